@@ -1,0 +1,162 @@
+"""Stage 3, check: the identities a unit's raw figures must satisfy.
+
+Each check is named; a pack's ``pack.yaml`` lists which apply to its forms.
+A failure is a diagnostic with expected, found and difference, located at
+the figures it concerns.  Checks only run on figures that are present —
+a missing figure is the validate/score stages' business.  Control totals
+typed from the ledger are compared with the derived sums, never used.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable
+
+from . import numbers as N
+from .errors import Diagnostic, WARNING
+from .schema import zh_name
+from .validate import Unit
+
+CHECKS: dict[str, tuple[str, Callable[[Unit], list[Diagnostic]]]] = {}
+
+
+def check(key: str, zh: str):
+    def register(fn):
+        CHECKS[key] = (zh, fn)
+        return fn
+
+    return register
+
+
+def _money_diff(unit: Unit, message: str, path: str, expected: Decimal, found: Decimal) -> Diagnostic:
+    """A mismatch of amounts, shown in the file's money unit."""
+    show = N.wan if unit.get("money_unit") == "万元" else N.yuan
+    unit_name = unit.get("money_unit", "")
+    return Diagnostic(message, unit.loc(path), path, zh_name(path),
+                      expected=f"{show(expected)}{unit_name}", found=f"{show(found)}{unit_name}",
+                      difference=f"{show(found - expected)}{unit_name}")
+
+
+def _count_diff(unit: Unit, message: str, path: str, expected: int, found: int) -> Diagnostic:
+    return Diagnostic(message, unit.loc(path), path, zh_name(path),
+                      expected=str(expected), found=str(found), difference=str(found - expected))
+
+
+@check("budget_identity", "预算收支平衡")
+def budget_identity(u: Unit) -> list[Diagnostic]:
+    """上年结转 + 年初预算 + 预算调整 + 其他调整 = 预算执行 + 年末结余 (rubrics.md §2.1)."""
+    lhs_paths = ("budget.carried_over", "budget.initial", "budget.adjustment", "budget.other_adjustment")
+    rhs_paths = ("budget.executed", "budget.year_end_balance")
+    if not all(u.has(p) for p in lhs_paths + rhs_paths):
+        return []
+    lhs = sum((u[p] for p in lhs_paths), N.ZERO)
+    rhs = sum((u[p] for p in rhs_paths), N.ZERO)
+    if lhs == rhs:
+        return []
+    return [_money_diff(u, "上年结转 + 年初预算 + 预算调整 + 其他调整 应等于 预算执行 + 年末结余"
+                           "（左边为应有数，右边为填报数）", "budget.executed", lhs, rhs)]
+
+
+@check("spending_split", "基本支出与项目支出")
+def spending_split(u: Unit) -> list[Diagnostic]:
+    """基本支出 + 项目支出 = 预算执行金额, when both parts are given."""
+    parts = ("budget.basic_spending", "budget.project_spending")
+    if not all(u.has(p) for p in parts + ("budget.executed",)):
+        return []
+    found = u[parts[0]] + u[parts[1]]
+    if found == u["budget.executed"]:
+        return []
+    return [_money_diff(u, "基本支出 + 项目支出 应等于 预算执行金额", "budget.basic_spending",
+                        u["budget.executed"], found)]
+
+
+@check("staff_totals", "人员合计")
+def staff_totals(u: Unit) -> list[Diagnostic]:
+    """年末实有人数 (control total) = 在职 + 离休 + 退休."""
+    parts = ("staffing.in_service", "staffing.retired_cadres", "staffing.retired")
+    if not u.has("staffing.total") or not all(u.has(p) for p in parts):
+        return []
+    found = sum(u[p] for p in parts)
+    if found == u["staffing.total"]:
+        return []
+    return [_count_diff(u, "年末实有人数 应等于 在职 + 离休 + 退休（应为各项之和，实为填报的合计）",
+                        "staffing.total", found, u["staffing.total"])]
+
+
+@check("staff_changes", "在职人员增减")
+def staff_changes(u: Unit) -> list[Diagnostic]:
+    """Σ 在职人员增减变动 = 在职人员数 − 上年在职人员数."""
+    if not u.count("staffing.changes") or not (u.has("staffing.in_service")
+                                                and u.has("staffing.prior.in_service")):
+        return []
+    moved = sum(u[f"{c}.count"] for c in u.items("staffing.changes") if u.has(f"{c}.count"))
+    net = u["staffing.in_service"] - u["staffing.prior.in_service"]
+    if moved == net:
+        return []
+    return [_count_diff(u, "在职人员各项增减之和 应等于 本年在职 − 上年在职", "staffing.changes", net, moved)]
+
+
+@check("project_totals", "项目合计")
+def project_totals(u: Unit) -> list[Diagnostic]:
+    """Itemised projects against the stated subtotals (项目合计 control totals)."""
+    out = []
+    items = u.items("projects")
+    sums = {
+        "project_totals.budget": [f"{p}.budget" for p in items],
+        "project_totals.spent": [f"{p}.spent" for p in items],
+        "project_totals.implemented_spent": [f"{p}.spent" for p in items
+                                             if u.get(f"{p}.implemented", True)],
+    }
+    for total_path, paths in sums.items():
+        if not u.has(total_path):
+            continue
+        missing = [p for p in paths if not u.has(p)]
+        if missing:
+            out.append(Diagnostic("给出了合计数，但有项目缺少该金额，无法核对", u.loc(missing[0]),
+                                  missing[0], zh_name(missing[0]), severity=WARNING))
+            continue
+        found = sum((u[p] for p in paths), N.ZERO)
+        if found != u[total_path]:
+            out.append(_money_diff(u, f"{zh_name(total_path)}与逐项之和不符（应为逐项之和，实为填报的合计）",
+                                   total_path, found, u[total_path]))
+    if u.has("project_totals.count") and u["project_totals.count"] != len(items):
+        out.append(_count_diff(u, "项目个数与列出的项目数不符（应为列出的项目数）",
+                               "project_totals.count", len(items), u["project_totals.count"]))
+    return out
+
+
+@check("key_spending_bounds", "重点支出不超过项目支出")
+def key_spending_bounds(u: Unit) -> list[Diagnostic]:
+    """重点项目支出 ≤ 项目总支出 (seed 003 #15 has them equal to total spending)."""
+    if not (u.has("key_spending.key_projects") and u.has("key_spending.project_total")):
+        return []
+    if u["key_spending.key_projects"] <= u["key_spending.project_total"]:
+        return []
+    return [_money_diff(u, "重点项目支出不能超过项目总支出（应不超过项目总支出）",
+                        "key_spending.key_projects", u["key_spending.project_total"],
+                        u["key_spending.key_projects"])]
+
+
+@check("fixed_assets_bounds", "在用固定资产不超过总额")
+def fixed_assets_bounds(u: Unit) -> list[Diagnostic]:
+    """在用固定资产总额 ≤ 固定资产总额 (seed 003 #14 inverts them)."""
+    if not (u.has("fixed_assets.in_use") and u.has("fixed_assets.total")):
+        return []
+    if u["fixed_assets.in_use"] <= u["fixed_assets.total"]:
+        return []
+    return [_money_diff(u, "在用固定资产总额不能超过固定资产总额（应不超过总额）",
+                        "fixed_assets.in_use", u["fixed_assets.total"], u["fixed_assets.in_use"])]
+
+
+def run_checks(unit: Unit, names: tuple[str, ...]) -> list[Diagnostic]:
+    """Run the named checks; unknown names are a pack problem (KeyError)."""
+    out: list[Diagnostic] = []
+    for name in names:
+        out += CHECKS[name][1](unit)
+    return out
+
+
+def requirements(unit: Unit, paths: tuple[str, ...], form_title: str) -> list[Diagnostic]:
+    """One error per field a form prints that the unit file lacks."""
+    return [Diagnostic(f"缺少数据：《{form_title}》需要此项", unit.loc(p), p, zh_name(p))
+            for p in paths if not unit.has(p)]

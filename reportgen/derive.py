@@ -1,0 +1,277 @@
+"""Stage 4, derive: named computations that turn raw figures into indicators.
+
+A rubric names its formulas from :data:`REGISTRY`; a pack never contains
+Python.  Each computation declares the unit-file fields it needs, so a pack's
+requirements can be listed and a missing figure reported by name before
+anything is computed.
+
+Every computation returns a :class:`Measure`.  Ratios are unrounded Decimal
+(0.8667, not 86.67); amounts stay in 元.  A zero denominator gives
+``value=None`` (shown as 不适用) plus a warning — never a crash or a 0.
+Definitions follow 财预〔2013〕53号 附件2 (rubrics.md §1) unless noted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable
+
+from . import numbers as N
+from .validate import Unit
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The value an indicator is scored on.
+
+    ``kind`` says which scoring rules accept it: ``ratio`` (``value`` is a
+    Decimal ratio, None when not applicable), ``checklist`` (``data`` maps
+    要点 key → met), ``checkpoints`` (``data`` is a list of
+    ``(date, ratio)``), ``tier`` (``data`` is ``(result, degree or None)``).
+    ``vars`` are display strings for the rubric's 计算分析情况 pattern.
+    """
+
+    kind: str
+    value: Decimal | None = None
+    data: object = None
+    vars: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Computation:
+    key: str
+    zh: str
+    inputs: tuple[str, ...]
+    fn: Callable[[Unit, dict], Measure]
+    doc: str = ""
+
+    def needed(self, args: dict) -> list[str]:
+        """The unit-file paths this computation needs, with ``args`` filled in."""
+        return [p.format(**args) for p in self.inputs]
+
+
+REGISTRY: dict[str, Computation] = {}
+
+
+def computation(key: str, zh: str, inputs: tuple[str, ...] = ()):
+    """Register ``fn(unit, args) -> Measure`` as the computation ``key`` (``zh``)."""
+
+    def register(fn):
+        REGISTRY[key] = Computation(key, zh, inputs, fn, (fn.__doc__ or "").strip())
+        return fn
+
+    return register
+
+
+# --------------------------------------------------------------------------
+# Helpers
+
+
+def ratio(numerator: Decimal, denominator: Decimal, what: str, **display) -> Measure:
+    """``numerator / denominator`` as a ratio Measure; 不适用 when the
+    denominator is 0.  ``display`` are extra strings for the pattern."""
+    if denominator == 0:
+        return Measure("ratio", None, vars={**display, "rate": N.NOT_APPLICABLE},
+                       warnings=(f"{what}的分母为 0，显示“不适用”",))
+    value = Decimal(numerator) / Decimal(denominator)
+    return Measure("ratio", value, vars={**display, "rate": N.percent(value)})
+
+
+def _w(unit: Unit, path: str) -> str:
+    """An amount field shown in 万元 (2 dp)."""
+    return N.wan(unit[path])
+
+
+def money_or_zero(unit: Unit, path: str) -> Decimal:
+    return unit.get(path) or N.ZERO
+
+
+def total_budget(unit: Unit) -> Decimal:
+    """全年支出预算数 (元) = 上年结转 + 年初预算 + 预算调整 + 其他调整.
+
+    The national "变动后预算数" (53号 预算完成率); equals 预算执行 + 年末结余
+    when the header identity holds (rubrics.md §2.1).
+    """
+    return (money_or_zero(unit, "budget.carried_over") + unit["budget.initial"]
+            + money_or_zero(unit, "budget.adjustment")
+            + money_or_zero(unit, "budget.other_adjustment"))
+
+
+TOTAL_BUDGET_INPUTS = ("budget.initial",)
+
+# --------------------------------------------------------------------------
+# 投入
+
+
+@computation("staff_control_rate", "在职人员控制率",
+             ("staffing.in_service", "staffing.authorized"))
+def staff_control_rate(u: Unit, args: dict) -> Measure:
+    """在职人员控制率 = 在职人员数 / 编制数 (人/人). 53号; never inverted (rubrics.md §5.3 #34)."""
+    return ratio(u["staffing.in_service"], u["staffing.authorized"], "在职人员控制率",
+                 in_service=str(u["staffing.in_service"]), authorized=str(u["staffing.authorized"]))
+
+
+@computation("three_public_change_rate", "“三公经费”变动率",
+             ("three_public.budget", "three_public.prior_budget"))
+def three_public_change_rate(u: Unit, args: dict) -> Measure:
+    """“三公经费”变动率 = (本年预算 − 上年预算) / 上年预算; budget vs budget (53号)."""
+    this, prior = u["three_public.budget"], u["three_public.prior_budget"]
+    return ratio(this - prior, prior, "“三公经费”变动率",
+                 budget=_w(u, "three_public.budget"), prior_budget=_w(u, "three_public.prior_budget"),
+                 change=N.wan(this - prior))
+
+
+@computation("key_spending_rate", "重点支出安排率",
+             ("key_spending.key_projects", "key_spending.project_total"))
+def key_spending_rate(u: Unit, args: dict) -> Measure:
+    """重点支出安排率 = 重点项目支出 / 项目总支出 (both 年度预算安排, 元). 53号."""
+    return ratio(u["key_spending.key_projects"], u["key_spending.project_total"], "重点支出安排率",
+                 key_projects=_w(u, "key_spending.key_projects"),
+                 project_total=_w(u, "key_spending.project_total"))
+
+
+# --------------------------------------------------------------------------
+# 过程 · 预算执行
+
+
+@computation("budget_completion_rate", "预算完成率",
+             ("budget.executed",) + TOTAL_BUDGET_INPUTS)
+def budget_completion_rate(u: Unit, args: dict) -> Measure:
+    """预算完成率 = 预算执行金额 / 全年支出预算数 (变动后预算数). 53号; the
+    seeds' other denominators are errors (rubrics.md §2.4 #10, #18)."""
+    total = total_budget(u)
+    return ratio(u["budget.executed"], total, "预算完成率",
+                 executed=_w(u, "budget.executed"), total_budget=N.wan(total))
+
+
+@computation("budget_adjustment_rate", "预算调整率", ("budget.adjustment", "budget.initial"))
+def budget_adjustment_rate(u: Unit, args: dict) -> Measure:
+    """预算调整率 = |预算调整金额| / 年初预算金额; 其他调整资金 excluded as in
+    the seeds (rubrics.md §2.2)."""
+    adj = abs(u["budget.adjustment"])
+    return ratio(adj, u["budget.initial"], "预算调整率",
+                 adjustment=N.wan(adj), initial=_w(u, "budget.initial"))
+
+
+@computation("payment_progress", "支付进度", ("payment_progress",) + TOTAL_BUDGET_INPUTS)
+def payment_progress(u: Unit, args: dict) -> Measure:
+    """支付进度: cumulative 支付进度 (ratio) at each reported date.
+
+    Taken from ``rate`` as read off the payment system, else ``paid`` /
+    全年支出预算数.  The rule's checkpoints pick the dates they need.
+    """
+    total = total_budget(u)
+    points: list[tuple[dt.date, Decimal | None]] = []
+    for item in u.items("payment_progress"):
+        rate = u.get(f"{item}.rate")
+        if rate is None and u.has(f"{item}.paid"):
+            rate = u[f"{item}.paid"] / total if total else None
+        points.append((u[f"{item}.date"], rate))
+    shown = "，".join(f"{d.month}月{d.day}日{N.percent(r)}" for d, r in points if d)
+    return Measure("checkpoints", data=points, vars={"progress": shown})
+
+
+@computation("carryover_rate", "结转结余率", ("budget.year_end_balance",) + TOTAL_BUDGET_INPUTS)
+def carryover_rate(u: Unit, args: dict) -> Measure:
+    """结转结余率 = 年末结余金额 / 全年支出预算数 (53号 支出预算数; seed 004
+    divides by 预算执行, rubrics.md §2.4 #19)."""
+    total = total_budget(u)
+    return ratio(u["budget.year_end_balance"], total, "结转结余率",
+                 balance=_w(u, "budget.year_end_balance"), total_budget=N.wan(total))
+
+
+def _control_rate(group: str, zh: str):
+    def fn(u: Unit, args: dict) -> Measure:
+        return ratio(u[f"{group}.actual"], u[f"{group}.budget"], zh,
+                     actual=_w(u, f"{group}.actual"), budget=_w(u, f"{group}.budget"))
+
+    fn.__doc__ = f"{zh} = {group}.actual / {group}.budget (实际支出 / 预算安排, 元). 53号."
+    return fn
+
+
+computation("public_funds_control_rate", "公用经费控制率",
+            ("public_funds.actual", "public_funds.budget"))(
+    _control_rate("public_funds", "公用经费控制率"))
+@computation("three_public_control_rate", "“三公经费”控制率",
+             ("three_public.actual", "three_public.budget"))
+def three_public_control_rate(u: Unit, args: dict) -> Measure:
+    """“三公经费”控制率 = 实际支出 / 预算安排数 (元). 53号.  The 预算安排数 is
+    the adjusted budget when one is given (seed 004: 3.91/3.93, while its
+    变动率 compares the 年初 budgets 6.97/6.97)."""
+    budget_path = ("three_public.adjusted_budget" if u.has("three_public.adjusted_budget")
+                   else "three_public.budget")
+    return ratio(u["three_public.actual"], u[budget_path], "“三公经费”控制率",
+                 actual=_w(u, "three_public.actual"), budget=_w(u, budget_path))
+computation("procurement_execution_rate", "政府采购执行率",
+            ("procurement.actual", "procurement.budget"))(
+    _control_rate("procurement", "政府采购执行率"))
+
+
+# --------------------------------------------------------------------------
+# 过程 · 资产管理
+
+
+@computation("fixed_asset_utilization_rate", "固定资产利用率",
+             ("fixed_assets.in_use", "fixed_assets.total"))
+def fixed_asset_utilization_rate(u: Unit, args: dict) -> Measure:
+    """固定资产利用率 = 在用固定资产总额 / 固定资产总额 (元). 53号."""
+    return ratio(u["fixed_assets.in_use"], u["fixed_assets.total"], "固定资产利用率",
+                 in_use=_w(u, "fixed_assets.in_use"), total=_w(u, "fixed_assets.total"))
+
+
+# --------------------------------------------------------------------------
+# 产出 · 职责履行
+
+
+def _count_rate(num: str, den: str, zh: str):
+    def fn(u: Unit, args: dict) -> Measure:
+        m = ratio(u[num], u[den], zh, done=str(u[num]), planned=str(u[den]))
+        note = u.get("work_plan.note", "")
+        return Measure(m.kind, m.value, vars={**m.vars, "note": note}, warnings=m.warnings)
+
+    fn.__doc__ = f"{zh} = {num} / {den} (项/项). 53号 职责履行."
+    return fn
+
+
+computation("work_completion_rate", "实际完成率", ("work_plan.completed", "work_plan.planned"))(
+    _count_rate("work_plan.completed", "work_plan.planned", "实际完成率"))
+computation("quality_compliance_rate", "质量达标率", ("work_plan.quality_met", "work_plan.planned"))(
+    _count_rate("work_plan.quality_met", "work_plan.planned", "质量达标率"))
+computation("key_task_completion_rate", "重点工作办结率",
+            ("work_plan.key_completed", "work_plan.key_assigned"))(
+    _count_rate("work_plan.key_completed", "work_plan.key_assigned", "重点工作办结率"))
+
+
+# --------------------------------------------------------------------------
+# 效果 · 履职效益
+
+
+@computation("satisfaction_rate", "社会公众或服务对象满意度", ("satisfaction.rate",))
+def satisfaction_rate(u: Unit, args: dict) -> Measure:
+    """满意度 = survey result (ratio), as typed."""
+    rate = u["satisfaction.rate"]
+    return Measure("ratio", rate, vars={"rate": N.percent(rate),
+                                        "method": u.get("satisfaction.method", ""),
+                                        "note": u.get("satisfaction.note", "")})
+
+
+@computation("benefit_tier", "履职效益实现程度", ("benefits.{of}.result",))
+def benefit_tier(u: Unit, args: dict) -> Measure:
+    """经济/社会/生态效益: the unit's judgement (达成/部分达成/未达成, optional 达成度)."""
+    base = f"benefits.{args['of']}"
+    result, degree = u[f"{base}.result"], u.get(f"{base}.degree")
+    return Measure("tier", data=(result, degree),
+                   vars={"result": result, "degree": N.percent(degree) if degree is not None else "",
+                         "note": u.get(f"{base}.note", "")})
+
+
+@computation("checklist", "评价要点", ("checklists.{key}",))
+def checklist(u: Unit, args: dict) -> Measure:
+    """A qualitative indicator's 要点 answers (要点 key → met), as typed."""
+    base = f"checklists.{args['key']}"
+    answers = {k: u[f"{base}.points.{k}"] for k in u.keys(f"{base}.points")
+               if u.has(f"{base}.points.{k}")}
+    return Measure("checklist", data=answers, vars={"note": u.get(f"{base}.note", "")})

@@ -1,0 +1,118 @@
+"""Stage 6, narrate: the sentences of a form, from figures and scores.
+
+The wording is the pack's (``sentences.yaml``, jinja2 patterns rendered in
+the sandbox); the figures are computed here, once, so a sentence can never
+disagree with the table beside it.  Any sentence can be replaced by the unit
+typing the whole text as ``text.<name>``.
+"""
+
+from __future__ import annotations
+
+
+import jinja2
+
+from . import numbers as N
+from .derive import budget_completion_rate, total_budget
+from .errors import Diagnostic
+from .packs import Sentence
+from .schema import zh_name
+from .score import Scorecard
+from .validate import Unit
+
+PARAGRAPH = "\u2029"  # what {{ nl }} renders; becomes a real paragraph break
+
+
+def budget_figures(u: Unit) -> dict:
+    """预算执行情况 figures, formatted in 万元 (2 dp) and % (2 dp)."""
+    def w(path):
+        return N.wan(u[path]) if u.has(path) else None
+
+    adj = u.get("budget.adjustment") or N.ZERO
+    other = u.get("budget.other_adjustment") or N.ZERO
+    out = {k: w(f"budget.{k}") for k in ("carried_over", "initial", "adjustment", "other_adjustment",
+                                          "executed", "year_end_balance", "basic_spending",
+                                          "project_spending")}
+    out["carried_over"] = out["carried_over"] or N.wan(N.ZERO)
+    out["adjustment_sign"] = (adj > 0) - (adj < 0)
+    out["adjustment_abs"] = N.wan(abs(adj))
+    out["other_sign"] = (other > 0) - (other < 0)
+    if u.has("budget.initial"):
+        out["total_budget"] = N.wan(total_budget(u))
+        if u.has("budget.executed"):
+            out["completion_rate"] = budget_completion_rate(u, {}).vars["rate"]
+    return out
+
+
+def staffing_figures(u: Unit) -> dict:
+    """单位人员情况 figures: counts, totals and changes against the prior year (人)."""
+    g = u.get
+    parts = ("in_service", "retired_cadres", "retired")
+    now = [g(f"staffing.{p}") for p in parts]
+    prior = [g(f"staffing.prior.{p}") for p in parts]
+    out = {p: g(f"staffing.{p}") for p in parts + ("authorized",)}
+    out["total"] = sum(now) if None not in now else None
+    out["prior_total"] = sum(prior) if None not in prior else None
+    for p, a, b in zip(parts, now, prior):
+        out[f"prior_{p}"] = b
+        out[f"{p}_delta"] = (a - b) if None not in (a, b) else None
+    out["total_delta"] = (out["total"] - out["prior_total"]) if out["prior_total"] is not None else None
+    out["changes"] = [{"reason": g(f"{c}.reason"), "count": g(f"{c}.count")}
+                      for c in u.items("staffing.changes")]
+    return out
+
+
+def score_figures(card: Scorecard) -> dict:
+    """Scores as the form prints them, and every indicator that lost points."""
+    return {
+        "total": N.score(card.total),
+        "grade": card.grade,
+        "sections": [{"name": s.name, "score": N.score(s.score), "weight": N.plain(s.weight)}
+                     for s in card.sections],
+        "lost": [{"name": i.name, "score": N.score(i.score), "weight": N.plain(i.weight),
+                  "lost": N.score(i.lost), "reason": i.reason or "按评分规则扣分",
+                  "override": i.override is not None}
+                 for i in card.indicators if i.lost > 0],
+    }
+
+
+def environment_globals(u: Unit) -> dict:
+    return {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH}
+
+
+def _render(sentence: Sentence, context: dict) -> str:
+    text = sentence.pattern.render(**context)
+    text = "".join(line.strip() for line in text.split("\n"))
+    return text.replace(PARAGRAPH, "\n")
+
+
+def narrate(u: Unit, card: Scorecard | None, sentences: dict[str, Sentence]
+            ) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Every sentence of a form: ``{name: text}``.
+
+    A unit's own ``text.<name>`` wins.  A sentence whose fields are missing
+    gives one error per field (naming the field and the sentence).
+    """
+    texts: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    context = {**environment_globals(u), "b": budget_figures(u), "s": staffing_figures(u),
+               "notes": "", **(score_figures(card) if card else {})}
+    for name, sentence in sentences.items():
+        own = u.get(f"text.{name}")
+        if own:
+            texts[name] = own
+            continue
+        missing = [p for p in sentence.requires if not u.has(p)]
+        if missing:
+            label = zh_name(f"text.{name}") or name
+            diags += [Diagnostic(f"缺少数据：生成“{label}”需要此项（或在 text.{name} 中直接填写）",
+                                 u.loc(p), p, zh_name(p)) for p in missing]
+            continue
+        if card is None and name == "performance_analysis":
+            continue
+        notes_key = {"staffing": "staffing.notes", "performance_analysis": "text.performance_notes"}
+        ctx = {**context, "notes": u.get(notes_key.get(name, ""), "")}
+        try:
+            texts[name] = _render(sentence, ctx)
+        except jinja2.TemplateError as exc:
+            diags.append(Diagnostic(f"句式“{name}”出错（pack sentence error）: {exc}", sentence.loc))
+    return texts, diags

@@ -1,0 +1,109 @@
+"""Decimal arithmetic and display rounding.
+
+Every amount is a :class:`decimal.Decimal` from the YAML text to the page.
+Values are computed unrounded and rounded half-up (四舍五入,
+``ROUND_HALF_UP``) only when they are turned into display text.  Python's
+``round()`` and ``format(x, '.2f')`` round half-even and are never used.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+
+#: 1 万元 in 元.
+WAN = Decimal(10000)
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+#: What a value shows when its denominator is zero.
+NOT_APPLICABLE = "不适用"
+
+
+def quantize(value: Decimal, places: int = 2) -> Decimal:
+    """Round ``value`` half-up to ``places`` decimals (display only)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def floor_int(value: Decimal) -> int:
+    """Whole units of ``value``, truncated toward −∞ (e.g. 12.5 → 12)."""
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def fixed(value: Decimal | None, places: int = 2, grouping: bool = False) -> str:
+    """``value`` as text with exactly ``places`` decimals, half-up.
+
+    ``None`` (a quantity that does not apply) gives ``不适用``.  With
+    ``grouping`` thousands are separated by commas, as in 决算 tables.
+    """
+    if value is None:
+        return NOT_APPLICABLE
+    q = quantize(value, places)
+    if q == 0:
+        q = abs(q)  # never print "-0.00"
+    return f"{q:,.{places}f}" if grouping else f"{q:.{places}f}"
+
+
+def yuan_to_wan(yuan: Decimal) -> Decimal:
+    """元 → 万元, exact (no rounding)."""
+    return yuan / WAN
+
+
+def wan(yuan: Decimal | None, places: int = 2) -> str:
+    """An amount held in 元 shown in 万元 with ``places`` decimals."""
+    return fixed(None if yuan is None else yuan_to_wan(yuan), places)
+
+
+def yuan(amount: Decimal | None, places: int = 2) -> str:
+    """An amount held in 元 shown in 元 with thousands separators."""
+    return fixed(amount, places, grouping=True)
+
+
+def percent(ratio: Decimal | None, places: int = 2) -> str:
+    """A ratio (0.8667) shown as a percentage ("86.67%"); None → 不适用."""
+    if ratio is None:
+        return NOT_APPLICABLE
+    return fixed(ratio * HUNDRED, places) + "%"
+
+
+def score(value: Decimal | None) -> str:
+    """A score shown with 2 decimals, half-up."""
+    return fixed(value, 2)
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 3.00 → "3", 0.50 → "0.5"."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """Parse a plain decimal literal ("1,234.50", "-567.94", "１２").
+
+    Returns None when ``text`` is not a finite decimal number.  Thousands
+    separators and full-width digits (typed with a Chinese IME) are accepted;
+    exponents, ``nan`` and ``inf`` are not.
+    """
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    if not t or any(c not in "0123456789.+-" for c in t):
+        return None
+    try:
+        value = Decimal(t)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def change_words(value, unit: str = "") -> str:
+    """A signed change in words: 增加3人 / 减少3人 / 持平.
+
+    ``value`` is a number or its display text ("-567.94"); the sign picks
+    增加/减少 and the magnitude is printed as given.
+    """
+    text = str(value)
+    if text.startswith("-"):
+        return f"减少{text[1:]}{unit}"
+    if parse_decimal(text) == 0:
+        return "持平"
+    return f"增加{text}{unit}"

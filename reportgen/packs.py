@@ -1,0 +1,398 @@
+"""Template packs: everything a city prescribes, as data.
+
+A pack is a folder::
+
+    pack.yaml        name, city, the forms it renders, the checks that apply
+    rubric.yaml      one per scored form: the indicator tree, weights,
+                     formulas (names from derive.REGISTRY), scoring rules
+                     (primitives with parameters), 计算分析情况 patterns
+    sentences.yaml   narrative patterns (jinja2, rendered in the sandbox)
+    *.docx           the Word templates
+
+Built-in packs live in ``templates/<name>/``; ``--template PATH`` takes a
+folder of a finance bureau's own.  A pack contains no Python and nothing in
+it is evaluated with ``eval``.  Every problem in a pack is reported with its
+file and line (:class:`errors.PackError`).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+
+from . import derive
+from .errors import Loc, PackError, display_path
+from .load import Mapping, Node, Scalar, Sequence, load_yaml_file
+from .numbers import parse_decimal
+from .primitives import GradeBands, Rule, RuleError, make_rule
+from .render import sandbox
+
+# --------------------------------------------------------------------------
+# Model
+
+
+@dataclass
+class Indicator:
+    """A 三级指标: ``weight`` is its 参考分值 (points)."""
+
+    key: str
+    name: str
+    weight: Decimal
+    computation: derive.Computation
+    args: dict
+    rule: Rule
+    display: jinja2.Template
+    inferred: tuple[str, ...]
+    source: str
+    loc: Loc
+
+    def needed(self) -> list[str]:
+        return self.computation.needed(self.args)
+
+
+@dataclass
+class Block:
+    """A 二级指标 block."""
+
+    name: str
+    weight: Decimal
+    indicators: list[Indicator]
+    loc: Loc
+
+
+@dataclass
+class Section:
+    """A 一级指标 (投入/过程/产出/效果)."""
+
+    name: str
+    weight: Decimal
+    blocks: list[Block]
+    loc: Loc
+
+
+@dataclass
+class Rubric:
+    title: str
+    source: str
+    sections: list[Section]
+    grades: GradeBands
+    allow_weight_changes: bool
+    file: str
+
+    def indicators(self):
+        for s in self.sections:
+            for b in s.blocks:
+                yield from b.indicators
+
+    def find(self, key: str) -> Indicator | None:
+        return next((i for i in self.indicators() if i.key == key), None)
+
+    @property
+    def total_weight(self) -> Decimal:
+        return sum((s.weight for s in self.sections), Decimal(0))
+
+
+@dataclass
+class Form:
+    key: str
+    title: str
+    template: Path
+    rubric: Rubric | None
+    sentences: dict[str, "Sentence"]
+    output: str
+    requires: tuple[str, ...]
+    context: str
+
+
+@dataclass
+class Pack:
+    name: str
+    title: str
+    city: str
+    path: Path
+    forms: list[Form]
+    checks: tuple[str, ...] = field(default_factory=tuple)
+
+    def form(self, key: str) -> Form:
+        return next(f for f in self.forms if f.key == key)
+
+
+# --------------------------------------------------------------------------
+# Reading pack files: node trees → Python, with every problem located.
+
+
+class _Reader:
+    def __init__(self, path: Path):
+        self.path = path
+        self.file = display_path(path)
+        self.problems: list[str] = []
+        root, diags = load_yaml_file(path)
+        self.problems += [d.format() for d in diags]
+        self.root = root
+
+    def fail(self, loc: Loc, message: str) -> None:
+        self.problems.append(f"{loc}: {message}")
+
+    def plain(self, node: Node):
+        """Node → str / list / dict of the same (scalars stay text)."""
+        if isinstance(node, Scalar):
+            return None if node.is_null else node.text
+        if isinstance(node, Sequence):
+            return [self.plain(n) for n in node.items]
+        return {k: self.plain(v) for k, v in node.items.items()}
+
+    def get(self, node: Node, key: str, kind=Scalar, required=True):
+        if not isinstance(node, Mapping):
+            self.fail(node.loc, "应为一组“键: 值”")
+            return None
+        child = node.items.get(key)
+        if child is None:
+            if required:
+                self.fail(node.loc, f"缺少 '{key}'")
+            return None
+        if not isinstance(child, kind):
+            self.fail(child.loc, f"'{key}' 的格式不对（应为{ {Scalar: '单个值', Sequence: '列表', Mapping: '一组键值'}[kind] }）")
+            return None
+        return child
+
+    def text(self, node: Node, key: str, required=True, default="") -> str:
+        n = self.get(node, key, Scalar, required)
+        return n.text if n is not None else default
+
+    def number(self, node: Node, key: str) -> Decimal:
+        n = self.get(node, key)
+        if n is None:
+            return Decimal(0)
+        value = parse_decimal(n.text)
+        if value is None:
+            self.fail(n.loc, f"'{key}' 应为数字，实为 '{n.text}'")
+            return Decimal(0)
+        return value
+
+
+def _compile(reader: _Reader, loc: Loc, pattern: str) -> jinja2.Template:
+    try:
+        return sandbox().from_string(pattern)
+    except jinja2.TemplateSyntaxError as exc:
+        reader.fail(loc, f"模式语法错误（pattern syntax）: {exc.message}")
+        return sandbox().from_string("")
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Read and check a rubric file.
+
+    Checks: weights add up (三级 → 二级 → 一级 → total), each formula is a
+    known computation, each rule a known primitive whose parameters are valid
+    and whose best score is the indicator's weight, every ``inferred`` marker
+    names a real parameter, display patterns compile.  Raises PackError
+    listing every problem with file:line.
+    """
+    r = _Reader(path)
+    root = r.root
+    if root is None:
+        raise PackError("\n".join(r.problems))
+    sections: list[Section] = []
+    seen_keys: dict[str, Loc] = {}
+    tree = r.get(root, "tree", Sequence)
+    for s_node in (tree.items if tree else []):
+        blocks = []
+        children = r.get(s_node, "children", Sequence)
+        for b_node in (children.items if children else []):
+            indicators = []
+            inds = r.get(b_node, "indicators", Sequence)
+            for i_node in (inds.items if inds else []):
+                ind = _indicator(r, i_node)
+                if ind is None:
+                    continue
+                if ind.key in seen_keys:
+                    r.fail(ind.loc, f"指标 key '{ind.key}' 重复（first at line {seen_keys[ind.key].line}）")
+                seen_keys[ind.key] = ind.loc
+                indicators.append(ind)
+            block = Block(r.text(b_node, "name"), r.number(b_node, "weight"), indicators, b_node.loc)
+            got = sum((i.weight for i in indicators), Decimal(0))
+            if indicators and got != block.weight:
+                r.fail(b_node.loc, f"二级指标“{block.name}”分值为 {block.weight}，其三级指标合计 {got}")
+            blocks.append(block)
+        section = Section(r.text(s_node, "name"), r.number(s_node, "weight"), blocks, s_node.loc)
+        got = sum((b.weight for b in blocks), Decimal(0))
+        if blocks and got != section.weight:
+            r.fail(s_node.loc, f"一级指标“{section.name}”分值为 {section.weight}，其二级指标合计 {got}")
+        sections.append(section)
+    total = r.number(root, "total") if r.get(root, "total", required=False) else Decimal(100)
+    got = sum((s.weight for s in sections), Decimal(0))
+    if sections and got != total:
+        r.fail(root.loc, f"一级指标合计 {got}，应为 {total}")
+    grades = _grades(r, root)
+    allow = r.text(root, "allow_weight_changes", required=False, default="false") in ("true", "是")
+    if r.problems:
+        raise PackError("\n".join(r.problems))
+    return Rubric(r.text(root, "title"), r.text(root, "source", required=False),
+                  sections, grades, allow, r.file)
+
+
+def _grades(r: _Reader, root: Node) -> GradeBands:
+    node = r.get(root, "grades", Sequence)
+    bands = []
+    for g in (node.items if node else []):
+        bands.append((r.number(g, "min"), r.text(g, "grade")))
+    if node and [b[0] for b in bands] != sorted((b[0] for b in bands), reverse=True):
+        r.fail(node.loc, "等次区间应按 min 从高到低排列")
+    return GradeBands(tuple(bands) or ((Decimal(0), ""),))
+
+
+def _indicator(r: _Reader, node: Node) -> Indicator | None:
+    key = r.text(node, "key")
+    name = r.text(node, "name")
+    weight = r.number(node, "weight")
+    formula_node = r.get(node, "formula")
+    comp = None
+    if formula_node is not None:
+        comp = derive.REGISTRY.get(formula_node.text)
+        if comp is None:
+            r.fail(formula_node.loc, f"未知的计算 '{formula_node.text}'（known: {', '.join(derive.REGISTRY)}）")
+    args_node = r.get(node, "args", Mapping, required=False)
+    args = {"key": key, **(r.plain(args_node) if args_node else {})}
+    if comp is not None:
+        try:
+            comp.needed(args)
+        except KeyError as exc:
+            r.fail(node.loc, f"计算 '{comp.key}' 需要参数 args.{exc.args[0]}")
+            comp = None
+    rule_node = r.get(node, "rule", Mapping)
+    rule, inferred, source = None, (), ""
+    if rule_node is not None:
+        params = r.plain(rule_node)
+        try:
+            rule = make_rule(params)
+        except RuleError as exc:
+            r.fail(rule_node.loc, f"指标“{name}”的评分规则: {exc}")
+        inferred = tuple(params.get("inferred") or ())
+        source = params.get("source") or ""
+        if rule is not None:
+            bad = [p for p in inferred if p not in rule.params]
+            if bad:
+                r.fail(rule_node.loc, f"inferred 列出了规则没有的参数: {', '.join(bad)}")
+            if comp is not None and rule.accepts != _kind_of(comp):
+                r.fail(rule_node.loc, f"规则 {rule.primitive} 不能评 '{comp.key}' 的结果")
+            if weight and rule.max_score(weight) != weight:
+                r.fail(rule_node.loc, f"指标“{name}”的规则最高只能得 {rule.max_score(weight)} 分，分值为 {weight}")
+            total = getattr(rule, "total_points", None)
+            if total is not None and total() != weight:
+                r.fail(rule_node.loc, f"指标“{name}”各要点/时点分值合计 {total()}，分值为 {weight}")
+    display = _compile(r, node.loc, r.text(node, "display", required=False, default="{{ rate }}"))
+    if comp is None or rule is None:
+        return None
+    return Indicator(key, name, weight, comp, args, rule, display, inferred, source, node.loc)
+
+
+_KINDS = {"payment_progress": "checkpoints", "benefit_tier": "tier", "checklist": "checklist"}
+
+
+def _kind_of(comp: derive.Computation) -> str:
+    return _KINDS.get(comp.key, "ratio")
+
+
+@dataclass
+class Sentence:
+    """A narrative pattern: the fields it needs (a unit may instead type the
+    whole text as ``text.<name>``) and the jinja2 pattern itself."""
+
+    name: str
+    requires: tuple[str, ...]
+    pattern: jinja2.Template
+    loc: Loc
+
+
+def load_sentences(path: Path) -> dict[str, Sentence]:
+    """Read a sentences file: name → {requires, pattern}, compiled in the sandbox."""
+    r = _Reader(path)
+    out = {}
+    if isinstance(r.root, Mapping):
+        for key, node in r.root.items.items():
+            pattern = r.get(node, "pattern")
+            req = r.get(node, "requires", Sequence, required=False)
+            if pattern is None:
+                continue
+            out[key] = Sentence(key, tuple(r.plain(req) if req else ()),
+                                _compile(r, pattern.loc, pattern.text), node.loc)
+    elif r.root is not None:
+        r.fail(r.root.loc, "句式文件应为“名称: 句式”")
+    if r.problems:
+        raise PackError("\n".join(r.problems))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Finding and loading packs
+
+
+def builtin_dir() -> Path:
+    """Where the built-in packs are: the installed ``reportgen.templates``
+    package, or ``templates/`` beside the source package in a checkout."""
+    try:
+        return Path(str(importlib.resources.files("reportgen.templates")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
+def builtin_packs() -> list[str]:
+    root = builtin_dir()
+    return sorted(p.name for p in root.iterdir() if (p / "pack.yaml").is_file())
+
+
+def find_pack(name_or_path: str) -> Path:
+    """A built-in pack name (``jinzhong``) or the path of a pack folder."""
+    p = Path(name_or_path)
+    if (p / "pack.yaml").is_file():
+        return p
+    builtin = builtin_dir() / name_or_path
+    if "/" not in name_or_path and (builtin / "pack.yaml").is_file():
+        return builtin
+    known = ", ".join(builtin_packs())
+    raise PackError(f"找不到模板包 '{name_or_path}'（no such pack; built-in: {known}; "
+                    f"or give the path of a folder with pack.yaml）")
+
+
+def load_pack(name_or_path: str) -> Pack:
+    """Load a pack and everything its forms name; PackError lists all problems."""
+    path = find_pack(name_or_path)
+    r = _Reader(path / "pack.yaml")
+    if r.root is None:
+        raise PackError("\n".join(r.problems))
+    forms = []
+    forms_node = r.get(r.root, "forms", Sequence)
+    problems = []
+    for f_node in (forms_node.items if forms_node else []):
+        template = path / r.text(f_node, "template")
+        if not template.is_file():
+            r.fail(f_node.loc, f"模板文件不存在: {template.name}")
+        rubric = sentences = None
+        try:
+            rub = r.text(f_node, "rubric", required=False)
+            rubric = load_rubric(path / rub) if rub else None
+            sen = r.text(f_node, "sentences", required=False)
+            sentences = load_sentences(path / sen) if sen else {}
+        except PackError as exc:
+            problems.append(str(exc))
+        req = r.get(f_node, "requires", Sequence, required=False)
+        forms.append(Form(
+            key=r.text(f_node, "key"), title=r.text(f_node, "title"), template=template,
+            rubric=rubric, sentences=sentences or {},
+            output=r.text(f_node, "output", required=False, default="{unit}_{year}年度_{title}.docx"),
+            requires=tuple(r.plain(req) if req else ()),
+            context=r.text(f_node, "context")))
+    checks = r.get(r.root, "checks", Sequence, required=False)
+    from .check import CHECKS
+
+    for c in (checks.items if checks else []):
+        if isinstance(c, Scalar) and c.text not in CHECKS:
+            r.fail(c.loc, f"未知的核对规则 '{c.text}'（known: {', '.join(CHECKS)}）")
+    problems = r.problems + problems
+    if problems:
+        raise PackError("\n".join(problems))
+    return Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
+                path, forms, tuple(r.plain(checks) if checks else ()))

@@ -1,0 +1,379 @@
+"""The unit file schema: every field, its official Chinese name, type and unit.
+
+A unit file holds raw figures only — what a person reads off the ledger or
+knows: amounts, head counts, dates, checklist answers, free text.  Nothing
+here is a rate, score, subtotal or sentence the tool can derive.
+
+Keys are English snake_case; each maps to one official Chinese term, shown in
+every message beside the key.  Which fields a form *needs* is decided by the
+pack (its rubric's computations and its form's own fields), so here nearly
+every field is optional and only its type is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .numbers import HUNDRED, WAN, parse_decimal
+
+# --------------------------------------------------------------------------
+# Scalar types.  ``convert`` takes the scalar text as typed and the file's
+# money unit; it returns (value, None) or (None, "what is wrong").
+
+
+class ScalarType(ABC):
+    zh = ""
+
+    @abstractmethod
+    def convert(self, text: str, money_unit: str) -> tuple[object, str | None]:
+        """Convert scalar ``text``; return ``(value, None)`` or ``(None, problem)``."""
+
+
+@dataclass(frozen=True)
+class Text(ScalarType):
+    zh = "文字"
+
+    def convert(self, text, money_unit):
+        return text.strip(), None
+
+
+@dataclass(frozen=True)
+class Money(ScalarType):
+    """An amount in the file's money unit (万元 or 元); stored in 元."""
+
+    signed: bool = False
+    zh = "金额"
+
+    def convert(self, text, money_unit):
+        value = parse_decimal(text)
+        if value is None:
+            return None, f"应为金额数字（{money_unit}），实为 '{text}'"
+        if value < 0 and not self.signed:
+            return None, f"金额不能为负数，实为 {text}"
+        return (value * WAN if money_unit == "万元" else value), None
+
+
+@dataclass(frozen=True)
+class Count(ScalarType):
+    """A whole number of people, items or events."""
+
+    signed: bool = False
+    zh = "整数"
+
+    def convert(self, text, money_unit):
+        value = parse_decimal(text)
+        if value is None or value != value.to_integral_value():
+            return None, f"应为整数，实为 '{text}'"
+        if value < 0 and not self.signed:
+            return None, f"不能为负数，实为 {text}"
+        return int(value), None
+
+
+@dataclass(frozen=True)
+class Number(ScalarType):
+    zh = "数字"
+
+    def convert(self, text, money_unit):
+        value = parse_decimal(text)
+        if value is None:
+            return None, f"应为数字，实为 '{text}'"
+        return value, None
+
+
+@dataclass(frozen=True)
+class Percent(ScalarType):
+    """A percentage as typed ("95%", "95", "6.8%"); stored as a ratio (0.95)."""
+
+    zh = "百分比"
+
+    def convert(self, text, money_unit):
+        t = text.strip().rstrip("%％")
+        value = parse_decimal(t)
+        if value is None:
+            return None, f"应为百分比（如 95%），实为 '{text}'"
+        if value < 0:
+            return None, f"百分比不能为负数，实为 {text}"
+        return value / HUNDRED, None
+
+
+TRUE_WORDS = {"是", "true", "True", "TRUE", "符合", "达到"}
+FALSE_WORDS = {"否", "false", "False", "FALSE", "不符合", "未达到"}
+
+
+@dataclass(frozen=True)
+class Bool(ScalarType):
+    """是/否 (also true/false).  YAML 1.1's yes/no/on/off are refused."""
+
+    zh = "是/否"
+
+    def convert(self, text, money_unit):
+        t = text.strip()
+        if t in TRUE_WORDS:
+            return True, None
+        if t in FALSE_WORDS:
+            return False, None
+        return None, f"应为 是 或 否，实为 '{text}'"
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+@dataclass(frozen=True)
+class Date(ScalarType):
+    """A date: 2021-06-29, 2021/6/29, 2021.6.29 or 2021年6月29日."""
+
+    zh = "日期"
+
+    def convert(self, text, money_unit):
+        m = _DATE_RE.match(text.strip())
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3])), None
+            except ValueError:
+                pass
+        return None, f"应为日期（如 2021-12-31），实为 '{text}'"
+
+
+@dataclass(frozen=True)
+class Choice(ScalarType):
+    options: tuple[str, ...] = ()
+    zh = "选项"
+
+    def convert(self, text, money_unit):
+        t = text.strip()
+        if t in self.options:
+            return t, None
+        return None, f"应为 {' / '.join(self.options)} 之一，实为 '{text}'"
+
+
+@dataclass(frozen=True)
+class Year(ScalarType):
+    zh = "年度"
+
+    def convert(self, text, money_unit):
+        t = text.strip().rstrip("年")
+        if re.fullmatch(r"(19|20|21)\d\d", t):
+            return int(t), None
+        return None, f"应为四位年份（如 2021），实为 '{text}'"
+
+
+# --------------------------------------------------------------------------
+# Structure.
+
+
+@dataclass(frozen=True)
+class Field:
+    """A scalar field.  ``unit`` is what the value is counted in (万元/元 for
+    money means "the file's money unit"), shown in messages and skeletons."""
+
+    key: str
+    zh: str
+    type: ScalarType
+    required: bool = False
+    unit: str = ""
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A mapping with fixed keys."""
+
+    key: str
+    zh: str
+    fields: tuple = ()
+    required: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A sequence whose items all follow ``item`` (a Group or a Field)."""
+
+    key: str
+    zh: str
+    item: object
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """A mapping with keys chosen elsewhere (e.g. a pack's indicator keys);
+    every value follows ``value``.  The keys are checked by the stage that
+    knows them."""
+
+    key: str
+    zh: str
+    value: object
+    key_zh: str = "键"
+    doc: str = ""
+
+
+def _money(key, zh, signed=False, **kw):
+    return Field(key, zh, Money(signed=signed), unit="money", **kw)
+
+
+def _budget_actual(key, zh, doc=""):
+    return Group(key, zh, (
+        _money("budget", "预算数"),
+        _money("actual", "实际支出数"),
+    ), doc=doc)
+
+
+CHECKLIST_ANSWER = Group("checklist", "评价要点", (
+    MapOf("points", "要点", Field("met", "是否符合", Bool()), key_zh="要点"),
+    Field("note", "说明", Text(), doc="shown in 计算分析情况"),
+))
+
+TIER_ANSWER = Group("benefit", "效益", (
+    Field("result", "实现程度", Choice(("达成", "部分达成", "未达成"))),
+    Field("degree", "达成度", Percent(), unit="%",
+          doc="optional; must lie within the result's tier (达成 80–100%)"),
+    Field("note", "说明", Text()),
+))
+
+OVERRIDE = Group("override", "人工评分", (
+    Field("score", "评价得分", Number(), required=True, unit="分"),
+    Field("reason", "理由", Text(), required=True),
+))
+
+UNIT_SCHEMA = Group("", "单位文件", (
+    Field("money_unit", "金额单位", Choice(("万元", "元")), required=True,
+          doc="unit of every amount in this file"),
+    Field("year", "年度", Year(), required=True),
+    Group("unit", "单位信息", (
+        Field("name", "单位名称", Text(), required=True),
+        Field("head", "单位负责人", Text()),
+        Field("phone", "单位联系电话", Text()),
+        Field("filled_on", "填报日期", Date()),
+    ), required=True),
+    Group("budget", "预算收支", (
+        _money("carried_over", "上年结转金额"),
+        _money("initial", "年初预算金额"),
+        _money("adjustment", "预算调整金额", signed=True, doc="追加为正，追减为负"),
+        _money("other_adjustment", "其他调整资金", signed=True),
+        _money("executed", "预算执行金额"),
+        _money("year_end_balance", "年末结余金额"),
+        _money("basic_spending", "基本支出", doc="part of 预算执行金额"),
+        _money("project_spending", "项目支出", doc="part of 预算执行金额"),
+    )),
+    Group("staffing", "人员情况", (
+        Field("authorized", "编制数", Count(), unit="人"),
+        Field("in_service", "在职人员数", Count(), unit="人"),
+        Field("retired_cadres", "离休人员数", Count(), unit="人"),
+        Field("retired", "退休人员数", Count(), unit="人"),
+        Field("total", "年末实有人数", Count(), unit="人",
+              doc="control total: checked against 在职 + 离休 + 退休"),
+        Group("prior", "上年末人数", (
+            Field("in_service", "上年在职人员数", Count(), unit="人"),
+            Field("retired_cadres", "上年离休人员数", Count(), unit="人"),
+            Field("retired", "上年退休人员数", Count(), unit="人"),
+        )),
+        ListOf("changes", "在职人员增减变动", Group("change", "变动", (
+            Field("reason", "原因", Text(), required=True),
+            Field("count", "人数", Count(signed=True), required=True, unit="人",
+                  doc="增加为正，减少为负"),
+        ))),
+        Field("notes", "人员情况补充说明", Text()),
+    )),
+    Group("three_public", "“三公经费”", (
+        _money("budget", "本年“三公经费”预算数", doc="年初预算数; compared with 上年预算数"),
+        _money("adjusted_budget", "本年“三公经费”调整后预算数",
+               doc="if the budget was adjusted in the year; the 控制率 uses it"),
+        _money("actual", "本年“三公经费”实际支出数"),
+        _money("prior_budget", "上年“三公经费”预算数"),
+        _money("prior_actual", "上年“三公经费”实际支出数"),
+    )),
+    _budget_actual("public_funds", "公用经费", doc="基本支出中的一般商品和服务支出"),
+    _budget_actual("procurement", "政府采购"),
+    Group("fixed_assets", "固定资产", (
+        _money("total", "固定资产总额"),
+        _money("in_use", "在用固定资产总额"),
+    )),
+    ListOf("payment_progress", "支付进度", Group("checkpoint", "支付时点", (
+        Field("date", "时点", Date(), required=True),
+        Field("rate", "累计支付进度", Percent(), unit="%",
+              doc="as read off the 国库集中支付 system"),
+        _money("paid", "累计支付金额"),
+    ))),
+    Group("key_spending", "重点支出", (
+        _money("project_total", "项目总支出", doc="年度预算安排的项目支出总额"),
+        _money("key_projects", "重点项目支出"),
+    )),
+    ListOf("projects", "项目", Group("project", "项目", (
+        Field("name", "项目名称", Text(), required=True),
+        _money("budget", "预算金额"),
+        _money("spent", "实际支出金额"),
+        Field("key", "是否重点项目", Bool()),
+        Field("implemented", "是否实施", Bool()),
+        Field("summary", "项目说明", Text()),
+    ))),
+    Group("project_totals", "项目合计（控制数）", (
+        _money("budget", "项目预算合计"),
+        _money("spent", "项目实际支出合计"),
+        _money("implemented_spent", "已实施项目支出合计"),
+        Field("count", "项目个数", Count(), unit="个"),
+    ), doc="control totals typed from the ledger: checked, never used"),
+    Group("work_plan", "工作计划完成情况", (
+        Field("planned", "计划工作数", Count(), unit="项"),
+        Field("completed", "实际完成工作数", Count(), unit="项"),
+        Field("quality_met", "质量达标工作数", Count(), unit="项"),
+        Field("key_assigned", "重点工作交办数", Count(), unit="项"),
+        Field("key_completed", "重点工作完成数", Count(), unit="项"),
+        Field("note", "完成情况说明", Text()),
+    )),
+    MapOf("checklists", "定性指标评价要点", CHECKLIST_ANSWER, key_zh="指标"),
+    Group("benefits", "履职效益", (
+        Group("economic", "经济效益", TIER_ANSWER.fields),
+        Group("social", "社会效益", TIER_ANSWER.fields),
+        Group("ecological", "生态效益", TIER_ANSWER.fields),
+    )),
+    Group("satisfaction", "社会公众或服务对象满意度", (
+        Field("rate", "满意度", Percent(), unit="%"),
+        Field("method", "调查方式", Text()),
+        Field("note", "说明", Text()),
+    )),
+    Group("text", "文字说明", (
+        Field("functions", "单位职能概况", Text()),
+        Field("staffing", "单位人员情况", Text(), doc="replaces the generated sentence"),
+        Field("budget_execution", "预算执行情况", Text(), doc="replaces the generated sentence"),
+        Field("performance_analysis", "部门整体支出绩效评价分析", Text(),
+              doc="replaces the generated analysis"),
+        Field("performance_notes", "绩效评价补充说明", Text(),
+              doc="appended to the generated analysis"),
+        Field("other", "其他", Text()),
+    )),
+    ListOf("evaluators", "评价人员", Group("evaluator", "评价人员", (
+        Field("name", "姓名", Text(), required=True),
+        Field("title", "职称/职务", Text()),
+        Field("office", "科室", Text()),
+        Field("phone", "联系电话", Text()),
+    ))),
+    MapOf("weights", "设定分值", Field("weight", "设定分值", Number(), unit="分"),
+          key_zh="指标", doc="per-unit weights; each 二级 block must keep its sum"),
+    MapOf("overrides", "人工评分", OVERRIDE, key_zh="指标",
+          doc="a hand-entered score with its reason; must be attainable"),
+))
+
+
+def walk(spec=UNIT_SCHEMA, prefix: str = ""):
+    """Yield ``(path, spec)`` for every Field/Group/ListOf/MapOf below ``spec``."""
+    for child in spec.fields:
+        path = f"{prefix}.{child.key}" if prefix else child.key
+        yield path, child
+        if isinstance(child, Group):
+            yield from walk(child, path)
+        elif isinstance(child, ListOf) and isinstance(child.item, Group):
+            yield from walk(child.item, path + "[]")
+
+
+def zh_name(path: str) -> str:
+    """The Chinese name of a dotted field path (list indices ignored)."""
+    generic = re.sub(r"\[\d+\]", "[]", path)
+    for p, spec in walk():
+        if p == generic:
+            return spec.zh
+    return ""

@@ -1,0 +1,232 @@
+"""Stage 5, score: evaluate a unit against a pack's rubric.
+
+For each 三级指标: its computation gives a Measure, its rule a score on the
+参考分值, rescaled to the unit's 设定分值 when one is set.  Each indicator's
+score is rounded half-up to 2 decimals — the value the form records — and
+二级/一级 subtotals and 综合得分 are sums of those recorded scores, so the
+printed table adds up exactly.  The 等次 follows the rubric's grade bands.
+
+Problems in the unit file (a missing figure, a bad 设定分值, an override that
+the rule cannot produce) come back as diagnostics with file:line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import jinja2
+
+from . import numbers as N
+from .derive import Measure
+from .errors import ERROR, WARNING, Diagnostic
+from .packs import Indicator, Rubric
+from .schema import zh_name
+from .validate import Unit
+
+
+@dataclass
+class IndicatorScore:
+    """One scored 三级指标. Scores are points, 2 dp; ``reason`` says why points
+    were lost ("" for full marks); ``analysis`` is the 计算分析情况 text."""
+
+    indicator: Indicator
+    section: str
+    block: str
+    ref_weight: Decimal
+    weight: Decimal
+    score: Decimal
+    measure: Measure | None
+    reason: str
+    analysis: str
+    override: str | None = None
+
+    @property
+    def lost(self) -> Decimal:
+        return self.weight - self.score
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def key(self) -> str:
+        return self.indicator.key
+
+
+@dataclass
+class BlockScore:
+    name: str
+    ref_weight: Decimal
+    weight: Decimal
+    indicators: list[IndicatorScore]
+
+    @property
+    def score(self) -> Decimal:
+        return sum((i.score for i in self.indicators), N.ZERO)
+
+
+@dataclass
+class SectionScore:
+    name: str
+    ref_weight: Decimal
+    weight: Decimal
+    blocks: list[BlockScore]
+
+    @property
+    def score(self) -> Decimal:
+        return sum((b.score for b in self.blocks), N.ZERO)
+
+    @property
+    def indicators(self) -> list[IndicatorScore]:
+        return [i for b in self.blocks for i in b.indicators]
+
+
+@dataclass
+class Scorecard:
+    """The scored form: 一级 sections, 综合得分 and 等次."""
+
+    sections: list[SectionScore]
+    grade: str
+    overrides: list[IndicatorScore] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((s.score for s in self.sections), N.ZERO)
+
+    @property
+    def total_weight(self) -> Decimal:
+        return sum((s.weight for s in self.sections), N.ZERO)
+
+    @property
+    def indicators(self) -> list[IndicatorScore]:
+        return [i for s in self.sections for i in s.indicators]
+
+
+def _missing(unit: Unit, paths: list[str]) -> list[str]:
+    return [p for p in paths if not unit.has(p) and p not in unit.locs]
+
+
+def _weights(unit: Unit, rubric: Rubric) -> tuple[dict[str, Decimal], list[Diagnostic]]:
+    """The unit's 设定分值, checked: known keys, ≥ 0, each 二级 block keeps its sum."""
+    diags: list[Diagnostic] = []
+    chosen: dict[str, Decimal] = {}
+    for key in unit.keys("weights"):
+        path = f"weights.{key}"
+        if not unit.has(path):
+            continue
+        ind = rubric.find(key)
+        if ind is None:
+            diags.append(Diagnostic(f"未知指标 '{key}'（不在本模板包的评分表中）", unit.loc(path),
+                                    path, "设定分值"))
+            continue
+        if not rubric.allow_weight_changes:
+            diags.append(Diagnostic("本评分表不允许设定分值与参考分值不同", unit.loc(path), path, "设定分值"))
+            continue
+        if unit[path] < 0:
+            diags.append(Diagnostic("设定分值不能为负数", unit.loc(path), path, "设定分值"))
+            continue
+        if unit[path] > 0 and ind.weight == 0:
+            diags.append(Diagnostic("参考分值为 0 的指标不能设定分值", unit.loc(path), path, "设定分值"))
+            continue
+        chosen[key] = unit[path]
+    for section in rubric.sections:
+        for block in section.blocks:
+            if not any(i.key in chosen for i in block.indicators):
+                continue
+            total = sum((chosen.get(i.key, i.weight) for i in block.indicators), N.ZERO)
+            if total != block.weight:
+                first = next(i.key for i in block.indicators if i.key in chosen)
+                diags.append(Diagnostic(
+                    f"二级指标“{block.name}”的设定分值合计须等于其参考分值合计",
+                    unit.loc(f"weights.{first}"), "weights", "设定分值",
+                    expected=N.plain(block.weight), found=N.plain(total),
+                    difference=N.plain(total - block.weight)))
+    return chosen, diags
+
+
+def _display(ind: Indicator, m: Measure) -> str:
+    try:
+        return ind.display.render(**m.vars).strip()
+    except jinja2.TemplateError as exc:
+        # a pack problem, but one that must not lose the user's work: show it
+        return f"（计算分析模式错误: {exc}）"
+
+
+def score_unit(unit: Unit, rubric: Rubric) -> tuple[Scorecard | None, list[Diagnostic]]:
+    """Score ``unit`` under ``rubric``.
+
+    Returns the Scorecard (None when a figure is missing or wrong) and every
+    diagnostic: errors for missing inputs, unanswered 要点, bad weights or
+    unattainable overrides; warnings for 不适用 values.
+    """
+    diags: list[Diagnostic] = []
+    weights, more = _weights(unit, rubric)
+    diags += more
+    for key in unit.keys("overrides"):
+        if rubric.find(key) is None:
+            diags.append(Diagnostic(f"未知指标 '{key}'（不在本模板包的评分表中）",
+                                    unit.loc(f"overrides.{key}"), f"overrides.{key}", "人工评分"))
+    sections = []
+    overrides = []
+    for s in rubric.sections:
+        blocks = []
+        for b in s.blocks:
+            scored = []
+            for ind in b.indicators:
+                result, more = _score_indicator(unit, ind, weights.get(ind.key, ind.weight), s.name, b.name)
+                diags += more
+                if result is not None:
+                    scored.append(result)
+                    if result.override is not None:
+                        overrides.append(result)
+            blocks.append(BlockScore(b.name, b.weight, sum((weights.get(i.key, i.weight)
+                                                            for i in b.indicators), N.ZERO), scored))
+        sections.append(SectionScore(s.name, s.weight, s.weight, blocks))
+    if any(d.severity == ERROR for d in diags):
+        return None, diags
+    card = Scorecard(sections, "", overrides)
+    card.grade = rubric.grades.grade(card.total)
+    return card, diags
+
+
+def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
+                     block: str) -> tuple[IndicatorScore | None, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    opath = f"overrides.{ind.key}"
+    has_override = unit.has(f"{opath}.score")
+    missing = _missing(unit, ind.needed())
+    measure = scored = None
+    if not missing:
+        measure = ind.computation.fn(unit, ind.args)
+        diags += [Diagnostic(f"{ind.name}: {w}", unit.loc(ind.needed()[0]), severity=WARNING)
+                  for w in measure.warnings]
+        scored = ind.rule.score(ind.weight, measure)
+        where = unit.loc(ind.needed()[0])
+        diags += [Diagnostic(f"{ind.name}: {p}", where, ind.needed()[0], zh_name(ind.needed()[0]) or ind.name)
+                  for p in scored.problems]
+    elif not has_override:
+        for path in missing:
+            diags.append(Diagnostic(
+                f"缺少数据：计算“{ind.name}”需要此项（或在 overrides.{ind.key} 中给出人工评分及理由）",
+                unit.loc(path), path, zh_name(path) or ind.name))
+        return None, diags
+    analysis = _display(ind, measure) if measure is not None else ""
+    scale = (weight / ind.weight) if ind.weight else N.ZERO
+    if has_override:
+        value = unit[f"{opath}.score"]
+        reason = unit[f"{opath}.reason"]
+        ref_value = value / scale if scale else N.ZERO
+        if not 0 <= value <= weight:
+            diags.append(Diagnostic(f"人工评分须在 0 到 {N.plain(weight)} 分之间，实为 {N.plain(value)}",
+                                    unit.loc(f"{opath}.score"), f"{opath}.score", f"{ind.name} 人工评分"))
+        elif not ind.rule.attainable(ind.weight, ref_value):
+            diags.append(Diagnostic(
+                f"人工评分 {N.plain(value)} 分不是“{ind.name}”的评分规则能给出的分数（{ind.rule.describe()}）",
+                unit.loc(f"{opath}.score"), f"{opath}.score", f"{ind.name} 人工评分"))
+        lost = weight - value
+        return IndicatorScore(ind, section, block, ind.weight, weight, N.quantize(value), measure,
+                              reason if lost else "", analysis or reason, override=reason), diags
+    value = N.quantize(scored.value * scale)
+    return IndicatorScore(ind, section, block, ind.weight, weight, value, measure,
+                          scored.reason, analysis), diags
