@@ -85,8 +85,10 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
         if form.rubric is not None:
             card, more = score_unit(unit, form.rubric)
             diags += more
-        texts, more = narrate(unit, card, form.sentences)
-        diags += more
+        texts: dict[str, str] = {}
+        if unit.has("year") and unit.has("unit.name"):  # sentences need them; already reported
+            texts, more = narrate(unit, card, form.sentences)
+            diags += more
         forms.append(PreparedForm(form, card, texts))
     return Prepared(unit, forms, _dedupe(diags))
 

@@ -90,13 +90,13 @@ class _Validator:
     def error(self, message: str, loc: Loc, path: str, zh: str) -> None:
         self.diags.append(Diagnostic(message, loc, path=path, zh=zh))
 
-    def group(self, spec, node: Node, path: str) -> None:
+    def group(self, spec, node: Node, path: str, key_loc: Loc | None = None) -> None:
         if not isinstance(node, Mapping):
             if isinstance(node, Scalar) and node.is_null:
                 return
             self.error("应为一组字段（mapping），实为单个值或列表", node.loc, path, spec.zh)
             return
-        self.locs[path] = node.loc
+        self.locs[path] = key_loc or node.loc
         known = {f.key: f for f in spec.fields}
         for key, child in node.items.items():
             child_path = f"{path}.{key}" if path else key
@@ -118,11 +118,11 @@ class _Validator:
         if isinstance(spec, S.Field):
             self.field(spec, node, path, key_loc)
         elif isinstance(spec, S.Group):
-            self.group(spec, node, path)
+            self.group(spec, node, path, key_loc)
         elif isinstance(spec, S.ListOf):
-            self.list(spec, node, path)
+            self.list(spec, node, path, key_loc)
         else:
-            self.map(spec, node, path)
+            self.map(spec, node, path, key_loc)
 
     def field(self, spec: S.Field, node: Node, path: str, key_loc: Loc) -> None:
         if isinstance(node, Scalar):
@@ -140,25 +140,25 @@ class _Validator:
         kind = "列表" if isinstance(node, Sequence) else "一组字段"
         self.error(f"应为单个{spec.type.zh}，实为{kind}", node.loc, path, spec.zh)
 
-    def list(self, spec: S.ListOf, node: Node, path: str) -> None:
+    def list(self, spec: S.ListOf, node: Node, path: str, key_loc: Loc) -> None:
         if isinstance(node, Scalar) and node.is_null:
             return
         if not isinstance(node, Sequence):
             self.error("应为列表（每项以 - 开头）", node.loc, path, spec.zh)
             return
-        self.locs[path] = node.loc
+        self.locs[path] = key_loc
         for i, item in enumerate(node.items):
             item_path = f"{path}[{i}]"
             self.locs[item_path] = item.loc
             self.any(spec.item, item, item_path, item.loc)
 
-    def map(self, spec: S.MapOf, node: Node, path: str) -> None:
+    def map(self, spec: S.MapOf, node: Node, path: str, key_loc: Loc) -> None:
         if isinstance(node, Scalar) and node.is_null:
             return
         if not isinstance(node, Mapping):
             self.error("应为一组“键: 值”", node.loc, path, spec.zh)
             return
-        self.locs[path] = node.loc
+        self.locs[path] = key_loc
         for key, child in node.items.items():
             child_path = f"{path}.{key}"
             self.locs[child_path] = node.key_locs[key]

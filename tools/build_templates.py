@@ -54,6 +54,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
+from lxml import etree
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
@@ -93,11 +94,13 @@ HEADER_COLS = (2400, 2510, 2400, 2328)
 # 2) narrative rows: label | text
 NARRATIVE_COLS = (2400, 7238)
 # 3) scoring table: 绩效情况 | 二级指标 | 三级指标 | 参考分值 | 设定分值 | 计算分析情况 | 评价得分
-#    绩效情况 is one character wide so the label stacks vertically;
-#    计算分析情况 gets the remaining (widest) space.
-SCORE_COLS = (560, 1500, 2150, 700, 700, 3008, 1020)
+#    绩效情况 is one character wide so the label stacks vertically; 二级 holds
+#    4 characters a line (工作目标/设定), 三级 9 (资产管理制度健全性);
+#    计算分析情况 gets the rest (the widest), since formulas such as
+#    "（8701.72/8701.72）×100%=100%" have no break opportunity.
+SCORE_COLS = (500, 1100, 2150, 700, 700, 3648, 840)
 # 4) evaluators: 评价人员 | 姓名 | 职称/职务 | 科室 | 联系电话
-EVAL_COLS = (560, 1840, 2510, 2400, 2328)
+EVAL_COLS = (500, 1900, 2510, 2400, 2328)
 # rows that hold only a {%tr ...%} tag: one cell across the whole form
 TAG_COLS = (TEXT_W,)
 
@@ -136,10 +139,16 @@ def run_xml(text: str, font: str, size: int, bold: bool = False) -> str:
 
 
 def para_xml(text: str, font: str, size: int, *, bold: bool = False, jc: str = "center",
-             indent: bool = False, before: int = 0, after: int = 0, tabs: str = "") -> str:
-    """A paragraph with single line spacing.  ``indent`` = first line 2 characters."""
+             indent: bool = False, before: int = 0, after: int = 0, tabs: str = "",
+             keep_next: bool = False) -> str:
+    """A paragraph with single line spacing.
+
+    ``indent``: first line indented 2 characters.  ``keep_next``: keep with the
+    next paragraph (in a table: keep this row on the page of the next row).
+    """
     ind = f'<w:ind w:firstLineChars="200" w:firstLine="{size * 20}"/>' if indent else ""
-    ppr = (f"<w:pPr>{tabs}<w:spacing w:before=\"{before}\" w:after=\"{after}\" "
+    keep = "<w:keepNext/>" if keep_next else ""
+    ppr = (f"<w:pPr>{keep}{tabs}<w:spacing w:before=\"{before}\" w:after=\"{after}\" "
            f"w:line=\"240\" w:lineRule=\"auto\"/>{ind}<w:jc w:val=\"{jc}\"/>"
            f"{rpr_xml(font, size, bold)}</w:pPr>")
     body = run_xml(text, font, size, bold) if text else ""
@@ -195,8 +204,12 @@ class FormTable:
         return self.edges.index(x1) - self.edges.index(x0)
 
     def row(self, cols: tuple[int, ...], cells: list[C], *, height: int = ROW_H,
-            cant_split: bool = True) -> None:
-        """Add a row.  ``cols`` is the section's column tuple; cells must cover it."""
+            cant_split: bool = True, keep_next: bool = False) -> None:
+        """Add a row.  ``cols`` is the section's column tuple; cells must cover it.
+
+        ``cant_split``: the row may not break across pages.  ``keep_next``: keep
+        the row on the same page as the next one (keepNext on its paragraphs).
+        """
         assert sum(c.span for c in cells) == len(cols), (cols, cells)
         tcs = []
         i = x = 0
@@ -209,7 +222,8 @@ class FormTable:
             if c.vmerge:
                 tcpr += f'<w:vMerge w:val="{c.vmerge}"/>'
             tcpr += '<w:vAlign w:val="center"/>'
-            p = para_xml(c.text, FONT_TABLE, SZ_TABLE, bold=c.bold, jc=c.jc, indent=c.indent)
+            p = para_xml(c.text, FONT_TABLE, SZ_TABLE, bold=c.bold, jc=c.jc, indent=c.indent,
+                         keep_next=keep_next)
             tcs.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{p}</w:tc>")
             i += c.span
             x += w
@@ -280,6 +294,38 @@ def setup_document(doc) -> None:
     cp.created = cp.modified = FIXED_DATE
     cp.revision = 1
 
+    # python-docx's default package carries a thumbnail of an unrelated page.
+    rels = doc.part.package.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype.endswith("/metadata/thumbnail"):
+            rels.pop(rid)
+
+
+def add_font_table(doc) -> None:
+    """Declare the CJK fonts in word/fontTable.xml with GB2312 charset and an
+    alternative name, so Word on a PC without 仿宋_GB2312 (Windows 10/11 ship
+    only 仿宋) substitutes 仿宋 rather than a Latin default font.
+
+    python-docx has no API for the font table; it is a plain part whose bytes
+    we rewrite.
+    """
+    fonts = {                       # name: (altName, w:family, w:pitch)
+        "宋体": ("SimSun", "auto", "variable"),
+        "仿宋_GB2312": ("仿宋", "modern", "fixed"),
+    }
+    part = next(r.target_part for r in doc.part.rels.values()
+                if r.reltype.endswith("/fontTable"))
+    root = parse_xml(part.blob)
+    for name, (alt, family, pitch) in fonts.items():
+        for old in root.findall(qn("w:font")):
+            if old.get(qn("w:name")) == name:
+                root.remove(old)
+        root.append(parse_xml(
+            f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alt}"/>'
+            f'<w:charset w:val="86"/><w:family w:val="{family}"/>'
+            f'<w:pitch w:val="{pitch}"/></w:font>'))
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
 
 def add_title(doc) -> None:
     """Title, （{{ year }}年度） and 填报单位（公章）."""
@@ -336,7 +382,7 @@ def score_table(t: FormTable) -> None:
     t.row(s, [C("绩效情况", bold=True, vmerge="restart"), C("二级指标", bold=True, vmerge="restart"),
               C("三级指标", bold=True, vmerge="restart"), C("指标分值", span=2, bold=True),
               C("计算分析情况", bold=True, vmerge="restart"),
-              C("评价得分", bold=True, vmerge="restart")], height=ROW_H_SCORE)
+              C("评价\n得分", bold=True, vmerge="restart")], height=ROW_H_SCORE)
     t.row(s, [C(vmerge="continue"), C(vmerge="continue"), C(vmerge="continue"),
               C("参考分值", bold=True), C("设定分值", bold=True),
               C(vmerge="continue"), C(vmerge="continue")], height=ROW_H_SCORE)
@@ -365,12 +411,17 @@ def score_table(t: FormTable) -> None:
 
 
 def evaluator_rows(t: FormTable) -> None:
-    """评价人员 label merged over the header row and one row per evaluator."""
+    """评价人员 label merged over the header row and one row per evaluator.
+
+    All these rows are kept together (and with the signature line below), so
+    the stacked label 评价人员 never splits across a page break.
+    """
     t.row(EVAL_COLS, [C("评价人员", bold=True, vmerge="restart"), C("姓名", bold=True),
-                      C("职称/职务", bold=True), C("科室", bold=True), C("联系电话", bold=True)])
+                      C("职称/职务", bold=True), C("科室", bold=True), C("联系电话", bold=True)],
+          keep_next=True)
     t.tag_row("{%tr for e in evaluators %}")
     t.row(EVAL_COLS, [C(vmerge="continue"), C("{{ e.name }}"), C("{{ e.title }}"),
-                      C("{{ e.office }}"), C("{{ e.phone }}")])
+                      C("{{ e.office }}"), C("{{ e.phone }}")], keep_next=True)
     t.tag_row("{%tr endfor %}")
 
 
@@ -418,6 +469,7 @@ def reproducible_zip(data: bytes) -> bytes:
 def build() -> bytes:
     doc = Document()
     setup_document(doc)
+    add_font_table(doc)
     add_title(doc)
     form = FormTable()
     header_grid(form)
