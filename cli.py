@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from reportgen import __version__
+from reportgen import explain
 from reportgen import numbers as N
 from reportgen.errors import ReportgenError
 from reportgen.packs import load_pack
@@ -95,15 +96,20 @@ def render(unit_file: str, template: str, output: str | None):
 @main.command()
 @click.argument("unit_file", type=click.Path(dir_okay=False))
 @click.option("--template", "-t", required=True, help=PACK_HELP)
-def check(unit_file: str, template: str):
+@click.option("--figures", is_flag=True,
+              help="同时列出全部计算结果（各指标数值、得分、扣分原因） / also print every derived figure")
+def check(unit_file: str, template: str, figures: bool):
     """核对单位数据，列出全部问题与人工评分。 Check UNIT_FILE against the pack.
 
     \b
     例 / example:
       reportgen check examples/jinzhong-zhaoshang-2020.yaml --template jinzhong
+      reportgen check unit.yaml -t jinzhong --figures
     """
     pack, prepared = _load(unit_file, template)
     _echo_diagnostics(prepared)
+    if figures and not prepared.errors:
+        click.echo(explain.figures(prepared))
     for pf in prepared.forms:
         if pf.card is None:
             continue

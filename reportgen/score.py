@@ -215,7 +215,7 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
     scale = (weight / ind.weight) if ind.weight else N.ZERO
     if has_override:
         value = unit[f"{opath}.score"]
-        reason = unit[f"{opath}.reason"]
+        reason = unit.get(f"{opath}.reason", "")  # a missing reason was reported by validate
         ref_value = value / scale if scale else N.ZERO
         if not 0 <= value <= weight:
             diags.append(Diagnostic(f"人工评分须在 0 到 {N.plain(weight)} 分之间，实为 {N.plain(value)}",

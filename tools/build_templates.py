@@ -54,9 +54,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
-from lxml import etree
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from lxml import etree
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "templates" / "jinzhong" / "部门整体支出绩效自评表.docx"
@@ -69,7 +69,7 @@ HEADER_DIST = FOOTER_DIST = 567          # 1 cm
 TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT   # 9638 = 17 cm, the form's width
 
 # ---------------------------------------------------------------- fonts
-FONT_TITLE = "宋体"          # 方正小标宋简体 is not on every PC; 宋体 bold is
+FONT_TITLE = "宋体"          # bold; 方正小标宋简体 is not installed on most PCs
 FONT_FANGSONG = "仿宋_GB2312"
 FONT_TABLE = "宋体"
 # sizes in half-points (w:sz)

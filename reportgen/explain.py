@@ -1,0 +1,40 @@
+"""A plain-text account of everything derived for a unit: each indicator's
+value, score and why points were lost, subtotals, total, grade and the
+generated sentences.  ``reportgen check --figures`` prints it; the golden
+tests keep one per example, so any change in a derived figure shows in a diff.
+"""
+
+from __future__ import annotations
+
+from . import numbers as N
+from .pipeline import Prepared
+
+
+def figures(prepared: Prepared) -> str:
+    """The derived figures of every form, one indicator per line."""
+    u = prepared.unit
+    lines = [f"单位: {u.name}  年度: {u.year}"]
+    for pf in prepared.forms:
+        lines.append(f"== {pf.form.title}")
+        card = pf.card
+        if card is not None:
+            for s in card.sections:
+                lines.append(f"[{s.name}] 参考{N.plain(s.ref_weight)} 设定{N.plain(s.weight)} "
+                             f"得分 {N.score(s.score)}")
+                for b in s.blocks:
+                    lines.append(f"  <{b.name}> 设定{N.plain(b.weight)} 得分 {N.score(b.score)}")
+                    for i in b.indicators:
+                        value = ""
+                        if i.measure is not None and i.measure.kind == "ratio":
+                            value = N.percent(i.measure.value)
+                        line = (f"    {i.key}（{i.name}）参考{N.plain(i.ref_weight)} "
+                                f"设定{N.score(i.weight)} 值 {value or '—'} 得分 {N.score(i.score)}")
+                        if i.override is not None:
+                            line += f"  [人工评分: {i.override}]"
+                        elif i.reason:
+                            line += f"  [{i.reason}]"
+                        lines.append(line)
+            lines.append(f"综合得分 {N.score(card.total)} / {N.plain(card.total_weight)}  等次 {card.grade}")
+        for name, text in pf.texts.items():
+            lines.append(f"-- {name}: {text}")
+    return "\n".join(lines) + "\n"
