@@ -15,6 +15,12 @@ from .score import Scorecard
 from .validate import Unit
 
 
+def paragraphs(text: str) -> str:
+    """Line breaks in a text become real paragraphs in the .docx (docxtpl's
+    ``\\a``), not soft breaks that stretch a justified line."""
+    return "\a".join(line.strip() for line in text.split("\n") if line.strip())
+
+
 def _header(u: Unit) -> dict:
     def w(path):
         return N.wan(u.get(path) or N.ZERO)
@@ -44,8 +50,6 @@ def score_rows(card: Scorecard) -> list[dict]:
                     "analysis": i.analysis,
                     "score": N.score(i.score),
                 })
-    for n, r in enumerate(rows):
-        r["perf_merge"] = "continue"
     return rows
 
 
@@ -60,13 +64,13 @@ def scored_department_form(u: Unit, card: Scorecard, texts: dict[str, str]) -> d
         "unit": {"name": u.name, "head": u.get("unit.head", ""), "phone": u.get("unit.phone", ""),
                  "filled_on": (f"{d.year}年{d.month}月{d.day}日" if (d := u.get("unit.filled_on")) else "")},
         "header": _header(u),
-        "text": {
+        "text": {k: paragraphs(v) for k, v in {
             "functions": u.get("text.functions", ""),
             "staffing": texts.get("staffing", ""),
             "budget_execution": texts.get("budget_execution", ""),
             "performance_analysis": texts.get("performance_analysis", ""),
             "other": u.get("text.other", "") or "无",
-        },
+        }.items()},
         "rows": score_rows(card),
         "total": N.score(card.total),
         "total_ref_weight": N.plain(sum((s.ref_weight for s in card.sections), N.ZERO)),

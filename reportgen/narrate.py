@@ -44,14 +44,18 @@ def budget_figures(u: Unit) -> dict:
 
 
 def staffing_figures(u: Unit) -> dict:
-    """单位人员情况 figures: counts, totals and changes against the prior year (人)."""
+    """单位人员情况 figures (人): counts, 实有人数 and changes against the prior year."""
     g = u.get
     parts = ("in_service", "retired_cadres", "retired")
     now = [g(f"staffing.{p}") for p in parts]
     prior = [g(f"staffing.prior.{p}") for p in parts]
     out = {p: g(f"staffing.{p}") for p in parts + ("authorized",)}
-    out["total"] = sum(now) if None not in now else None
-    out["prior_total"] = sum(prior) if None not in prior else None
+    # 实有人数 counts the groups the unit gives; a prior total only when the
+    # same groups are given for both years
+    given = [i for i, a in enumerate(now) if a is not None]
+    out["total"] = sum(now[i] for i in given) if given else None
+    comparable = given and all(prior[i] is not None for i in given)
+    out["prior_total"] = sum(prior[i] for i in given) if comparable else None
     for p, a, b in zip(parts, now, prior):
         out[f"prior_{p}"] = b
         out[f"{p}_delta"] = (a - b) if None not in (a, b) else None
@@ -110,7 +114,9 @@ def narrate(u: Unit, card: Scorecard | None, sentences: dict[str, Sentence]
         if card is None and name == "performance_analysis":
             continue
         notes_key = {"staffing": "staffing.notes", "performance_analysis": "text.performance_notes"}
-        ctx = {**context, "notes": u.get(notes_key.get(name, ""), "")}
+        # the unit's own line breaks survive the pattern's line joining
+        notes = u.get(notes_key.get(name, ""), "").replace("\n", PARAGRAPH)
+        ctx = {**context, "notes": notes}
         try:
             texts[name] = _render(sentence, ctx)
         except jinja2.TemplateError as exc:

@@ -33,17 +33,24 @@ from .numbers import change_words
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(?:(?!%\}).)+%\}.*?</w:tc>",
                           re.DOTALL)
 _VMERGE_TAG = re.compile(r"\{%\s*vmerge\s+((?:(?!%\}).)+?)\s*%\}")
-_TCPR_HEAD = re.compile(r"<w:tcPr>((?:<w:cnfStyle[^>]*/>)?(?:<w:tcW[^>]*/>)?(?:<w:gridSpan[^>]*/>)?)")
+# tcPr children that must come before vMerge (OOXML CT_TcPr order)
+_TCPR_HEAD = re.compile(r"<w:tcPr>((?:<w:cnfStyle[^>]*/>)?(?:<w:tcW[^>]*/>)?(?:<w:gridSpan[^>]*/>)?"
+                        r"(?:<w:hMerge[^>]*/>)?)")
 
 
 def _vmerge_cell(m: re.Match) -> str:
+    """Replace the ``{% vmerge EXPR %}`` tag in one cell by a conditional
+    ``<w:vMerge>`` in the cell's properties (any static vMerge is dropped)."""
     cell = m.group(0)
     expr = _VMERGE_TAG.search(cell).group(1)
     cell = _VMERGE_TAG.sub("", cell, count=1)
-    merge = ("{%% if %s %%}<w:vMerge w:val=\"{{ %s }}\"/>{%% endif %%}" % (expr, expr))
+    cell = re.sub(r"<w:vMerge(?:\s[^>]*)?/>", "", cell)
+    merge = "{%% if %s %%}<w:vMerge w:val=\"{{ %s }}\"/>{%% endif %%}" % (expr, expr)
+    cell = cell.replace("<w:tcPr/>", "<w:tcPr></w:tcPr>", 1)
+    cell = re.sub(r"<w:tcPr\s[^>]*>", "<w:tcPr>", cell, count=1)
     if "<w:tcPr>" in cell:
         return _TCPR_HEAD.sub(lambda t: "<w:tcPr>" + t.group(1) + merge, cell, count=1)
-    return re.sub(r"(<w:tc[ >][^>]*>|<w:tc>)", lambda t: t.group(1) + "<w:tcPr>" + merge + "</w:tcPr>",
+    return re.sub(r"<w:tc(?:\s[^>]*)?>", lambda t: t.group(0) + "<w:tcPr>" + merge + "</w:tcPr>",
                   cell, count=1)
 
 

@@ -228,5 +228,9 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
         return IndicatorScore(ind, section, block, ind.weight, weight, N.quantize(value), measure,
                               reason if lost else "", analysis or reason, override=reason), diags
     value = N.quantize(scored.value * scale)
+    reason = scored.reason
+    if reason and scale != 1:
+        reason += (f"（以上按参考分值{N.plain(ind.weight)}分计；按设定分值{N.plain(weight)}分折算，"
+                   f"扣{N.score(weight - value)}分）")
     return IndicatorScore(ind, section, block, ind.weight, weight, value, measure,
-                          scored.reason, analysis), diags
+                          reason, analysis), diags
