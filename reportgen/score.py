@@ -19,7 +19,7 @@ import jinja2
 
 from . import numbers as N
 from .derive import Measure
-from .errors import ERROR, WARNING, Diagnostic
+from .errors import ERROR, WARNING, Diagnostic, PackError
 from .packs import Indicator, Rubric
 from .schema import zh_name
 from .validate import Unit
@@ -146,11 +146,13 @@ def _weights(unit: Unit, rubric: Rubric) -> tuple[dict[str, Decimal], list[Diagn
 
 
 def _display(ind: Indicator, m: Measure) -> str:
+    """The 计算分析情况 text: the rubric's pattern filled with the measure's
+    display strings.  A pattern that fails (or breaks the sandbox) is a pack
+    problem, raised with the pattern's file:line."""
     try:
         return ind.display.render(**m.vars).strip()
     except jinja2.TemplateError as exc:
-        # a pack problem, but one that must not lose the user's work: show it
-        return f"（计算分析模式错误: {exc}）"
+        raise PackError(f"指标“{ind.name}”的 display 模式出错: {exc}", ind.loc) from None
 
 
 def score_unit(unit: Unit, rubric: Rubric) -> tuple[Scorecard | None, list[Diagnostic]]:

@@ -1,0 +1,51 @@
+"""What a user installs: the wheel ships the built-in packs and the CLI works
+from any directory; the rendered form converts to PDF with LibreOffice."""
+
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+
+
+def test_wheel_ships_the_builtin_packs(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("reportgen-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for f in ("pack.yaml", "rubric.yaml", "sentences.yaml", "部门整体支出绩效自评表.docx"):
+        assert f"reportgen/templates/jinzhong/{f}" in names
+    assert "cli.py" in names
+
+
+def test_installed_command_works_from_any_directory(tmp_path):
+    exe = shutil.which("reportgen")
+    if exe is None:
+        pytest.skip("reportgen is not installed in this environment")
+    result = subprocess.run([exe, "render", str(EXAMPLES / "jinzhong-zhaoshang-2020.yaml"),
+                             "--template", "jinzhong"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert len(list(tmp_path.glob("*.docx"))) == 1
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_form_converts_to_pdf_with_all_its_text(tmp_path):
+    from pypdf import PdfReader
+
+    from reportgen.packs import load_pack
+    from reportgen.pipeline import prepare, render_forms
+
+    p = prepare(EXAMPLES / "jinzhong-zhaoshang-2020.yaml", load_pack("jinzhong"))
+    (name, data), = render_forms(p)
+    docx = tmp_path / "form.docx"
+    docx.write_bytes(data)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+                   check=True, capture_output=True, timeout=180)
+    reader = PdfReader(str(tmp_path / "form.pdf"))
+    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    for needle in ("晋中市部门整体支出绩效自评表", "晋中市招商引资服务中心", "112.50%", "81.60", "评价结果等次"):
+        assert needle in text

@@ -1,0 +1,104 @@
+"""Template packs: rubric problems reported with file:line; nothing from a
+pack runs outside jinja2's sandbox; the built-in pack is consistent."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from conftest import EXAMPLES
+from reportgen.errors import PackError
+from reportgen.packs import builtin_dir, load_pack, load_rubric
+
+ZHAOSHANG = EXAMPLES / "jinzhong-zhaoshang-2020.yaml"
+
+
+@pytest.fixture
+def pack_copy(tmp_path):
+    """A writable copy of the jinzhong pack; returns its folder."""
+    dst = tmp_path / "mypack"
+    shutil.copytree(builtin_dir() / "jinzhong", dst)
+    return dst
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` in ``path``; return the 1-based line of the change."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
+def test_builtin_rubric_is_complete():
+    rubric = load_rubric(builtin_dir() / "jinzhong" / "rubric.yaml")
+    assert [(s.name, s.weight) for s in rubric.sections] == [("投入", 16), ("过程", 42), ("产出", 22), ("效果", 20)]
+    assert len(list(rubric.indicators())) == 26
+    # every rule in the Jinzhong rubric is inferred, and says so with its evidence
+    for ind in rubric.indicators():
+        assert ind.inferred and ind.source, ind.key
+
+
+def test_weights_that_do_not_add_up(pack_copy):
+    line = edit(pack_copy / "rubric.yaml", "weight: 16\n", "weight: 15\n")
+    with pytest.raises(PackError) as exc:
+        load_rubric(pack_copy / "rubric.yaml")
+    assert "rubric.yaml" in str(exc.value) and "“投入”分值为 15" in str(exc.value)
+    assert f":{line - 1}:" in str(exc.value) or f":{line}:" in str(exc.value)
+
+
+def test_unknown_formula_and_primitive_are_located(pack_copy):
+    rubric = pack_copy / "rubric.yaml"
+    line_formula = edit(rubric, "formula: staff_control_rate", "formula: staff_rate")
+    line_rule = edit(rubric, "primitive: penalty_per_point, target: 100, direction: under, step: 0.4",
+                     "primitive: penalty, target: 100, direction: under, step: 0.4")
+    with pytest.raises(PackError) as exc:
+        load_rubric(rubric)
+    text = str(exc.value)
+    assert f"rubric.yaml:{line_formula}:" in text and "未知的计算 'staff_rate'" in text
+    assert f"rubric.yaml:{line_rule}:" in text and "未知的评分规则 'penalty'" in text
+
+
+def test_inferred_marker_must_name_a_parameter(pack_copy):
+    edit(pack_copy / "rubric.yaml", "inferred: [step, truncation], source: \"seed 004: 18/16",
+         "inferred: [stepp], source: \"seed 004: 18/16")
+    with pytest.raises(PackError, match="inferred 列出了规则没有的参数: stepp"):
+        load_rubric(pack_copy / "rubric.yaml")
+
+
+def test_checklist_points_must_make_the_weight(pack_copy):
+    edit(pack_copy / "rubric.yaml", "{key: timeliness, text: 按规定时限公开预决算信息, points: 1.5}",
+         "{key: timeliness, text: 按规定时限公开预决算信息, points: 1}")
+    with pytest.raises(PackError, match="各要点/时点分值合计 2.5"):
+        load_rubric(pack_copy / "rubric.yaml")
+
+
+def test_sandbox_blocks_python_internals(pack_copy):
+    edit(pack_copy / "rubric.yaml",
+         'display: "（在职人员{{ in_service }}人/编制数{{ authorized }}人）×100%={{ rate }}"',
+         'display: "{{ rate.__class__.__mro__[1].__subclasses__() }}"')
+    result = CliRunner().invoke(main, ["render", str(ZHAOSHANG), "-t", str(pack_copy), "-o",
+                                       str(pack_copy / "out")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "display 模式出错" in result.output
+    assert not (pack_copy / "out").exists()
+
+
+def test_broken_docx_template_is_a_pack_error(pack_copy, tmp_path):
+    from docx import Document
+    path = pack_copy / "部门整体支出绩效自评表.docx"
+    doc = Document(str(path))
+    doc.paragraphs[0].add_run("{{ unit.name ")          # an unclosed tag
+    doc.save(str(path))
+    result = CliRunner().invoke(main, ["render", str(ZHAOSHANG), "-t", str(pack_copy), "-o",
+                                       str(tmp_path / "o")])
+    assert result.exit_code == 1 and "模板" in result.output and "Traceback" not in result.output
+
+
+def test_pack_by_path_and_unknown_check(pack_copy):
+    assert load_pack(str(pack_copy)).name == "jinzhong"
+    line = edit(pack_copy / "pack.yaml", "budget_identity,", "budget_identiy,")
+    with pytest.raises(PackError, match=f"pack.yaml:{line}:.*未知的核对规则 'budget_identiy'"):
+        load_pack(str(pack_copy))
