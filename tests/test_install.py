@@ -22,7 +22,9 @@ def test_wheel_ships_the_builtin_packs(tmp_path):
 
 
 def test_installed_command_works_from_any_directory(tmp_path):
-    exe = shutil.which("reportgen")
+    from pathlib import Path
+    beside = Path(sys.executable).parent / "reportgen"    # the venv's console script
+    exe = str(beside) if beside.exists() else shutil.which("reportgen")
     if exe is None:
         pytest.skip("reportgen is not installed in this environment")
     result = subprocess.run([exe, "render", str(EXAMPLES / "jinzhong-zhaoshang-2020.yaml"),
