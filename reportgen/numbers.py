@@ -3,7 +3,8 @@
 Every amount is a :class:`decimal.Decimal` from the YAML text to the page.
 Values are computed unrounded and rounded half-up (四舍五入,
 ``ROUND_HALF_UP``) only when they are turned into display text.  Python's
-``round()`` and ``format(x, '.2f')`` round half-even and are never used.
+built-in ``round`` and fixed-point format specs round half-even and are never
+applied to unquantized values.
 """
 
 from __future__ import annotations

@@ -22,8 +22,7 @@ The template is rendered by ``reportgen.render.render_docx``.  Context it needs:
                       row of its block, "" on the rows after it
         level2_merge  "restart" / "continue" / "" (vertical merge of 二级 cell)
         name, ref_weight, weight, analysis, score   三级指标 … 评价得分
-        (perf_merge may be present; the template does not need it: the
-        绩效情况 column is merged statically, see score_table())
+        (the 绩效情况 column is merged statically, see score_table())
     total_ref_weight, total_weight, total, grade     综合得分 / 评价结果等次
     evaluators  list of dicts: name, title, office, phone
 
@@ -46,9 +45,9 @@ Design notes
 from __future__ import annotations
 
 import argparse
+import sys
 import datetime as _dt
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -57,6 +56,9 @@ from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from reportgen.render import normalize_zip  # noqa: E402  (same reproducible zip as rendered forms)
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "templates" / "jinzhong" / "部门整体支出绩效自评表.docx"
@@ -453,19 +455,6 @@ def add_footer(doc) -> None:
 
 # ================================================================ build
 
-def reproducible_zip(data: bytes) -> bytes:
-    """Rewrite the .docx zip with fixed timestamps so equal content = equal bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
-
 def build() -> bytes:
     doc = Document()
     setup_document(doc)
@@ -481,7 +470,7 @@ def build() -> bytes:
     add_footer(doc)
     buf = io.BytesIO()
     doc.save(buf)
-    return reproducible_zip(buf.getvalue())
+    return normalize_zip(buf.getvalue())
 
 
 def main() -> None:
