@@ -42,10 +42,14 @@ class Measure:
 
 @dataclass(frozen=True)
 class Computation:
+    """A named computation: ``fn(unit, args) -> Measure`` of kind ``kind``,
+    needing the unit-file fields ``inputs`` (``{name}`` filled from args)."""
+
     key: str
     zh: str
     inputs: tuple[str, ...]
     fn: Callable[[Unit, dict], Measure]
+    kind: str = "ratio"
     doc: str = ""
 
     def needed(self, args: dict) -> list[str]:
@@ -56,11 +60,11 @@ class Computation:
 REGISTRY: dict[str, Computation] = {}
 
 
-def computation(key: str, zh: str, inputs: tuple[str, ...] = ()):
+def computation(key: str, zh: str, inputs: tuple[str, ...] = (), kind: str = "ratio"):
     """Register ``fn(unit, args) -> Measure`` as the computation ``key`` (``zh``)."""
 
     def register(fn):
-        REGISTRY[key] = Computation(key, zh, inputs, fn, (fn.__doc__ or "").strip())
+        REGISTRY[key] = Computation(key, zh, inputs, fn, kind, (fn.__doc__ or "").strip())
         return fn
 
     return register
@@ -156,7 +160,8 @@ def budget_adjustment_rate(u: Unit, args: dict) -> Measure:
                  adjustment=N.wan(adj), initial=_w(u, "budget.initial"))
 
 
-@computation("payment_progress", "支付进度", ("payment_progress",) + TOTAL_BUDGET_INPUTS)
+@computation("payment_progress", "支付进度", ("payment_progress",) + TOTAL_BUDGET_INPUTS,
+             kind="checkpoints")
 def payment_progress(u: Unit, args: dict) -> Measure:
     """支付进度: cumulative 支付进度 (ratio) at each reported date.
 
@@ -258,7 +263,7 @@ def satisfaction_rate(u: Unit, args: dict) -> Measure:
                                         "note": u.get("satisfaction.note", "")})
 
 
-@computation("benefit_tier", "履职效益实现程度", ("benefits.{of}.result",))
+@computation("benefit_tier", "履职效益实现程度", ("benefits.{of}.result",), kind="tier")
 def benefit_tier(u: Unit, args: dict) -> Measure:
     """经济/社会/生态效益: the unit's judgement (达成/部分达成/未达成, optional 达成度)."""
     base = f"benefits.{args['of']}"
@@ -268,7 +273,7 @@ def benefit_tier(u: Unit, args: dict) -> Measure:
                          "note": u.get(f"{base}.note", "")})
 
 
-@computation("checklist", "评价要点", ("checklists.{key}",))
+@computation("checklist", "评价要点", ("checklists.{key}",), kind="checklist")
 def checklist(u: Unit, args: dict) -> Measure:
     """A qualitative indicator's 要点 answers (要点 key → met), as typed."""
     base = f"checklists.{args['key']}"

@@ -276,7 +276,7 @@ def _indicator(r: _Reader, node: Node) -> Indicator | None:
             bad = [p for p in inferred if p not in rule.params]
             if bad:
                 r.fail(rule_node.loc, f"inferred 列出了规则没有的参数: {', '.join(bad)}")
-            if comp is not None and rule.accepts != _kind_of(comp):
+            if comp is not None and rule.accepts != comp.kind:
                 r.fail(rule_node.loc, f"规则 {rule.primitive} 不能评 '{comp.key}' 的结果")
             if weight and rule.max_score(weight) != weight:
                 r.fail(rule_node.loc, f"指标“{name}”的规则最高只能得 {rule.max_score(weight)} 分，分值为 {weight}")
@@ -287,13 +287,6 @@ def _indicator(r: _Reader, node: Node) -> Indicator | None:
     if comp is None or rule is None:
         return None
     return Indicator(key, name, weight, comp, args, rule, display, inferred, source, node.loc)
-
-
-_KINDS = {"payment_progress": "checkpoints", "benefit_tier": "tier", "checklist": "checklist"}
-
-
-def _kind_of(comp: derive.Computation) -> str:
-    return _KINDS.get(comp.key, "ratio")
 
 
 @dataclass
