@@ -102,3 +102,9 @@ def test_pack_by_path_and_unknown_check(pack_copy):
     line = edit(pack_copy / "pack.yaml", "budget_identity,", "budget_identiy,")
     with pytest.raises(PackError, match=f"pack.yaml:{line}:.*未知的核对规则 'budget_identiy'"):
         load_pack(str(pack_copy))
+
+
+def test_rule_must_fit_the_computation(pack_copy):
+    edit(pack_copy / "rubric.yaml", "formula: staff_control_rate", "formula: checklist")
+    with pytest.raises(PackError, match="规则 penalty_per_point 不能评 'checklist' 的结果"):
+        load_rubric(pack_copy / "rubric.yaml")
