@@ -240,6 +240,80 @@ OVERRIDE = Group("override", "人工评分", (
     Field("reason", "理由", Text(), required=True),
 ))
 
+FUND_ROW = (
+    _money("budget", "年初预算数"),
+    _money("adjusted_budget", "全年预算数", doc="after adjustments; defaults to 年初预算数"),
+    _money("spent", "全年执行数", doc="实际支出资金"),
+)
+
+#: Funding sources of a project, in the order the forms print them.
+FUND_SOURCES = (
+    ("central", "中央财政资金"),
+    ("provincial", "省级财政资金"),
+    ("city_county", "市县（区）财政资金"),
+    ("carried_over", "上年结转资金"),
+    ("other", "其他资金"),
+)
+
+INDICATOR = Group("indicator", "绩效指标", (
+    Field("level1", "一级指标", Choice(("产出指标", "效益指标", "满意度指标")), required=True),
+    Field("level2", "二级指标", Text(), required=True,
+          doc="数量指标/质量指标/时效指标/成本指标/经济效益指标/社会效益指标/生态效益指标/"
+              "可持续影响指标/服务对象满意度指标"),
+    Field("name", "三级指标", Text(), required=True),
+    Field("target", "年度指标值", Text(), required=True,
+          doc='as written on the form: ">=20次", "≤5%", "=100%", "不超4.67万"'),
+    Field("adjusted_target", "调整后指标值", Text()),
+    Field("actual", "实际完成值", Text(), doc="a number with its unit, or text for a 定性 indicator"),
+    Field("qualitative", "定性指标", Bool(), doc="是 for a target that is a phrase, not a number"),
+    Field("result", "完成情况", Choice(("达成", "部分达成", "未达成")), doc="定性 indicators"),
+    Field("degree", "达成度", Percent(), unit="%", doc="定性 indicators: within the result's tier"),
+    Field("weight", "分值", Number(), unit="分", doc="with weighting: explicit"),
+    Field("deviation", "偏差原因分析及改进措施", Text()),
+))
+
+PROJECT = Group("project", "项目", (
+    Field("name", "项目名称", Text(), required=True),
+    Field("department", "主管部门及代码", Text()),
+    Field("implementer", "实施单位", Text()),
+    Field("attribute", "项目属性", Choice(("经常性项目", "一次性项目"))),
+    Field("period", "项目期", Text()),
+    _money("budget", "预算金额", doc="for a project only itemised, without funds by source"),
+    _money("spent", "实际支出金额", doc="for a project only itemised, without funds by source"),
+    Field("key", "是否重点项目", Bool()),
+    Field("implemented", "是否实施", Bool()),
+    Field("summary", "项目说明", Text()),
+    Group("funds", "项目资金", tuple(Group(k, zh, FUND_ROW) for k, zh in FUND_SOURCES)),
+    _money("allotted", "预算下达资金", doc="实际到位资金"),
+    _money("allotted_on_time", "及时到位资金"),
+    Group("goals", "年度总体目标", (
+        Field("expected", "预期目标", Text()),
+        Field("actual", "实际完成情况", Text()),
+    )),
+    Field("weighting", "指标分值方式", Choice(("explicit", "equal_split", "national")),
+          doc="how the 90 indicator points are split (national form); default: the pack's"),
+    ListOf("indicators", "绩效指标", INDICATOR),
+    Group("texts", "项目绩效分析", (
+        Field("overview", "项目概况", Text()),
+        Field("funds_usage", "项目资金使用情况", Text()),
+        Field("implementation", "项目组织实施情况", Text()),
+        Field("performance", "项目绩效情况", Text()),
+        Field("experience", "主要经验做法", Text()),
+        Field("problems", "存在的问题", Text()),
+        Field("improvements", "改进措施", Text()),
+        Field("other", "其他需说明的问题", Text()),
+    )),
+    MapOf("checklists", "定性指标评价要点", CHECKLIST_ANSWER, key_zh="指标"),
+    MapOf("weights", "设定分值", Field("weight", "设定分值", Number(), unit="分"), key_zh="指标"),
+    MapOf("overrides", "人工评分", OVERRIDE, key_zh="指标"),
+    Group("contact", "填报信息", (
+        Field("head", "负责人", Text()),
+        Field("handler", "经办人", Text()),
+        Field("phone", "联系电话", Text()),
+        Field("filled_on", "填报日期", Date()),
+    )),
+))
+
 UNIT_SCHEMA = Group("", "单位文件", (
     Field("money_unit", "金额单位", Choice(("万元", "元")), required=True,
           doc="unit of every amount in this file"),
@@ -303,14 +377,7 @@ UNIT_SCHEMA = Group("", "单位文件", (
         _money("project_total", "项目总支出", doc="年度预算安排的项目支出总额"),
         _money("key_projects", "重点项目支出"),
     )),
-    ListOf("projects", "项目", Group("project", "项目", (
-        Field("name", "项目名称", Text(), required=True),
-        _money("budget", "预算金额"),
-        _money("spent", "实际支出金额"),
-        Field("key", "是否重点项目", Bool()),
-        Field("implemented", "是否实施", Bool()),
-        Field("summary", "项目说明", Text()),
-    ))),
+    ListOf("projects", "项目", PROJECT),
     Group("project_totals", "项目合计（控制数）", (
         _money("budget", "项目预算合计"),
         _money("spent", "项目实际支出合计"),
