@@ -296,8 +296,12 @@ PROJECT = Group("project", "项目", (
     Group("texts", "项目绩效分析", (
         Field("overview", "项目概况", Text()),
         Field("funds_usage", "项目资金使用情况", Text()),
-        Field("implementation", "项目组织实施情况", Text()),
+        Field("implementation", "项目组织实施情况", Text(),
+              doc="also the national form's 项目实施和预算执行情况及分析"),
         Field("performance", "项目绩效情况", Text()),
+        Field("output_analysis", "产出情况及分析", Text()),
+        Field("benefit_analysis", "效益情况及分析", Text()),
+        Field("satisfaction_analysis", "满意度情况及分析", Text()),
         Field("experience", "主要经验做法", Text()),
         Field("problems", "存在的问题", Text()),
         Field("improvements", "改进措施", Text()),
