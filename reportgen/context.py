@@ -82,6 +82,121 @@ def scored_department_form(u: Unit, card: Scorecard, texts: dict[str, str]) -> d
     }
 
 
-CONTEXTS: dict[str, Callable[[Unit, Scorecard, dict], dict]] = {
+def merge_flags(values: list[str]) -> list[str]:
+    """Vertical-merge flags for a column: equal neighbours merge
+    (``restart`` on the first of a run of 2+, ``continue`` after, "" alone)."""
+    flags = []
+    for i, v in enumerate(values):
+        same_prev = i > 0 and values[i - 1] == v
+        same_next = i + 1 < len(values) and values[i + 1] == v
+        flags.append("continue" if same_prev else "restart" if same_next else "")
+    return flags
+
+
+def _evaluators(u: Unit) -> list[dict]:
+    return [{"name": u.get(f"{e}.name", ""), "title": u.get(f"{e}.title", ""),
+             "office": u.get(f"{e}.office", ""), "phone": u.get(f"{e}.phone", "")}
+            for e in u.items("evaluators")]
+
+
+def _date(d) -> str:
+    return f"{d.year}-{d.month:02d}-{d.day:02d}" if d else ""
+
+
+def _project_head(u: Unit) -> dict:
+    return {k: u.get(k, "") for k in ("name", "department", "implementer", "attribute", "period")}
+
+
+def _texts(u: Unit, keys: tuple[str, ...]) -> dict:
+    return {k: paragraphs(u.get(f"texts.{k}", "")) or "无" for k in keys}
+
+
+def _indicator_rows(u: Unit, extra) -> list[dict]:
+    from .derive import read_indicator
+
+    rows = []
+    for p in u.items("indicators"):
+        r = read_indicator(u, p)
+        rows.append({"level1": u.get(f"{p}.level1", ""), "level2": u.get(f"{p}.level2", ""),
+                     "name": r.name, "target": u.get(f"{p}.target", ""),
+                     "adjusted_target": u.get(f"{p}.adjusted_target", ""),
+                     "actual": u.get(f"{p}.actual", "") or (u.get(f"{p}.result", "")),
+                     "progress": r.progress, "deviation": u.get(f"{p}.deviation", ""), **extra(p)})
+    level1 = [r["level1"] for r in rows]
+    level2 = [f"{r['level1']}/{r['level2']}" for r in rows]
+    for r, f1, f2 in zip(rows, merge_flags(level1), merge_flags(level2)):
+        r["level1_merge"], r["level2_merge"] = f1, f2
+    return rows
+
+
+def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict) -> dict:
+    """Context of a 晋中市财政支出项目绩效自评表 (seed 004 layout); ``u`` is the
+    project's scoped view.  Amounts 万元 (2 dp)."""
+    from .derive import fund_total
+
+    def w(path):
+        return N.wan(u.get(path) or N.ZERO)
+
+    score_rows = []
+    for s in card.sections:
+        score_rows.append({"kind": "level1", "name": s.name, "level2": "", "level2_merge": "",
+                           "weight": N.plain(s.weight), "score": N.score(s.score)})
+        for b in s.blocks:
+            for n, i in enumerate(b.indicators):
+                score_rows.append({"kind": "indicator", "name": i.name,
+                                   "level2": b.name if n == 0 else "",
+                                   "level2_merge": ("restart" if n == 0 else "continue")
+                                   if len(b.indicators) > 1 else "",
+                                   "weight": N.plain(i.weight), "score": N.score(i.score)})
+    return {
+        "year": str(u.year), "unit": {"name": u.name}, "project": _project_head(u),
+        "funds": {
+            "city_budget": N.wan(u.get("funds.city_county.adjusted_budget",
+                                       u.get("funds.city_county.budget")) or N.ZERO),
+            "other_budget": N.wan(fund_total(u, "adjusted_budget", exclude=("city_county",))),
+            "allotted": w("allotted"),
+            "city_spent": w("funds.city_county.spent"),
+            "carried_over_spent": w("funds.carried_over.spent"),
+            "upper_spent": N.wan((u.get("funds.central.spent") or N.ZERO)
+                                 + (u.get("funds.provincial.spent") or N.ZERO)),
+            "other_spent": w("funds.other.spent"),
+        },
+        "texts": _texts(u, ("overview", "funds_usage", "implementation", "performance", "other")),
+        "indicators": _indicator_rows(u, lambda p: {}),
+        "score_rows": score_rows,
+        "total": N.score(card.total), "total_weight": N.plain(card.total_weight), "grade": card.grade,
+        "evaluators": _evaluators(u),
+        "contact": {"head": u.get("contact.head", ""), "handler": u.get("contact.handler", ""),
+                    "phone": u.get("contact.phone", ""), "filled_on": _date(u.get("contact.filled_on"))},
+    }
+
+
+def national_project_form(u: Unit, card, texts: dict) -> dict:
+    """Context of a 项目支出绩效自评表 (财预〔2020〕10号, Shanxi layout of seed
+    002); ``card`` is a :class:`project_score.ProjectScore`."""
+    from .project_score import funds_rows
+
+    funds = funds_rows(u)
+    for row in funds:
+        total = row["key"] == "total"
+        row["weight"] = N.plain(card.execution_weight) if total else "--"
+        row["score"] = N.score(card.execution_score) if total else "--"
+    scores = {i.reading.path: i for i in card.indicators}
+    return {
+        "year": str(u.year), "unit": {"name": u.name}, "project": _project_head(u),
+        "funds": funds,
+        "goals": {"expected": paragraphs(u.get("goals.expected", "")),
+                  "actual": paragraphs(u.get("goals.actual", ""))},
+        "indicators": _indicator_rows(u, lambda p: {"weight": N.score(scores[p].weight),
+                                                    "score": N.score(scores[p].score)}),
+        "total": N.score(card.total), "total_weight": N.plain(card.total_weight), "grade": card.grade,
+        "texts": _texts(u, ("implementation", "output_analysis", "benefit_analysis",
+                            "satisfaction_analysis", "experience", "problems", "improvements")),
+    }
+
+
+CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
     "scored_department_form": scored_department_form,
+    "jinzhong_project_form": jinzhong_project_form,
+    "national_project_form": national_project_form,
 }

@@ -280,3 +280,134 @@ def checklist(u: Unit, args: dict) -> Measure:
     answers = {k: u[f"{base}.points.{k}"] for k in u.keys(f"{base}.points")
                if u.has(f"{base}.points.{k}")}
     return Measure("checklist", data=answers, vars={"note": u.get(f"{base}.note", "")})
+
+
+# --------------------------------------------------------------------------
+# 项目支出 (a project's own fields, read through Unit.scoped("projects[i]"))
+
+from .schema import FUND_SOURCES  # noqa: E402  (kept beside the project computations)
+from .targets import achievement, parse_actual, parse_target  # noqa: E402
+
+TIER_TOPS = {"达成": Decimal(1), "部分达成": Decimal("0.8"), "未达成": Decimal("0.6")}
+
+
+def fund_total(u: Unit, column: str, exclude: tuple[str, ...] = ()) -> Decimal:
+    """Σ over funding sources of ``funds.<source>.<column>`` (元).
+
+    ``adjusted_budget`` (全年预算数) falls back to ``budget`` (年初预算数)
+    per source, as a budget that was never adjusted is its own 全年预算.
+    """
+    total = N.ZERO
+    for source, _ in FUND_SOURCES:
+        if source in exclude:
+            continue
+        base = f"funds.{source}"
+        value = u.get(f"{base}.{column}")
+        if value is None and column == "adjusted_budget":
+            value = u.get(f"{base}.budget")
+        total += value or N.ZERO
+    return total
+
+
+@computation("project_funds_arrival_rate", "资金到位率", ("allotted", "funds"))
+def project_funds_arrival_rate(u: Unit, args: dict) -> Measure:
+    """资金到位率 = 预算下达（实际到位）资金 / 预算资金 (全年预算数, 元). 53号 附件1."""
+    budget = fund_total(u, "adjusted_budget")
+    return ratio(u["allotted"], budget, "资金到位率", allotted=_w(u, "allotted"), budget=N.wan(budget))
+
+
+@computation("project_timely_arrival_rate", "到位及时率", ("allotted_on_time", "allotted"))
+def project_timely_arrival_rate(u: Unit, args: dict) -> Measure:
+    """到位及时率 = 及时到位资金 / 应到位资金 (元). 53号 附件1."""
+    return ratio(u["allotted_on_time"], u["allotted"], "到位及时率",
+                 on_time=_w(u, "allotted_on_time"), allotted=_w(u, "allotted"))
+
+
+@computation("project_budget_execution_rate", "预算执行率", ("allotted", "funds"))
+def project_budget_execution_rate(u: Unit, args: dict) -> Measure:
+    """预算执行率 (Jinzhong project form) = 当年预算资金实际支出 (excluding
+    上年结转资金) / 预算下达资金 (元).  Fixes seed 004's ambiguity (rubrics.md
+    §3.3 #26) the way its scores read: 126.47 / 146.25 → 2.59."""
+    spent = fund_total(u, "spent", exclude=("carried_over",))
+    return ratio(spent, u["allotted"], "预算执行率", spent=N.wan(spent), allotted=_w(u, "allotted"))
+
+
+@computation("project_execution_rate", "预算执行率", ("funds",))
+def project_execution_rate(u: Unit, args: dict) -> Measure:
+    """预算执行率 (national 10号 form) = 全年执行数 / 全年预算数, all sources (元)."""
+    budget, spent = fund_total(u, "adjusted_budget"), fund_total(u, "spent")
+    return ratio(spent, budget, "预算执行率", spent=N.wan(spent), budget=N.wan(budget))
+
+
+@dataclass(frozen=True)
+class IndicatorReading:
+    """One performance indicator as read: its achievement (ratio 0–1) or None
+    when it cannot be evaluated (the problem is in ``problem``)."""
+
+    path: str
+    name: str
+    target_text: str
+    actual_text: str
+    achievement: Decimal | None
+    met: bool | None
+    progress: str
+    problem: str = ""
+    problem_path: str = ""
+
+
+def read_indicator(u: Unit, path: str) -> IndicatorReading:
+    """Evaluate the indicator at ``path`` (``indicators[3]``) of a project.
+
+    Quantitative: the 调整后指标值 (else 年度指标值) is parsed and compared
+    with 实际完成值.  Qualitative (``qualitative: 是``): the result tier,
+    with its 达成度 or the tier's top (达成 100%, 部分达成 80%, 未达成 60%).
+    """
+    from .targets import progress_text
+
+    g = lambda k: u.get(f"{path}.{k}")  # noqa: E731
+    name, target_text = g("name") or "", g("adjusted_target") or g("target") or ""
+    actual_text = g("actual") or ""
+    target_path = f"{path}.adjusted_target" if g("adjusted_target") else f"{path}.target"
+
+    def fail(message, where):
+        return IndicatorReading(path, name, target_text, actual_text, None, None, "", message, where)
+
+    if g("qualitative"):
+        result = g("result")
+        if result is None:
+            return fail("定性指标需填写完成情况 result（达成/部分达成/未达成）", f"{path}.result")
+        degree = g("degree")
+        share = degree if degree is not None else TIER_TOPS[result]
+        return IndicatorReading(path, name, target_text, actual_text, min(share, Decimal(1)),
+                                result == "达成", "完成" if result == "达成" else result)
+    target = parse_target(target_text)
+    if target is None:
+        return fail(f"无法识别指标值 '{target_text}'：应为“比较符 数字 单位”（如 >=20次、≤5%、不超4.67万），"
+                    f"或将该指标标为定性指标（qualitative: 是）", target_path)
+    if not actual_text:
+        return fail("缺少实际完成值", f"{path}.actual")
+    actual = parse_actual(actual_text)
+    if actual is None:
+        return fail(f"无法识别实际完成值 '{actual_text}'：应为数字加单位（如 18家、95%），"
+                    f"或将该指标标为定性指标", f"{path}.actual")
+    from .targets import is_met, units_compatible
+    if not units_compatible(target.unit, actual[1]):
+        return fail(f"实际完成值的单位“{actual[1]}”与指标值的单位“{target.unit}”不一致", f"{path}.actual")
+    return IndicatorReading(path, name, target_text, actual_text, achievement(target, actual[0]),
+                            is_met(target, actual[0]), progress_text(target, actual[0]))
+
+
+@computation("indicator_achievement", "绩效指标完成程度", ("indicators",))
+def indicator_achievement(u: Unit, args: dict) -> Measure:
+    """Mean achievement (ratio) of the project's indicators whose 二级指标 is
+    ``args.level2`` (数量指标, 成本指标, 经济效益指标…); 不适用 when it has none."""
+    wanted = args["level2"]
+    readings = [read_indicator(u, p) for p in u.items("indicators")
+                if (u.get(f"{p}.level2") or "").rstrip("指标") == wanted.rstrip("指标")]
+    usable = [r for r in readings if r.achievement is not None]
+    parts = "；".join(f"{r.name}：{r.progress}" for r in usable)
+    if not usable:
+        return Measure("ratio", None, vars={"summary": f"无{wanted}", "rate": N.NOT_APPLICABLE})
+    value = sum((r.achievement for r in usable), N.ZERO) / len(usable)
+    summary = f"{wanted}{len(usable)}项（{parts}），平均完成程度{N.percent(value)}"
+    return Measure("ratio", value, vars={"summary": summary, "rate": N.percent(value)})

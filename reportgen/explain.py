@@ -15,9 +15,11 @@ def figures(prepared: Prepared) -> str:
     u = prepared.unit
     lines = [f"单位: {u.name}  年度: {u.year}"]
     for pf in prepared.forms:
-        lines.append(f"== {pf.form.title}")
+        lines.append(f"== {pf.form.title}" + (f" · {pf.project}" if pf.project else ""))
         card = pf.card
-        if card is not None:
+        if card is not None and hasattr(card, "execution_score"):
+            lines += _national(card)
+        elif card is not None:
             for s in card.sections:
                 lines.append(f"[{s.name}] 参考{N.plain(s.ref_weight)} 设定{N.plain(s.weight)} "
                              f"得分 {N.score(s.score)}")
@@ -38,3 +40,14 @@ def figures(prepared: Prepared) -> str:
         for name, text in pf.texts.items():
             lines.append(f"-- {name}: {text}")
     return "\n".join(lines) + "\n"
+
+
+def _national(card) -> list[str]:
+    lines = [f"预算执行率 {N.percent(card.execution_rate)} 分值{N.plain(card.execution_weight)} "
+             f"得分 {N.score(card.execution_score)}"]
+    for i in card.indicators:
+        r = i.reading
+        lines.append(f"  {i.level1}/{i.level2}/{r.name}: 指标值 {r.target_text} 实际 {r.actual_text or '—'} "
+                     f"完成 {N.percent(r.achievement)} 分值 {N.score(i.weight)} 得分 {N.score(i.score)}")
+    lines.append(f"总分 {N.score(card.total)} / {N.plain(card.total_weight)}  等次 {card.grade}")
+    return lines

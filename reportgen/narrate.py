@@ -89,7 +89,7 @@ def _render(sentence: Sentence, context: dict) -> str:
     return text.replace(PARAGRAPH, "\n")
 
 
-def narrate(u: Unit, card: Scorecard | None, sentences: dict[str, Sentence]
+def narrate(u: Unit, card, sentences: dict[str, Sentence]
             ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Every sentence of a form: ``{name: text}``.
 
@@ -99,7 +99,7 @@ def narrate(u: Unit, card: Scorecard | None, sentences: dict[str, Sentence]
     texts: dict[str, str] = {}
     diags: list[Diagnostic] = []
     context = {**environment_globals(u), "b": budget_figures(u), "s": staffing_figures(u),
-               "notes": "", **(score_figures(card) if card else {})}
+               "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
     for name, sentence in sentences.items():
         own = u.get(f"text.{name}")
         if own:

@@ -98,6 +98,10 @@ class Rubric:
 
 @dataclass
 class Form:
+    """One form of a pack.  ``each`` names a list of the unit file
+    (``projects``) when the form is filled once per item; ``rubric`` is a
+    scoring tree, ``national`` the parameters of the national project form."""
+
     key: str
     title: str
     template: Path
@@ -106,6 +110,8 @@ class Form:
     output: str
     requires: tuple[str, ...]
     context: str
+    each: str = ""
+    national: object = None
 
 
 @dataclass
@@ -319,6 +325,40 @@ def load_sentences(path: Path) -> dict[str, Sentence]:
     return out
 
 
+def load_national_rules(path: Path):
+    """Read the parameters of the national 项目支出绩效自评表 (10号)::
+
+        budget_execution: {weight: 10}
+        indicators: {weight: 90, weighting: equal_split,
+                     national_split: {产出指标: 50, 效益指标: 30, 满意度指标: 10}}
+        grades: [{min: 90, grade: 优}, …]
+    """
+    from .project_score import NationalRules
+
+    r = _Reader(path)
+    root = r.root
+    if root is None:
+        raise PackError("\n".join(r.problems))
+    execution = r.get(root, "budget_execution", Mapping)
+    indicators = r.get(root, "indicators", Mapping)
+    weighting = r.text(indicators, "weighting") if indicators else "equal_split"
+    if weighting not in ("explicit", "equal_split", "national"):
+        r.fail(indicators.loc, f"weighting 应为 explicit / equal_split / national，实为 '{weighting}'")
+    split_node = r.get(indicators, "national_split", Mapping, required=False) if indicators else None
+    split = tuple((k, r.number(split_node, k)) for k in split_node.items) if split_node else None
+    rules = NationalRules(
+        execution_weight=r.number(execution, "weight") if execution else Decimal(10),
+        indicator_weight=r.number(indicators, "weight") if indicators else Decimal(90),
+        weighting=weighting, grades=_grades(r, root),
+        source=r.text(root, "source", required=False),
+        **({"level1_weights": split} if split else {}))
+    if rules.execution_weight + rules.indicator_weight != Decimal(100):
+        r.fail(root.loc, "预算执行率分值与指标分值之和应为 100")
+    if r.problems:
+        raise PackError("\n".join(r.problems))
+    return rules
+
+
 # --------------------------------------------------------------------------
 # Finding and loading packs
 
@@ -371,13 +411,24 @@ def load_pack(name_or_path: str) -> Pack:
             sentences = load_sentences(path / sen) if sen else {}
         except PackError as exc:
             problems.append(str(exc))
+        national = None
+        rules = r.text(f_node, "national_rules", required=False)
+        if rules:
+            try:
+                national = load_national_rules(path / rules)
+            except PackError as exc:
+                problems.append(str(exc))
+        each = r.text(f_node, "each", required=False)
+        if each and each != "projects":
+            r.fail(f_node.loc, f"each 只能是 projects，实为 '{each}'")
         req = r.get(f_node, "requires", Sequence, required=False)
+        default_name = "{unit}_{year}年度_{project}_{title}.docx" if each else "{unit}_{year}年度_{title}.docx"
         forms.append(Form(
             key=r.text(f_node, "key"), title=r.text(f_node, "title"), template=template,
             rubric=rubric, sentences=sentences or {},
-            output=r.text(f_node, "output", required=False, default="{unit}_{year}年度_{title}.docx"),
+            output=r.text(f_node, "output", required=False, default=default_name),
             requires=tuple(r.plain(req) if req else ()),
-            context=r.text(f_node, "context")))
+            context=r.text(f_node, "context"), each=each, national=national))
     checks = r.get(r.root, "checks", Sequence, required=False)
     from .check import CHECKS
 

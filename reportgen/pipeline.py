@@ -9,7 +9,7 @@ thin layer over these two.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .check import requirements, run_checks
@@ -18,24 +18,32 @@ from .errors import Diagnostic, PackError
 from .narrate import narrate
 from .packs import Form, Pack
 from .render import render_docx
-from .score import Scorecard, score_unit
+from .project_score import indicator_problems, score_project
+from .schema import zh_name
+from .score import score_unit
 from .validate import Unit, load_unit
 
 
 @dataclass
 class PreparedForm:
-    """One form of a pack, scored and narrated, ready to render."""
+    """One filled form, scored and narrated, ready to render.  For a
+    per-project form ``unit`` is the project's scoped view."""
 
     form: Form
-    card: Scorecard | None
+    unit: Unit
+    card: object  # Scorecard (rubric tree) | ProjectScore (national) | None
     texts: dict[str, str]
 
-    def context(self, unit: Unit) -> dict:
+    @property
+    def project(self) -> str:
+        return self.unit.get("name", "") if self.form.each else ""
+
+    def context(self) -> dict:
         build = CONTEXTS.get(self.form.context)
         if build is None:
             raise PackError(f"表单 '{self.form.key}' 的 context '{self.form.context}' 未知"
                             f"（known: {', '.join(CONTEXTS)}）")
-        return build(unit, self.card, self.texts)
+        return build(self.unit, self.card, self.texts)
 
 
 @dataclass
@@ -80,17 +88,48 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
     diags += run_checks(unit, pack.checks)
     forms = []
     for form in pack.forms:
-        diags += requirements(unit, form.requires, form.title)
-        card = None
-        if form.rubric is not None:
-            card, more = score_unit(unit, form.rubric)
+        if form.each:
+            for item in evaluated_projects(unit):
+                view = unit.scoped(item)
+                pf, more = _prepare_form(view, form)
+                diags += [_rebase(d, view) for d in more]
+                forms.append(pf)
+        else:
+            pf, more = _prepare_form(unit, form)
             diags += more
-        texts: dict[str, str] = {}
-        if unit.has("year") and unit.has("unit.name"):  # sentences need them; already reported
-            texts, more = narrate(unit, card, form.sentences)
-            diags += more
-        forms.append(PreparedForm(form, card, texts))
+            forms.append(pf)
     return Prepared(unit, forms, _dedupe(diags))
+
+
+def evaluated_projects(unit: Unit) -> list[str]:
+    """The projects that get a self-evaluation form: those with 绩效指标."""
+    return [p for p in unit.items("projects") if unit.count(f"{p}.indicators")]
+
+
+def _prepare_form(unit: Unit, form: Form) -> tuple[PreparedForm, list[Diagnostic]]:
+    diags = requirements(unit, form.requires, form.title)
+    card = None
+    if form.national is not None:
+        card, more = score_project(unit, form.national)
+        diags += more
+    elif form.rubric is not None:
+        card, more = score_unit(unit, form.rubric)
+        diags += more
+        if form.each:
+            diags += indicator_problems(unit)
+    texts: dict[str, str] = {}
+    if unit.has("year") and unit.has("unit.name"):  # sentences need them; already reported
+        texts, more = narrate(unit, card, form.sentences)
+        diags += more
+    return PreparedForm(form, unit, card, texts), diags
+
+
+def _rebase(d: Diagnostic, view: Unit) -> Diagnostic:
+    """A diagnostic from a scoped view, with the path as written in the file."""
+    if not d.path or d.path.startswith(view.prefix + "."):
+        return d
+    full = view.full_path(d.path)
+    return replace(d, path=full, zh=zh_name(full) or d.zh)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -103,14 +142,27 @@ def safe_filename(name: str, limit: int = 120) -> str:
     return name[:limit] or "report"
 
 
-def output_name(unit: Unit, form: Form) -> str:
-    return safe_filename(form.output.format(unit=unit.name, year=unit.year, title=form.title))
+def output_name(pf: PreparedForm) -> str:
+    """The file name of a filled form, from the pack's pattern: unit, year,
+    project (per-project forms) and form title; safe for Windows and WPS."""
+    u = pf.unit
+    return safe_filename(pf.form.output.format(unit=u.name, year=u.year, title=pf.form.title,
+                                               project=pf.project))
 
 
 def render_forms(prepared: Prepared) -> list[tuple[str, bytes]]:
-    """Render every prepared form: ``[(file name, .docx bytes), …]``."""
-    out = []
+    """Render every prepared form: ``[(file name, .docx bytes), …]``.
+
+    Two forms that would get the same name (two projects of the same name)
+    are numbered rather than overwriting each other.
+    """
+    out: list[tuple[str, bytes]] = []
+    seen: dict[str, int] = {}
     for pf in prepared.forms:
-        data = render_docx(pf.form.template, pf.context(prepared.unit))
-        out.append((output_name(prepared.unit, pf.form), data))
+        name = output_name(pf)
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            stem, dot, ext = name.rpartition(".")
+            name = f"{stem}（{seen[name]}）.{ext}"
+        out.append((name, render_docx(pf.form.template, pf.context())))
     return out

@@ -197,6 +197,8 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
     diags: list[Diagnostic] = []
     opath = f"overrides.{ind.key}"
     has_override = unit.has(f"{opath}.score")
+    if weight == 0 and not has_override:  # a sub-indicator this unit does not use (设定分值 0)
+        return IndicatorScore(ind, section, block, ind.weight, weight, N.ZERO, None, "", "不适用"), diags
     missing = _missing(unit, ind.needed())
     measure = scored = None
     if not missing:

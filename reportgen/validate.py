@@ -46,7 +46,7 @@ class Unit:
             if path in self.locs:
                 return self.locs[path]
             path = path.rpartition(".")[0]
-        return Loc(self.file)
+        return self.base_loc or Loc(self.file)
 
     def count(self, list_path: str) -> int:
         """Number of items in a list field."""
@@ -69,6 +69,30 @@ class Unit:
                 if k not in seen:
                     seen.append(k)
         return seen
+
+    def scoped(self, prefix: str) -> "Unit":
+        """A view of one item (``projects[1]``) as a unit of its own: its
+        fields under their own names, plus the file's ``year``,
+        ``money_unit`` and ``unit.*`` — so a rubric written for a project
+        reads ``funds.city_county.budget``.  ``prefix`` is kept so
+        diagnostics can be given their full path again."""
+        head = prefix + "."
+        values = {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
+        locs = {k[len(head):]: v for k, v in self.locs.items() if k.startswith(head)}
+        for k, v in self.values.items():
+            if k in ("year", "money_unit") or k.startswith("unit."):
+                values.setdefault(k, v)
+        view = Unit(self.file, values, locs)
+        view.prefix = prefix
+        view.base_loc = self.loc(prefix)
+        return view
+
+    prefix = ""
+    base_loc: Loc | None = None
+
+    def full_path(self, path: str) -> str:
+        """A path of this (possibly scoped) unit as written in the file."""
+        return f"{self.prefix}.{path}" if self.prefix and path else (path or self.prefix)
 
     @property
     def year(self) -> int:
