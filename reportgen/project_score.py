@@ -134,7 +134,7 @@ def indicator_problems(u: Unit, readings: list[IndicatorReading] | None = None) 
 def score_project(u: Unit, rules: NationalRules) -> tuple[ProjectScore | None, list[Diagnostic]]:
     """Score one project (a :meth:`Unit.scoped` view) on the national form."""
     diags: list[Diagnostic] = []
-    if not u.has("funds"):
+    if not u.given("funds"):
         diags.append(Diagnostic("缺少数据：项目自评表需要项目资金（按来源填写年初预算数、全年预算数、全年执行数）",
                                 u.loc("funds"), u.full_path("funds"), "项目资金"))
     paths = u.items("indicators")

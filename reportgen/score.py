@@ -104,7 +104,7 @@ class Scorecard:
 
 
 def _missing(unit: Unit, paths: list[str]) -> list[str]:
-    return [p for p in paths if not unit.has(p) and p not in unit.locs]
+    return [p for p in paths if not unit.given(p)]
 
 
 def _weights(unit: Unit, rubric: Rubric) -> tuple[dict[str, Decimal], list[Diagnostic]]:

@@ -38,7 +38,12 @@ class Unit:
         return self.values[path]
 
     def has(self, path: str) -> bool:
+        """Whether the scalar field ``path`` has a value."""
         return path in self.values
+
+    def given(self, path: str) -> bool:
+        """Whether ``path`` — a value, group or list — is written in the file."""
+        return path in self.values or path in self.locs
 
     def loc(self, path: str) -> Loc:
         """Where ``path`` (or its nearest given parent) stands in the file."""
