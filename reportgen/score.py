@@ -216,11 +216,10 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
                 unit.loc(path), path, zh_name(path) or ind.name))
         return None, diags
     analysis = _display(ind, measure) if measure is not None else ""
-    scale = (weight / ind.weight) if ind.weight else N.ZERO
     if has_override:
         value = unit[f"{opath}.score"]
         reason = unit.get(f"{opath}.reason", "")  # a missing reason was reported by validate
-        ref_value = value / scale if scale else N.ZERO
+        ref_value = value * ind.weight / weight if weight else N.ZERO  # on the 参考分值
         if not 0 <= value <= weight:
             diags.append(Diagnostic(f"人工评分须在 0 到 {N.plain(weight)} 分之间，实为 {N.plain(value)}",
                                     unit.loc(f"{opath}.score"), f"{opath}.score", f"{ind.name} 人工评分"))
@@ -231,9 +230,9 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
         lost = weight - value
         return IndicatorScore(ind, section, block, ind.weight, weight, N.quantize(value), measure,
                               reason if lost else "", analysis or reason, override=reason), diags
-    value = N.quantize(scored.value * scale)
+    value = N.quantize(scored.value * weight / ind.weight) if ind.weight else N.ZERO
     reason = scored.reason
-    if reason and scale != 1:
+    if reason and weight != ind.weight:
         reason += (f"（以上按参考分值{N.plain(ind.weight)}分计；按设定分值{N.plain(weight)}分折算，"
                    f"扣{N.score(weight - value)}分）")
     return IndicatorScore(ind, section, block, ind.weight, weight, value, measure,
