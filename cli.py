@@ -60,15 +60,25 @@ def main():
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--output", "-o", type=click.Path(), default=None,
               help="输出文件夹，或单个表单时的 .docx 文件名（默认当前文件夹） / output folder or .docx file")
-def render(unit_file: str, template: str, output: str | None):
+@click.option("--form", "forms", multiple=True,
+              help="只生成指定表单（模板包中的 key，如 department、project），可重复 / only these forms")
+def render(unit_file: str, template: str, output: str | None, forms: tuple[str, ...]):
     """生成报表（.docx）。 Render the pack's forms for UNIT_FILE.
 
     \b
     例 / example:
       reportgen render examples/jinzhong-gongxin-2021.yaml --template jinzhong
       reportgen render unit.yaml -t jinzhong -o 输出/
+      reportgen render unit.yaml -t jinzhong --form department -o 自评表.docx
     """
     pack, prepared = _load(unit_file, template)
+    if forms:
+        unknown = set(forms) - {f.key for f in pack.forms}
+        if unknown:
+            click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
+                       f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
+            sys.exit(1)
+        prepared.forms = [pf for pf in prepared.forms if pf.form.key in forms]
     _echo_diagnostics(prepared)
     _fail_if_errors(prepared)
     try:
@@ -79,7 +89,7 @@ def render(unit_file: str, template: str, output: str | None):
     out = Path(output) if output else Path.cwd()
     if out.suffix.lower() == ".docx":
         if len(docs) != 1:
-            click.echo(f"错误: 模板包 {pack.name} 生成 {len(docs)} 个表单，-o 请给出文件夹", err=True)
+            click.echo(f"错误: 将生成 {len(docs)} 个表单，-o 请给出文件夹（或用 --form 只生成一个）", err=True)
             sys.exit(1)
         targets = [(out, docs[0][1])]
     else:

@@ -79,14 +79,20 @@ class Unit:
         """A view of one item (``projects[1]``) as a unit of its own: its
         fields under their own names, plus the file's ``year``,
         ``money_unit`` and ``unit.*`` — so a rubric written for a project
-        reads ``funds.city_county.budget``.  ``prefix`` is kept so
+        reads ``funds.city_county.budget``; the unit's 评价人员 sign the
+        project forms too.  ``prefix`` is kept so
         diagnostics can be given their full path again."""
         head = prefix + "."
         values = {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
         locs = {k[len(head):]: v for k, v in self.locs.items() if k.startswith(head)}
+        inherited = lambda k: (k in ("year", "money_unit") or k.startswith("unit.")  # noqa: E731
+                               or k.startswith("evaluators"))
         for k, v in self.values.items():
-            if k in ("year", "money_unit") or k.startswith("unit."):
-                values.setdefault(k, v)
+            if inherited(k) and k not in values:
+                values[k] = v
+        for k, v in self.locs.items():
+            if k.startswith("evaluators") and k not in locs:
+                locs[k] = v
         view = Unit(self.file, values, locs)
         view.prefix = prefix
         view.base_loc = self.loc(prefix)

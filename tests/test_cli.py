@@ -31,8 +31,22 @@ def test_check_lists_overrides_and_passes(tmp_path):
     result = CliRunner().invoke(main, ["check", str(EXAMPLES / "jinzhong-zhaoshang-2020.yaml"),
                                        "-t", "jinzhong"])
     assert result.exit_code == 0
-    assert result.output.count("人工评分: ") == 4
-    assert "综合得分 81.60，等次 良" in result.output
+    assert result.output.count("人工评分: 部门整体支出绩效自评表 · ") == 4
+    assert result.output.count("人工评分: 财政支出项目绩效自评表 · 招商引资工作经费 · ") == 6
+    assert "部门整体支出绩效自评表: 综合得分 81.60，等次 良" in result.output
+    assert "财政支出项目绩效自评表 · 招商引资专项经费: 综合得分 85.80，等次 良" in result.output
+
+
+def test_single_form_to_a_file_and_unknown_form(tmp_path):
+    example = str(EXAMPLES / "jinzhong-zhaoshang-2020.yaml")
+    runner = CliRunner()
+    result = runner.invoke(main, ["render", example, "-t", "jinzhong", "-o", str(tmp_path / "x.docx")])
+    assert result.exit_code == 1 and "将生成 3 个表单" in result.output
+    result = runner.invoke(main, ["render", example, "-t", "jinzhong", "--form", "department",
+                                  "-o", str(tmp_path / "x.docx")])
+    assert result.exit_code == 0 and (tmp_path / "x.docx").exists()
+    result = runner.invoke(main, ["render", example, "-t", "jinzhong", "--form", "budget"])
+    assert result.exit_code == 1 and "没有表单 budget" in result.output
 
 
 def test_file_names_are_safe_for_windows():

@@ -155,9 +155,9 @@ def test_missing_file_and_unknown_pack(tmp_path):
 def test_failed_render_leaves_existing_file_untouched(example_text, write_unit, tmp_path):
     good = write_unit(example_text(ZHAOSHANG))
     target = tmp_path / "form.docx"
-    assert run("render", good, "-t", "jinzhong", "-o", target).exit_code == 0
+    assert run("render", good, "-t", "jinzhong", "--form", "department", "-o", target).exit_code == 0
     before = target.read_bytes()
     bad = write_unit(example_text(ZHAOSHANG).replace("executed: 404.89", "executed: x"))
-    assert run("render", bad, "-t", "jinzhong", "-o", target).exit_code == 1
+    assert run("render", bad, "-t", "jinzhong", "--form", "department", "-o", target).exit_code == 1
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".reportgen-")] == []

@@ -17,18 +17,26 @@ from reportgen.packs import load_pack
 from reportgen.pipeline import prepare, render_forms
 
 JINZHONG = sorted(p.name for p in EXAMPLES.glob("jinzhong-*.yaml"))
+EXAMPLE_PACKS = {p.name: p.name.split("-")[0] for p in EXAMPLES.glob("*.yaml")}
 
 
 @pytest.fixture(scope="module")
 def rendered():
-    """example name → (Prepared, [(file name, docx bytes)])."""
-    pack = load_pack("jinzhong")
+    """example name → (Prepared, {file name: docx bytes}), each with its city's pack."""
     out = {}
-    for name in JINZHONG:
-        p = prepare(EXAMPLES / name, pack)
+    for name, pack in sorted(EXAMPLE_PACKS.items()):
+        p = prepare(EXAMPLES / name, load_pack(pack))
         assert not p.errors, [d.format() for d in p.errors]
-        out[name] = (p, render_forms(p))
+        out[name] = (p, dict(render_forms(p)))
     return out
+
+
+def department_form(docs: dict) -> bytes:
+    return next(d for n, d in docs.items() if n.endswith("部门整体支出绩效自评表.docx"))
+
+
+def project_form(docs: dict, project: str) -> bytes:
+    return next(d for n, d in docs.items() if f"_{project}_" in n)
 
 
 def score_table(docx: bytes) -> list[list[str]]:
@@ -42,12 +50,14 @@ def row_with(rows, name):
     return next(r for r in rows if name in r)
 
 
-@pytest.mark.parametrize("name", JINZHONG)
+@pytest.mark.parametrize("name", sorted(EXAMPLE_PACKS))
 def test_golden_docx_and_figures(rendered, golden, name):
+    """Every form of every example: its text dump and the derived figures."""
     prepared, docs = rendered[name]
     stem = name.removesuffix(".yaml")
-    golden(f"{stem}.docx.txt", dump(docs[0][1]))
-    golden(f"{stem}.figures.txt", explain.figures(prepared))
+    for file_name, data in docs.items():
+        golden(f"{stem}/{file_name.removesuffix('.docx')}.txt", dump(data))
+    golden(f"{stem}/figures.txt", explain.figures(prepared))
 
 
 @pytest.mark.parametrize("name", JINZHONG)
@@ -55,7 +65,7 @@ def test_printed_table_adds_up(rendered, name):
     """Each 一级 subtotal equals the sum of its rows as printed; 综合得分 the sum
     of the 一级 scores; 等次 follows the bands; no score above its weight."""
     _, docs = rendered[name]
-    rows = score_table(docs[0][1])
+    rows = score_table(department_form(docs))
     levels: list[list[D]] = []          # [printed subtotal, sum of printed rows]
     for r in rows:
         if any("综合得分" in c for c in r):
@@ -76,7 +86,7 @@ def test_printed_table_adds_up(rendered, name):
 def test_zhaoshang_values_from_the_issue(rendered):
     """seed 004: 112.50% → 0.60; 59.85% → 0; 预算完成率 404.89/467.18 = 86.67%."""
     _, docs = rendered["jinzhong-zhaoshang-2020.yaml"]
-    rows = score_table(docs[0][1])
+    rows = score_table(department_form(docs))
     staff = row_with(rows, "在职人员控制率")
     assert "112.50%" in " ".join(staff) and staff[-1] == "0.60"
     adj = row_with(rows, "预算调整率")
@@ -94,7 +104,7 @@ def test_zhaoshang_values_from_the_issue(rendered):
 def test_gongxin_corrects_the_budget_adjustment_score(rendered):
     """seed 000 scores 62.67% as 0.90 (rubrics.md §2.4 #6): 0 under the rule; 97.00 优."""
     prepared, docs = rendered["jinzhong-gongxin-2021.yaml"]
-    rows = score_table(docs[0][1])
+    rows = score_table(department_form(docs))
     adj = row_with(rows, "预算调整率")
     assert "62.67%" in " ".join(adj) and adj[-1] == "0.00"
     assert prepared.forms[0].card.total == D("97.00") and prepared.forms[0].card.grade == "优"
@@ -110,7 +120,7 @@ def test_huitong_uses_its_set_weights(rendered):
     assert [i.weight for i in block.indicators] == [D(2), D(4), D(4), D(2), D(3), D(3), D(2)]
     assert block.score == D(12)
     assert card.total == D("92.00")
-    rows = score_table(docs[0][1])
+    rows = score_table(department_form(docs))
     change = row_with(rows, "“三公经费”变动率")
     assert "-10.14%" in " ".join(change)        # the narrative's −11.29% divides by the wrong year (#7)
     completion = row_with(rows, "预算完成率")
@@ -120,16 +130,20 @@ def test_huitong_uses_its_set_weights(rendered):
 def test_rendering_twice_gives_identical_bytes(tmp_path):
     runner = CliRunner()
     example = EXAMPLES / "jinzhong-zhaoshang-2020.yaml"
-    a, b = tmp_path / "a.docx", tmp_path / "b.docx"
+    a, b = tmp_path / "a", tmp_path / "b"
     assert runner.invoke(main, ["render", str(example), "-t", "jinzhong", "-o", str(a)]).exit_code == 0
     assert runner.invoke(main, ["render", str(example), "-t", "jinzhong", "-o", str(b)]).exit_code == 0
-    assert a.read_bytes() == b.read_bytes()
+    files = sorted(f.name for f in a.iterdir())
+    assert len(files) == 3 and files == sorted(f.name for f in b.iterdir())
+    for f in files:
+        assert (a / f).read_bytes() == (b / f).read_bytes()
 
 
 def test_no_template_tags_survive(rendered):
     for _, docs in rendered.values():
-        text = dump(docs[0][1])
-        assert "{{" not in text and "{%" not in text and "不适用" not in text
+        for data in docs.values():
+            text = dump(data)
+            assert "{{" not in text and "{%" not in text
 
 
 def test_seed_000_project_subtotal_error_is_caught(example_text, write_unit):
@@ -139,3 +153,49 @@ def test_seed_000_project_subtotal_error_is_caught(example_text, write_unit):
     p = prepare(write_unit(text), load_pack("jinzhong"))
     msg = next(d.format() for d in p.errors if "project_totals.implemented_spent" in d.path)
     assert "应为 1860.70万元，实为 1824.11万元，差额 -36.59万元" in msg
+
+
+def test_jinzhong_projects_total_and_grade(rendered):
+    """seed 004's two 财政支出项目绩效自评表: 86.05 and 85.80, both 良."""
+    _, docs = rendered["jinzhong-zhaoshang-2020.yaml"]
+    for project, total in (("招商引资工作经费", "86.05"), ("招商引资专项经费", "85.80")):
+        rows = [r for t in tables(project_form(docs, project)) for r in t]
+        assert total in row_with_text(rows, "综合得分")
+        assert "良" in row_with_text(rows, "评价结果等次")
+        # 投入: 资金到位率 7.60/500 → 0.05 (P1), 146.25/198.5 → 2.21 (P2)
+    rows = [r for t in tables(project_form(docs, "招商引资专项经费")) for r in t]
+    assert "2.21" in row_with_text(rows, "资金到位率") and "2.59" in row_with_text(rows, "预算执行率")
+    # 完成进度 is derived: 13 activities against "不少于10场" is 130.00%
+    assert "130.00%" in row_with_text(rows, "组织、参加招商引资活动")
+
+
+def row_with_text(rows, needle):
+    return next(r for r in rows if any(needle in c for c in r))
+
+
+XINZHOU_TOTALS = {
+    "困难企业困难职工救助金": "94.95", "企业技术中心建设费": "99.29",
+    "市二产专题联席会议办公室工作经费": "96.24",
+    # the seed's 72.02 truncates 10 × 52.89% to 5.28; half-up gives 5.29 (rubrics.md §4.3 #33)
+    "中小企业公共服务平台运营资金": "72.03",
+    # the seed scores a 100% 执行率 as 0 and prints 88.2 (rubrics.md §4.3 #29)
+    "市、县两级医药储备项目": "98.20",
+}
+
+
+@pytest.mark.parametrize("project, total", sorted(XINZHOU_TOTALS.items()))
+def test_xinzhou_project_totals(rendered, project, total):
+    _, docs = rendered["xinzhou-gongxin-2021.yaml"]
+    rows = [r for t in tables(project_form(docs, project)) for r in t]
+    assert row_with_text(rows, "总分")[-2:] == ["100", total] or total in row_with_text(rows, "总分")
+
+
+def test_every_execution_score_is_ten_times_the_rate(rendered):
+    """执行率 得分 = 10 × 执行率, half-up to 2 dp, read off every rendered form."""
+    _, docs = rendered["xinzhou-gongxin-2021.yaml"]
+    assert len(docs) == 6
+    for data in docs.values():
+        rows = [r for t in tables(data) for r in t]
+        row = row_with_text(rows, "年度资金总额")
+        rate, score = D(row[-2].rstrip("%")), D(row[-1])
+        assert score == (rate / 10).quantize(D("0.01"), rounding="ROUND_HALF_UP") or rate > 100

@@ -16,8 +16,11 @@ def test_wheel_ships_the_builtin_packs(tmp_path):
                    check=True, capture_output=True)
     wheel = next(tmp_path.glob("reportgen-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for f in ("pack.yaml", "rubric.yaml", "sentences.yaml", "部门整体支出绩效自评表.docx"):
+    for f in ("pack.yaml", "rubric.yaml", "project_rubric.yaml", "sentences.yaml",
+              "部门整体支出绩效自评表.docx", "财政支出项目绩效自评表.docx"):
         assert f"reportgen/templates/jinzhong/{f}" in names
+    for f in ("pack.yaml", "project_rules.yaml", "项目支出绩效自评表.docx"):
+        assert f"reportgen/templates/xinzhou/{f}" in names
     assert "cli.py" in names
 
 
@@ -30,7 +33,7 @@ def test_installed_command_works_from_any_directory(tmp_path):
     result = subprocess.run([exe, "render", str(EXAMPLES / "jinzhong-zhaoshang-2020.yaml"),
                              "--template", "jinzhong"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert len(list(tmp_path.glob("*.docx"))) == 1
+    assert len(list(tmp_path.glob("*.docx"))) == 3   # 部门整体 + two projects
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
@@ -41,7 +44,7 @@ def test_form_converts_to_pdf_with_all_its_text(tmp_path):
     from reportgen.pipeline import prepare, render_forms
 
     p = prepare(EXAMPLES / "jinzhong-zhaoshang-2020.yaml", load_pack("jinzhong"))
-    (name, data), = render_forms(p)
+    data = next(data for name, data in render_forms(p) if name.endswith("部门整体支出绩效自评表.docx"))
     docx = tmp_path / "form.docx"
     docx.write_bytes(data)
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
