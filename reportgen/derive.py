@@ -288,7 +288,10 @@ def checklist(u: Unit, args: dict) -> Measure:
 from .schema import FUND_SOURCES  # noqa: E402  (kept beside the project computations)
 from .targets import achievement, parse_actual, parse_target  # noqa: E402
 
-TIER_TOPS = {"达成": Decimal(1), "部分达成": Decimal("0.8"), "未达成": Decimal("0.6")}
+#: 财预〔2020〕10号 tiers for a 定性 indicator: result → (lowest, highest) share
+#: of its weight.  A pack may give its own (``project_rules.yaml``: tiers).
+TIERS_10 = {"达成": (Decimal("0.8"), Decimal(1)), "部分达成": (Decimal("0.6"), Decimal("0.8")),
+            "未达成": (Decimal(0), Decimal("0.6"))}
 
 
 def fund_total(u: Unit, column: str, exclude: tuple[str, ...] = ()) -> Decimal:
@@ -355,12 +358,13 @@ class IndicatorReading:
     problem_path: str = ""
 
 
-def read_indicator(u: Unit, path: str) -> IndicatorReading:
+def read_indicator(u: Unit, path: str, tiers: dict | None = None) -> IndicatorReading:
     """Evaluate the indicator at ``path`` (``indicators[3]``) of a project.
 
     Quantitative: the 调整后指标值 (else 年度指标值) is parsed and compared
-    with 实际完成值.  Qualitative (``qualitative: 是``): the result tier,
-    with its 达成度 or the tier's top (达成 100%, 部分达成 80%, 未达成 60%).
+    with 实际完成值.  Qualitative (``qualitative: 是``): the result's tier
+    (``tiers``, default :data:`TIERS_10`), at the 达成度 given — which must lie
+    within the tier — or else the tier's top.
     """
     from .targets import progress_text
 
@@ -376,8 +380,12 @@ def read_indicator(u: Unit, path: str) -> IndicatorReading:
         result = g("result")
         if result is None:
             return fail("定性指标需填写完成情况 result（达成/部分达成/未达成）", f"{path}.result")
+        low, high = (tiers or TIERS_10).get(result, TIERS_10[result])
         degree = g("degree")
-        share = degree if degree is not None else TIER_TOPS[result]
+        if degree is not None and not low <= degree <= high:
+            return fail(f"“{result}”的达成度应在 {N.percent(low)}–{N.percent(high)} 之间，实为 {N.percent(degree)}",
+                        f"{path}.degree")
+        share = degree if degree is not None else high
         return IndicatorReading(path, name, target_text, actual_text, min(share, Decimal(1)),
                                 result == "达成", "完成" if result == "达成" else result)
     target = parse_target(target_text)

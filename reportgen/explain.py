@@ -35,6 +35,8 @@ def figures(prepared: Prepared) -> str:
                             line += f"  [人工评分: {i.override}]"
                         elif i.reason:
                             line += f"  [{i.reason}]"
+                        if i.analysis and i.override is None:
+                            line += f"  计算: {i.analysis}"
                         lines.append(line)
             lines.append(f"综合得分 {N.score(card.total)} / {N.plain(card.total_weight)}  等次 {card.grade}")
         for name, text in pf.texts.items():

@@ -346,12 +346,15 @@ def load_national_rules(path: Path):
         r.fail(indicators.loc, f"weighting 应为 explicit / equal_split / national，实为 '{weighting}'")
     split_node = r.get(indicators, "national_split", Mapping, required=False) if indicators else None
     split = tuple((k, r.number(split_node, k)) for k in split_node.items) if split_node else None
+    tiers_node = r.get(root, "tiers", Sequence, required=False)
+    tiers = tuple((r.text(t, "result"), r.number(t, "from") / 100, r.number(t, "to") / 100)
+                  for t in tiers_node.items) if tiers_node else None
     rules = NationalRules(
         execution_weight=r.number(execution, "weight") if execution else Decimal(10),
         indicator_weight=r.number(indicators, "weight") if indicators else Decimal(90),
         weighting=weighting, grades=_grades(r, root),
         source=r.text(root, "source", required=False),
-        **({"level1_weights": split} if split else {}))
+        **({"level1_weights": split} if split else {}), **({"tiers": tiers} if tiers else {}))
     if rules.execution_weight + rules.indicator_weight != Decimal(100):
         r.fail(root.loc, "预算执行率分值与指标分值之和应为 100")
     if r.problems:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from . import numbers as N
-from .derive import IndicatorReading, fund_total, project_execution_rate, read_indicator
+from .derive import TIERS_10, IndicatorReading, fund_total, project_execution_rate, read_indicator
 from .errors import WARNING, Diagnostic
 from .primitives import GradeBands
 from .schema import zh_name
@@ -43,7 +43,12 @@ class NationalRules:
         ("产出指标", Decimal(50)), ("效益指标", Decimal(30)), ("满意度指标", Decimal(10)))
     grades: GradeBands = GradeBands(((Decimal(90), "优"), (Decimal(80), "良"),
                                      (Decimal(60), "中"), (Decimal(0), "差")))
+    tiers: tuple[tuple[str, Decimal, Decimal], ...] = tuple((k, lo, hi) for k, (lo, hi) in TIERS_10.items())
     source: str = ""
+
+    @property
+    def tier_map(self) -> dict:
+        return {name: (low, high) for name, low, high in self.tiers}
 
 
 @dataclass
@@ -123,7 +128,7 @@ def _weights(u: Unit, paths: list[str], rules: NationalRules) -> tuple[list[Deci
 
 
 def indicator_problems(u: Unit, readings: list[IndicatorReading] | None = None) -> list[Diagnostic]:
-    """One error per indicator of a project whose target or actual cannot be read."""
+    """One error per indicator of a project whose target, actual or 达成度 cannot be read."""
     if readings is None:
         readings = [read_indicator(u, p) for p in u.items("indicators")]
     return [Diagnostic(r.problem, u.loc(r.problem_path), u.full_path(r.problem_path),
@@ -141,7 +146,7 @@ def score_project(u: Unit, rules: NationalRules) -> tuple[ProjectScore | None, l
     if not paths:
         diags.append(Diagnostic("缺少数据：项目自评表需要绩效指标", u.loc("indicators"),
                                 u.full_path("indicators"), "绩效指标"))
-    readings = [read_indicator(u, p) for p in paths]
+    readings = [read_indicator(u, p, rules.tier_map) for p in paths]
     diags += indicator_problems(u, readings)
     weights, more = _weights(u, paths, rules)
     diags += more

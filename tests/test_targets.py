@@ -112,3 +112,12 @@ def test_zero_budget_is_not_applicable(write_unit):
     card, diags = score_project(unit.scoped("projects[0]"), NationalRules())
     assert card.execution_rate is None and card.execution_score == D(10)
     assert any("不适用" in d.message and not d.is_error for d in diags)
+
+
+def test_qualitative_degree_must_lie_in_its_tier(write_unit):
+    text = PROJECT % ("equal_split", "      - {level1: 效益指标, level2: 社会效益指标, name: 影响, target: 明显提升, "
+                      "qualitative: 是, result: 达成, degree: 70%}\n")
+    unit, _ = load_unit(write_unit(text))
+    card, diags = score_project(unit.scoped("projects[0]"), NationalRules())
+    assert card is None
+    assert "projects[0].indicators[0].degree（达成度）" in diags[0].format() and "80.00%–100.00%" in diags[0].message
