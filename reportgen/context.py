@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Callable
 
 from . import numbers as N
+from .derive import fund_amount, fund_total, read_indicator
+from .project_score import funds_rows
 from .score import Scorecard
 from .validate import Unit
 
@@ -29,24 +31,44 @@ def _header(u: Unit) -> dict:
                                            "other_adjustment", "executed", "year_end_balance")}
 
 
-def score_rows(card: Scorecard) -> list[dict]:
-    """The scoring table as flat rows: one per 一级 (kind ``level1``) followed
-    by its indicators (kind ``indicator``), with the vertical-merge flags the
-    template's ``{% vmerge %}`` cells use."""
+def merge_flags(values: list[str]) -> list[str]:
+    """Vertical-merge flags for a column: equal neighbours merge
+    (``restart`` on the first of a run of 2+, ``continue`` after, "" alone)."""
+    flags = []
+    for i, v in enumerate(values):
+        same_prev = i > 0 and values[i - 1] == v
+        same_next = i + 1 < len(values) and values[i + 1] == v
+        flags.append("continue" if same_prev else "restart" if same_next else "")
+    return flags
+
+
+def _evaluators(u: Unit) -> list[dict]:
+    return [{"name": u.get(f"{e}.name", ""), "title": u.get(f"{e}.title", ""),
+             "office": u.get(f"{e}.office", ""), "phone": u.get(f"{e}.phone", "")}
+            for e in u.items("evaluators")]
+
+
+def score_rows(card: Scorecard, weight=N.score) -> list[dict]:
+    """The scoring table as flat rows: one per 一级 (kind ``level1``, its name
+    in ``name`` and ``level2``) followed by its indicators (kind
+    ``indicator``), with the vertical-merge flags the template's
+    ``{% vmerge %}`` cells use.  ``weight`` formats an indicator's 设定分值
+    (the 部门整体 form prints 3.00, the project form 3)."""
     rows = []
     for s in card.sections:
-        rows.append({"kind": "level1", "level2": s.name, "level2_merge": "", "name": "",
+        rows.append({"kind": "level1", "level2": s.name, "level2_merge": "", "name": s.name,
                      "ref_weight": N.plain(s.ref_weight), "weight": N.plain(s.weight),
                      "analysis": "——", "score": N.score(s.score)})
         for b in s.blocks:
-            for n, i in enumerate(b.indicators):
+            flags = merge_flags([b.name] * len(b.indicators))
+            for i, flag in zip(b.indicators, flags):
                 rows.append({
                     "kind": "indicator",
-                    "level2": b.name if n == 0 else "",
-                    "level2_merge": ("restart" if n == 0 else "continue") if len(b.indicators) > 1 else "",
+                    "level2": "" if flag == "continue" else b.name,
+                    "level2_merge": flag,
                     "name": i.name,
                     "ref_weight": N.plain(i.ref_weight),
-                    "weight": N.score(i.weight),
+                    "weight": weight(i.weight),
                     "analysis": i.analysis,
                     "score": N.score(i.score),
                 })
@@ -76,27 +98,8 @@ def scored_department_form(u: Unit, card: Scorecard, texts: dict[str, str]) -> d
         "total_ref_weight": N.plain(sum((s.ref_weight for s in card.sections), N.ZERO)),
         "total_weight": N.plain(card.total_weight),
         "grade": card.grade,
-        "evaluators": [{"name": u.get(f"{e}.name", ""), "title": u.get(f"{e}.title", ""),
-                        "office": u.get(f"{e}.office", ""), "phone": u.get(f"{e}.phone", "")}
-                       for e in u.items("evaluators")],
+        "evaluators": _evaluators(u),
     }
-
-
-def merge_flags(values: list[str]) -> list[str]:
-    """Vertical-merge flags for a column: equal neighbours merge
-    (``restart`` on the first of a run of 2+, ``continue`` after, "" alone)."""
-    flags = []
-    for i, v in enumerate(values):
-        same_prev = i > 0 and values[i - 1] == v
-        same_next = i + 1 < len(values) and values[i + 1] == v
-        flags.append("continue" if same_prev else "restart" if same_next else "")
-    return flags
-
-
-def _evaluators(u: Unit) -> list[dict]:
-    return [{"name": u.get(f"{e}.name", ""), "title": u.get(f"{e}.title", ""),
-             "office": u.get(f"{e}.office", ""), "phone": u.get(f"{e}.phone", "")}
-            for e in u.items("evaluators")]
 
 
 def _date(d) -> str:
@@ -112,8 +115,6 @@ def _texts(u: Unit, keys: tuple[str, ...]) -> dict:
 
 
 def _indicator_rows(u: Unit, extra) -> list[dict]:
-    from .derive import read_indicator
-
     rows = []
     for p in u.items("indicators"):
         r = read_indicator(u, p)
@@ -132,38 +133,26 @@ def _indicator_rows(u: Unit, extra) -> list[dict]:
 def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict) -> dict:
     """Context of a 晋中市财政支出项目绩效自评表 (seed 004 layout); ``u`` is the
     project's scoped view.  Amounts 万元 (2 dp)."""
-    from .derive import fund_total
-
     def w(path):
         return N.wan(u.get(path) or N.ZERO)
 
-    score_rows = []
-    for s in card.sections:
-        score_rows.append({"kind": "level1", "name": s.name, "level2": "", "level2_merge": "",
-                           "weight": N.plain(s.weight), "score": N.score(s.score)})
-        for b in s.blocks:
-            for n, i in enumerate(b.indicators):
-                score_rows.append({"kind": "indicator", "name": i.name,
-                                   "level2": b.name if n == 0 else "",
-                                   "level2_merge": ("restart" if n == 0 else "continue")
-                                   if len(b.indicators) > 1 else "",
-                                   "weight": N.plain(i.weight), "score": N.score(i.score)})
+    def spent(*sources):
+        return N.wan(sum((fund_amount(u, s, "spent") for s in sources), N.ZERO))
+
     return {
         "year": str(u.year), "unit": {"name": u.name}, "project": _project_head(u),
         "funds": {
-            "city_budget": N.wan(u.get("funds.city_county.adjusted_budget",
-                                       u.get("funds.city_county.budget")) or N.ZERO),
+            "city_budget": N.wan(fund_amount(u, "city_county", "adjusted_budget")),
             "other_budget": N.wan(fund_total(u, "adjusted_budget", exclude=("city_county",))),
             "allotted": w("allotted"),
-            "city_spent": w("funds.city_county.spent"),
-            "carried_over_spent": w("funds.carried_over.spent"),
-            "upper_spent": N.wan((u.get("funds.central.spent") or N.ZERO)
-                                 + (u.get("funds.provincial.spent") or N.ZERO)),
-            "other_spent": w("funds.other.spent"),
+            "city_spent": spent("city_county"),
+            "carried_over_spent": spent("carried_over"),
+            "upper_spent": spent("central", "provincial"),
+            "other_spent": spent("other"),
         },
         "texts": _texts(u, ("overview", "funds_usage", "implementation", "performance", "other")),
         "indicators": _indicator_rows(u, lambda p: {}),
-        "score_rows": score_rows,
+        "score_rows": score_rows(card, weight=N.plain),
         "total": N.score(card.total), "total_weight": N.plain(card.total_weight), "grade": card.grade,
         "evaluators": _evaluators(u),
         "contact": {"head": u.get("contact.head", ""), "handler": u.get("contact.handler", ""),
@@ -174,8 +163,6 @@ def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict) -> dict:
 def national_project_form(u: Unit, card, texts: dict) -> dict:
     """Context of a 项目支出绩效自评表 (财预〔2020〕10号, Shanxi layout of seed
     002); ``card`` is a :class:`project_score.ProjectScore`."""
-    from .project_score import funds_rows
-
     funds = funds_rows(u)
     for row in funds:
         total = row["key"] == "total"

@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Callable
 
 from . import numbers as N
+from .schema import FUND_SOURCES
+from .targets import achievement, is_met, parse_actual, parse_target, progress_text, units_compatible
 from .validate import Unit
 
 
@@ -285,31 +287,29 @@ def checklist(u: Unit, args: dict) -> Measure:
 # --------------------------------------------------------------------------
 # 项目支出 (a project's own fields, read through Unit.scoped("projects[i]"))
 
-from .schema import FUND_SOURCES  # noqa: E402  (kept beside the project computations)
-from .targets import achievement, parse_actual, parse_target  # noqa: E402
-
 #: 财预〔2020〕10号 tiers for a 定性 indicator: result → (lowest, highest) share
 #: of its weight.  A pack may give its own (``project_rules.yaml``: tiers).
 TIERS_10 = {"达成": (Decimal("0.8"), Decimal(1)), "部分达成": (Decimal("0.6"), Decimal("0.8")),
             "未达成": (Decimal(0), Decimal("0.6"))}
 
 
-def fund_total(u: Unit, column: str, exclude: tuple[str, ...] = ()) -> Decimal:
-    """Σ over funding sources of ``funds.<source>.<column>`` (元).
+def fund_amount(u: Unit, source: str, column: str) -> Decimal:
+    """``funds.<source>.<column>`` of a project (元; 0 when not given).
 
-    ``adjusted_budget`` (全年预算数) falls back to ``budget`` (年初预算数)
-    per source, as a budget that was never adjusted is its own 全年预算.
+    ``adjusted_budget`` (全年预算数) falls back to ``budget`` (年初预算数), as
+    a budget that was never adjusted is its own 全年预算.
     """
-    total = N.ZERO
-    for source, _ in FUND_SOURCES:
-        if source in exclude:
-            continue
-        base = f"funds.{source}"
-        value = u.get(f"{base}.{column}")
-        if value is None and column == "adjusted_budget":
-            value = u.get(f"{base}.budget")
-        total += value or N.ZERO
-    return total
+    base = f"funds.{source}"
+    value = u.get(f"{base}.{column}")
+    if value is None and column == "adjusted_budget":
+        value = u.get(f"{base}.budget")
+    return value or N.ZERO
+
+
+def fund_total(u: Unit, column: str, exclude: tuple[str, ...] = ()) -> Decimal:
+    """Σ of :func:`fund_amount` over the funding sources not in ``exclude`` (元)."""
+    return sum((fund_amount(u, source, column) for source, _ in FUND_SOURCES if source not in exclude),
+               N.ZERO)
 
 
 @computation("project_funds_arrival_rate", "资金到位率", ("allotted", "funds"))
@@ -366,8 +366,6 @@ def read_indicator(u: Unit, path: str, tiers: dict | None = None) -> IndicatorRe
     (``tiers``, default :data:`TIERS_10`), at the 达成度 given — which must lie
     within the tier — or else the tier's top.
     """
-    from .targets import progress_text
-
     g = lambda k: u.get(f"{path}.{k}")  # noqa: E731
     name, target_text = g("name") or "", g("adjusted_target") or g("target") or ""
     actual_text = g("actual") or ""
@@ -398,7 +396,6 @@ def read_indicator(u: Unit, path: str, tiers: dict | None = None) -> IndicatorRe
     if actual is None:
         return fail(f"无法识别实际完成值 '{actual_text}'：应为数字加单位（如 18家、95%），"
                     f"或将该指标标为定性指标", f"{path}.actual")
-    from .targets import is_met, units_compatible
     if not units_compatible(target.unit, actual[1]):
         return fail(f"实际完成值的单位“{actual[1]}”与指标值的单位“{target.unit}”不一致", f"{path}.actual")
     return IndicatorReading(path, name, target_text, actual_text, achievement(target, actual[0]),

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from . import numbers as N
-from .derive import TIERS_10, IndicatorReading, fund_total, project_execution_rate, read_indicator
+from .derive import (TIERS_10, IndicatorReading, fund_amount, fund_total, project_execution_rate,
+                     read_indicator)
 from .errors import WARNING, Diagnostic
 from .primitives import GradeBands
-from .schema import zh_name
+from .schema import FUND_SOURCES, zh_name
 from .validate import Unit
 
 LEVEL1_ORDER = ("产出指标", "效益指标", "满意度指标")
@@ -170,21 +171,16 @@ def score_project(u: Unit, rules: NationalRules) -> tuple[ProjectScore | None, l
 def funds_rows(u: Unit) -> list[dict]:
     """The 项目资金 grid of the national form: 年度资金总额 then each source;
     amounts in 万元 (2 dp); 执行率 per row; 分值/得分 on the total row only."""
-    from .schema import FUND_SOURCES
-
-    rows = []
     labels = {"central": "其中：中央财政资金", "provincial": "省级财政资金",
               "city_county": "市县(区)财政资金", "carried_over": "上年结转资金", "other": "其他资金"}
+    rows = []
     for key, _ in (("total", "年度资金总额"),) + FUND_SOURCES:
         if key == "total":
-            budget, adjusted, spent = (fund_total(u, c) for c in ("budget", "adjusted_budget", "spent"))
             label = "年度资金总额"
+            budget, adjusted, spent = (fund_total(u, c) for c in ("budget", "adjusted_budget", "spent"))
         else:
-            base = f"funds.{key}"
-            budget = u.get(f"{base}.budget") or N.ZERO
-            adjusted = u.get(f"{base}.adjusted_budget", u.get(f"{base}.budget")) or N.ZERO
-            spent = u.get(f"{base}.spent") or N.ZERO
             label = labels[key]
+            budget, adjusted, spent = (fund_amount(u, key, c) for c in ("budget", "adjusted_budget", "spent"))
         rate = spent / adjusted if adjusted else None
         rows.append({"key": key, "label": label, "budget": N.wan(budget), "adjusted_budget": N.wan(adjusted),
                      "spent": N.wan(spent), "rate": N.percent(rate) if rate is not None else "—"})

@@ -15,8 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 
 from .numbers import HUNDRED, WAN, parse_decimal
 

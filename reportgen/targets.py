@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import HUNDRED, ZERO, parse_decimal
+from .numbers import ZERO, parse_decimal, percent, plain
 
 AT_LEAST, AT_MOST, EQUAL, MORE, LESS = ">=", "<=", "=", ">", "<"
 
@@ -44,7 +44,6 @@ class Target:
     unit: str
 
     def __str__(self) -> str:
-        from .numbers import plain
         return f"{self.comparator}{plain(self.value)}{self.unit}"
 
     @property
@@ -125,13 +124,9 @@ def achievement(target: Target, actual: Decimal) -> Decimal:
 def progress_text(target: Target, actual: Decimal) -> str:
     """完成进度 as the Jinzhong form prints it: actual/target for a "≥" count
     (18/10 → 180.00%), 完成 / 未完成 for a "≤" limit."""
-    from .numbers import percent
     if target.reverse:
         return "完成" if is_met(target, actual) else "未完成"
     if not target.value:
         return "完成"
     return percent(actual / target.value)
 
-
-__all__ = ["Target", "parse_target", "parse_actual", "achievement", "is_met", "progress_text",
-           "units_compatible", "HUNDRED"]

@@ -29,6 +29,8 @@ class Unit:
         self.file = file
         self.values = values
         self.locs = locs
+        self.prefix = ""                    # set on a scoped view: "projects[1]"
+        self.base_loc: Loc | None = None    # where a scoped view's item stands
 
     # -- lookup ------------------------------------------------------------
     def get(self, path: str, default=None):
@@ -97,9 +99,6 @@ class Unit:
         view.prefix = prefix
         view.base_loc = self.loc(prefix)
         return view
-
-    prefix = ""
-    base_loc: Loc | None = None
 
     def full_path(self, path: str) -> str:
         """A path of this (possibly scoped) unit as written in the file."""

@@ -73,7 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TITLE, REPO, ROW_H, ROW_H_NARRATIVE, ROW_H_SCORE, SZ_NOTE,
     SZ_TITLE, SZ_UNIT, SZ_YEAR, C, FormTable, add_block, add_font_table, add_footer,
-    add_para, add_signature_line, save, setup_document, write)
+    add_para, add_signature_line, evaluator_rows, save, setup_document, write)
 
 BUILDER = "tools/build_project_templates.py"
 JINZHONG_OUT = Path("jinzhong") / "财政支出项目绩效自评表.docx"
@@ -178,17 +178,6 @@ def jz_score(t: FormTable) -> None:
               C("{{ grade }}", span=2, bold=True)])
 
 
-def jz_evaluators(t: FormTable) -> None:
-    """评价人员 merged over its header and one row per evaluator, kept together."""
-    t.row(JZ_EVAL, [C("评价人员", bold=True, vmerge="restart"), C("姓名", bold=True),
-                    C("职称/职务", bold=True), C("科室", bold=True), C("联系电话", bold=True)],
-          keep_next=True)
-    t.tag_row("{%tr for e in evaluators %}")
-    t.row(JZ_EVAL, [C(vmerge="continue"), C("{{ e.name }}"), C("{{ e.title }}"),
-                    C("{{ e.office }}"), C("{{ e.phone }}")], keep_next=True)
-    t.tag_row("{%tr endfor %}")
-
-
 def build_jinzhong() -> bytes:
     doc = Document()
     setup_document(doc, title=JZ_TITLE, builder=BUILDER)
@@ -207,7 +196,7 @@ def build_jinzhong() -> bytes:
     jz_texts(t, [("项目绩效情况", "{{ texts.performance }}"),
                  ("其他需说明的问题", "{{ texts.other }}")])
     jz_score(t)
-    jz_evaluators(t)
+    evaluator_rows(t, JZ_EVAL)
     add_block(doc, t.xml())
 
     add_para(doc, "负责人：{{ contact.head }}　经办人：{{ contact.handler }}　"

@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TABLE, FONT_TITLE, REPO, ROW_H, ROW_H_NARRATIVE, ROW_H_SCORE,
     SZ_NOTE, SZ_TITLE, SZ_UNIT, SZ_YEAR, TEXT_W, C, FormTable, add_font_table,
-    add_block, add_footer, add_para, add_signature_line, save, setup_document)
+    add_block, add_footer, add_para, add_signature_line, evaluator_rows, save, setup_document)
 
 DEFAULT_OUT = REPO / "templates" / "jinzhong" / "部门整体支出绩效自评表.docx"
 
@@ -157,21 +157,6 @@ def score_table(t: FormTable) -> None:
               C("{{ grade }}", span=4, bold=True)])
 
 
-def evaluator_rows(t: FormTable) -> None:
-    """评价人员 label merged over the header row and one row per evaluator.
-
-    All these rows are kept together (and with the signature line below), so
-    the stacked label 评价人员 never splits across a page break.
-    """
-    t.row(EVAL_COLS, [C("评价人员", bold=True, vmerge="restart"), C("姓名", bold=True),
-                      C("职称/职务", bold=True), C("科室", bold=True), C("联系电话", bold=True)],
-          keep_next=True)
-    t.tag_row("{%tr for e in evaluators %}")
-    t.row(EVAL_COLS, [C(vmerge="continue"), C("{{ e.name }}"), C("{{ e.title }}"),
-                      C("{{ e.office }}"), C("{{ e.phone }}")], keep_next=True)
-    t.tag_row("{%tr endfor %}")
-
-
 def add_signature_and_note(doc) -> None:
     """单位负责人（签章） left, 年 月 日 right (right tab stop), then the 备注."""
     add_signature_line(doc)
@@ -189,7 +174,7 @@ def build() -> bytes:
     header_grid(form)
     narrative_rows(form)
     score_table(form)
-    evaluator_rows(form)
+    evaluator_rows(form, EVAL_COLS)
     add_block(doc, form.xml())
     add_signature_and_note(doc)
     add_footer(doc)

@@ -236,6 +236,21 @@ class FormTable:
 
 # ================================================================ document parts
 
+def evaluator_rows(t: FormTable, cols: tuple[int, ...]) -> None:
+    """评价人员 label merged over the header row and one row per evaluator.
+
+    All these rows are kept together (and with the signature line below), so
+    the stacked label 评价人员 never splits across a page break.
+    """
+    t.row(cols, [C("评价人员", bold=True, vmerge="restart"), C("姓名", bold=True),
+                 C("职称/职务", bold=True), C("科室", bold=True), C("联系电话", bold=True)],
+          keep_next=True)
+    t.tag_row("{%tr for e in evaluators %}")
+    t.row(cols, [C(vmerge="continue"), C("{{ e.name }}"), C("{{ e.title }}"),
+                 C("{{ e.office }}"), C("{{ e.phone }}")], keep_next=True)
+    t.tag_row("{%tr endfor %}")
+
+
 def setup_document(doc, *, title: str, builder: str) -> None:
     """A4, 2 cm margins, 宋体 五号 defaults with no spacing, zh-CN language.
 
