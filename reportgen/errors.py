@@ -15,9 +15,6 @@ from pathlib import Path
 ERROR = "error"
 WARNING = "warning"
 
-SEVERITY_ZH = {ERROR: "错误", WARNING: "警告"}
-
-
 @dataclass(frozen=True)
 class Loc:
     """A place in a text file: 1-based line and column."""
@@ -80,14 +77,6 @@ class PackError(ReportgenError):
     def __init__(self, message: str, loc: Loc | None = None):
         self.loc = loc
         super().__init__(f"{loc}: {message}" if loc else message)
-
-
-class DiagnosticsError(ReportgenError):
-    """Raised by the pipeline when a stage returned errors; carries them all."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = diagnostics
-        super().__init__("\n".join(d.format() for d in diagnostics))
 
 
 def display_path(path: str | Path) -> str:

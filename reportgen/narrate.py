@@ -79,10 +79,6 @@ def score_figures(card: Scorecard) -> dict:
     }
 
 
-def environment_globals(u: Unit) -> dict:
-    return {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH}
-
-
 def _render(sentence: Sentence, context: dict) -> str:
     text = sentence.pattern.render(**context)
     text = "".join(line.strip() for line in text.split("\n"))
@@ -98,7 +94,7 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence]
     """
     texts: dict[str, str] = {}
     diags: list[Diagnostic] = []
-    context = {**environment_globals(u), "b": budget_figures(u), "s": staffing_figures(u),
+    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u), "s": staffing_figures(u),
                "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
     for name, sentence in sentences.items():
         own = u.get(f"text.{name}")

@@ -80,11 +80,6 @@ def _docx_env() -> jinja2.Environment:
     return env
 
 
-def template_variables(template_path: Path) -> set[str]:
-    """Top-level variable names a .docx template uses."""
-    return FormTemplate(str(template_path)).get_undeclared_template_variables(jinja_env=_docx_env())
-
-
 def render_docx(template_path: Path, context: dict) -> bytes:
     """Render ``template_path`` with ``context``; return deterministic .docx bytes.
 
