@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Callable
 
 from . import numbers as N
-from .schema import FUND_SOURCES
+from .schema import FUND_SOURCES, zh_name
 from .targets import achievement, is_met, parse_actual, parse_target, progress_text, units_compatible
 from .validate import Unit
 
@@ -31,8 +31,11 @@ class Measure:
     ``kind`` says which scoring rules accept it: ``ratio`` (``value`` is a
     Decimal ratio, None when not applicable), ``checklist`` (``data`` maps
     要点 key → met), ``checkpoints`` (``data`` is a list of
-    ``(date, ratio)``), ``tier`` (``data`` is ``(result, degree or None)``).
+    ``(date, ratio)``), ``tier`` (``data`` is ``(result, degree or None)``),
+    ``parts`` (``data`` maps part key → Measure).
     ``vars`` are display strings for the rubric's 计算分析情况 pattern.
+    ``problems`` are ``(field path, message)`` pairs for figures that are
+    present but cannot be used (reported as errors at that field).
     """
 
     kind: str
@@ -40,6 +43,7 @@ class Measure:
     data: object = None
     vars: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    problems: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Computation:
     fn: Callable[[Unit, dict], Measure]
     kind: str = "ratio"
     doc: str = ""
+    parts: tuple[str, ...] = ()  # kind "parts": the part keys it measures
 
     def needed(self, args: dict) -> list[str]:
         """The unit-file paths this computation needs, with ``args`` filled in."""
@@ -62,11 +67,12 @@ class Computation:
 REGISTRY: dict[str, Computation] = {}
 
 
-def computation(key: str, zh: str, inputs: tuple[str, ...] = (), kind: str = "ratio"):
+def computation(key: str, zh: str, inputs: tuple[str, ...] = (), kind: str = "ratio",
+                parts: tuple[str, ...] = ()):
     """Register ``fn(unit, args) -> Measure`` as the computation ``key`` (``zh``)."""
 
     def register(fn):
-        REGISTRY[key] = Computation(key, zh, inputs, fn, kind, (fn.__doc__ or "").strip())
+        REGISTRY[key] = Computation(key, zh, inputs, fn, kind, (fn.__doc__ or "").strip(), parts)
         return fn
 
     return register
@@ -181,6 +187,47 @@ def payment_progress(u: Unit, args: dict) -> Measure:
     return Measure("checkpoints", data=points, vars={"progress": shown})
 
 
+def _latest_planned_checkpoint(u: Unit) -> str | None:
+    """The latest 支付进度 checkpoint that states its 既定支付进度."""
+    dated = [(u[f"{i}.date"], i) for i in u.items("payment_progress")
+             if u.has(f"{i}.planned") and u.has(f"{i}.date")]
+    return max(dated)[1] if dated else None
+
+
+@computation("payment_progress_rate", "支付进度率", ("payment_progress",) + TOTAL_BUDGET_INPUTS)
+def payment_progress_rate(u: Unit, args: dict) -> Measure:
+    """支付进度率 = 实际支付进度 / 既定支付进度 (ratio / ratio) at the latest
+    checkpoint that states its 既定支付进度; the 实际 is its ``rate``, else
+    ``paid`` / 全年支出预算数.  Seed 001 附件2-2 指标说明 ②."""
+    item = _latest_planned_checkpoint(u)
+    if item is None:
+        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE}, problems=(
+            ("payment_progress", "支付进度率需要至少一个时点的既定支付进度（planned）"),))
+    actual = u.get(f"{item}.rate")
+    if actual is None and u.has(f"{item}.paid"):
+        total = total_budget(u)
+        actual = u[f"{item}.paid"] / total if total else None
+    if actual is None:
+        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE}, problems=(
+            (item, "该时点缺少累计支付进度（rate）或累计支付金额（paid）"),))
+    d = u[f"{item}.date"]
+    return ratio(actual, u[f"{item}.planned"], "支付进度率", date=f"{d.month}月{d.day}日",
+                 actual=N.percent(actual), planned=N.percent(u[f"{item}.planned"]))
+
+
+@computation("budget_execution_parts", "预算执行率（预算完成率、支付进度率）",
+             ("budget.executed", "payment_progress") + TOTAL_BUDGET_INPUTS,
+             kind="parts", parts=("completion", "payment"))
+def budget_execution_parts(u: Unit, args: dict) -> Measure:
+    """预算执行率 in two parts (宁乡 附件2-2): ① 预算完成率 (:func:`budget_completion_rate`)
+    and ② 支付进度率 (:func:`payment_progress_rate`), each a ratio."""
+    parts = {"completion": budget_completion_rate(u, args), "payment": payment_progress_rate(u, args)}
+    shown = {f"{k}_{name}": v for k, m in parts.items() for name, v in m.vars.items()}
+    return Measure("parts", data=parts, vars=shown,
+                   warnings=sum((m.warnings for m in parts.values()), ()),
+                   problems=sum((m.problems for m in parts.values()), ()))
+
+
 @computation("carryover_rate", "结转结余率", ("budget.year_end_balance",) + TOTAL_BUDGET_INPUTS)
 def carryover_rate(u: Unit, args: dict) -> Measure:
     """结转结余率 = 年末结余金额 / 全年支出预算数 (53号 支出预算数; seed 004
@@ -273,6 +320,42 @@ def benefit_tier(u: Unit, args: dict) -> Measure:
     return Measure("tier", data=(result, degree),
                    vars={"result": result, "degree": N.percent(degree) if degree is not None else "",
                          "note": u.get(f"{base}.note", "")})
+
+
+@computation("benefits_attainment", "履职效益实现程度", ("benefits",))
+def benefits_attainment(u: Unit, args: dict) -> Measure:
+    """履职效益 achieved (ratio): the mean over the 效益 the unit sets among
+    ``args.of`` (经济效益, 社会效益…) of its 达成度; a 达成 without one counts
+    as 100%, 部分达成/未达成 need the 达成度.  宁乡 附件2-2: “完成绩效目标得满分，
+    只实现70%（含）以上…”."""
+    kinds = [k for k in args.get("of", ["economic", "social"]) if u.has(f"benefits.{k}.result")]
+    if not kinds:
+        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE}, problems=(
+            ("benefits", f"需要至少一项效益的实现程度（benefits.{' / benefits.'.join(args.get('of', []))}）"),))
+    degrees, problems, parts = [], [], []
+    for k in kinds:
+        base = f"benefits.{k}"
+        degree = u.get(f"{base}.degree")
+        if degree is None and u[f"{base}.result"] != "达成":
+            problems.append((f"{base}.degree", f"“{u[f'{base}.result']}”需填写达成度"))
+            continue
+        degree = Decimal(1) if degree is None else degree
+        degrees.append(degree)
+        parts.append(f"{zh_name(base)}{u[f'{base}.result']}（{N.percent(degree)}）")
+    if problems:
+        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE}, problems=tuple(problems))
+    value = sum(degrees, N.ZERO) / len(degrees)
+    notes = "；".join(u.get(f"benefits.{k}.note", "") for k in kinds if u.get(f"benefits.{k}.note"))
+    return Measure("ratio", value, vars={"rate": N.percent(value), "summary": "，".join(parts),
+                                         "note": notes})
+
+
+@computation("administrative_efficiency", "行政效能", ("administrative_efficiency.level",), kind="tier")
+def administrative_efficiency(u: Unit, args: dict) -> Measure:
+    """行政效能: the unit's judgement 效果较好 / 一般 / 无效果或效果不明显 (宁乡 附件2-2)."""
+    level = u["administrative_efficiency.level"]
+    return Measure("tier", data=(level, None),
+                   vars={"result": level, "note": u.get("administrative_efficiency.note", "")})
 
 
 @computation("checklist", "评价要点", ("checklists.{key}",), kind="checklist")

@@ -37,7 +37,9 @@ from .render import sandbox
 
 @dataclass
 class Indicator:
-    """A 三级指标: ``weight`` is its 参考分值 (points)."""
+    """A 三级指标: ``weight`` is its 参考分值 (points).  ``criteria`` (评价标准)
+    and ``explanation`` (指标说明) are the official texts a form may print
+    beside the score."""
 
     key: str
     name: str
@@ -49,6 +51,8 @@ class Indicator:
     inferred: tuple[str, ...]
     source: str
     loc: Loc
+    criteria: str = ""
+    explanation: str = ""
 
     def needed(self) -> list[str]:
         return self.computation.needed(self.args)
@@ -289,10 +293,14 @@ def _indicator(r: _Reader, node: Node) -> Indicator | None:
             total = getattr(rule, "total_points", None)
             if total is not None and total() != weight:
                 r.fail(rule_node.loc, f"指标“{name}”各要点/时点分值合计 {total()}，分值为 {weight}")
+            if comp is not None and comp.parts and set(getattr(rule, "keys", ())) - set(comp.parts):
+                r.fail(rule_node.loc, f"指标“{name}”的部分应为 {', '.join(comp.parts)}（计算 '{comp.key}' 给出的）")
     display = _compile(r, node.loc, r.text(node, "display", required=False, default="{{ rate }}"))
     if comp is None or rule is None:
         return None
-    return Indicator(key, name, weight, comp, args, rule, display, inferred, source, node.loc)
+    return Indicator(key, name, weight, comp, args, rule, display, inferred, source, node.loc,
+                     criteria=r.text(node, "criteria", required=False).strip(),
+                     explanation=r.text(node, "explanation", required=False).strip())
 
 
 @dataclass

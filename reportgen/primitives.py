@@ -13,7 +13,6 @@ rule could have produced for some input — so an override cannot claim, say,
 
 from __future__ import annotations
 
-import itertools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -21,6 +20,7 @@ from decimal import ROUND_CEILING, Decimal
 from . import numbers as N
 from .derive import Measure
 from .numbers import HUNDRED, ZERO
+from .schema import Awarded, Cases
 
 
 class RuleError(ValueError):
@@ -83,6 +83,11 @@ class Rule(ABC):
 
     def max_score(self, w: Decimal) -> Decimal:
         return w
+
+    def values(self, w: Decimal) -> frozenset[Decimal] | None:
+        """Every score the rule can give on weight ``w`` when that is a finite
+        set (bands, steps, 要点), else None (a continuous rule)."""
+        return None
 
     def describe(self) -> str:
         """The rule in one line of Chinese, for docs and `check` output."""
@@ -166,6 +171,12 @@ class PenaltyPerPoint(_RatioRule):
         k = (w - s) / self.step
         return k == k.to_integral_value()
 
+    def values(self, w):
+        if self.truncation == "exact":
+            return None
+        steps = N.floor_int(w / self.step) + 1
+        return frozenset({max(ZERO, w - self.step * k) for k in range(steps + 1)})
+
     def describe(self):
         side = {"over": "超过", "under": "低于", "both": "偏离"}[self.direction]
         per = "每个百分点" if self.per == 1 else f"每{_pts(self.per)}个百分点"
@@ -206,7 +217,10 @@ class Bands(_RatioRule):
         return Scored(ZERO, f"{_pct(p)}，不在任何评分区间，得0分")
 
     def attainable(self, w, s):
-        return s in {min(b[2], w) for b in self.bands} or s == 0
+        return s in self.values(w)
+
+    def values(self, w):
+        return frozenset({min(b[2], w) for b in self.bands} | {ZERO})
 
     def max_score(self, w):
         return min(w, max(b[2] for b in self.bands))
@@ -280,20 +294,35 @@ class Binary(_RatioRule):
     def attainable(self, w, s):
         return s in (ZERO, w)
 
+    def values(self, w):
+        return frozenset({ZERO, w})
+
     def describe(self):
         return "满足条件得满分，否则0分"
 
 
 @dataclass(frozen=True)
 class ChecklistItem:
+    """One 要点: ``points`` when met; ``per_case`` deducts that much per
+    non-compliant case (down to 0 for the 要点); ``partial`` lists the other
+    points a graded 要点 may be awarded (e.g. 0.5 of 1)."""
+
     key: str
     text: str
     points: Decimal
+    per_case: Decimal | None = None
+    partial: tuple[Decimal, ...] = ()
 
 
 class Checklist(Rule):
     """``checklist``: each 要点 carries points; each one not met deducts its
-    points (or a fixed ``deduction``).  Floor at 0."""
+    points, or a fixed ``deduction`` per failed 要点 or per case
+    (“每出现一例不符合要求的扣1分”).  Floor at 0.
+
+    Answers (schema.ChecklistAnswer): 是 / 否; ``N例`` — N non-compliant
+    cases, for a 要点 with ``per_case`` or a rule with ``deduction``;
+    ``X分`` — the points awarded to a 要点 with ``partial`` steps.
+    """
 
     primitive = "checklist"
     accepts = "checklist"
@@ -307,7 +336,18 @@ class Checklist(Rule):
         for it in raw:
             if not isinstance(it, dict) or not {"key", "text", "points"} <= set(it):
                 raise RuleError("每个要点应有 key、text、points")
-            self.items.append(ChecklistItem(str(it["key"]), str(it["text"]), _dec(it, "points")))
+            unknown = set(it) - {"key", "text", "points", "per_case", "partial"}
+            if unknown:
+                raise RuleError(f"要点不认识参数 {', '.join(sorted(unknown))}（可用: key, text, points, per_case, partial）")
+            partial = it.get("partial") or []
+            if not isinstance(partial, list):
+                raise RuleError("要点的 partial 应为分数列表，如 [0.5]")
+            item = ChecklistItem(str(it["key"]), str(it["text"]), _dec(it, "points"),
+                                 _dec(it, "per_case") if "per_case" in it else None,
+                                 tuple(_dec({"p": x}, "p") for x in partial))
+            if any(not 0 < x < item.points for x in item.partial):
+                raise RuleError(f"要点 '{item.key}' 的 partial 应在 0 与 {_pts(item.points)} 之间")
+            self.items.append(item)
         keys = [i.key for i in self.items]
         if len(set(keys)) != len(keys):
             raise RuleError("要点 key 重复")
@@ -316,32 +356,68 @@ class Checklist(Rule):
     def total_points(self) -> Decimal:
         return sum((i.points for i in self.items), ZERO)
 
+    def _loss(self, item: ChecklistItem, answer) -> tuple[Decimal, str, str]:
+        """(points lost, how it reads, problem) for one answer."""
+        if answer is True:
+            return ZERO, "", ""
+        if answer is False:
+            return (self.deduction if self.deduction is not None else item.points), "", ""
+        if isinstance(answer, Cases):
+            if item.per_case is not None:
+                return min(item.points, item.per_case * answer.count), f"（{answer.count}例）", ""
+            if self.deduction is not None:
+                return self.deduction * answer.count, f"（{answer.count}例）", ""
+            return ZERO, "", f"要点 '{item.key}'（{item.text}）不按例扣分，应答 是 或 否"
+        if isinstance(answer, Awarded):
+            allowed = (item.points, ZERO) + item.partial
+            if answer.points in allowed:
+                return item.points - answer.points, f"（得{_pts(answer.points)}分）", ""
+            shown = " / ".join(f"{_pts(x)}分" for x in sorted(set(allowed)))
+            return ZERO, "", f"要点 '{item.key}'（{item.text}）只能得 {shown}，实为 {_pts(answer.points)}分"
+        return ZERO, "", f"要点 '{item.key}' 的回答无法识别"
+
     def score(self, w, m):
         answers: dict = m.data or {}
         problems = [f"未回答要点 '{i.key}'（{i.text}）" for i in self.items if i.key not in answers]
         known = {i.key for i in self.items}
         problems += [f"未知要点 '{k}'（应为 {', '.join(sorted(known))} 之一）"
                      for k in answers if k not in known]
-        failed = [i for i in self.items if answers.get(i.key) is False]
-        lost = sum(((self.deduction if self.deduction is not None else i.points) for i in failed), ZERO)
+        lost, failed = ZERO, []
+        for item in self.items:
+            if item.key not in answers:
+                continue
+            loss, how, problem = self._loss(item, answers[item.key])
+            if problem:
+                problems.append(problem)
+            if loss:
+                lost += loss
+                failed.append(item.text + how)
         lost = min(lost, w)
         if not lost:
             return Scored(w, "", tuple(problems))
-        names = "；".join(i.text for i in failed)
-        return Scored(w - lost, f"未符合要点：{names}，扣{_pts(lost)}分", tuple(problems))
+        return Scored(w - lost, f"未符合要点：{'；'.join(failed)}，扣{_pts(lost)}分", tuple(problems))
+
+    def _item_losses(self, item: ChecklistItem, w: Decimal) -> set[Decimal]:
+        losses = {ZERO, self.deduction if self.deduction is not None else item.points}
+        losses |= {item.points - x for x in item.partial}
+        step = item.per_case if item.per_case is not None else self.deduction
+        if step is not None:
+            cap = item.points if item.per_case is not None else w
+            losses |= {min(cap, step * k) for k in range(N.floor_int(cap / step) + 2)}
+        return losses
+
+    def values(self, w):
+        totals = {ZERO}
+        for item in self.items:
+            totals = {min(w, t + loss) for t in totals for loss in self._item_losses(item, w)}
+        return frozenset(w - t for t in totals)
 
     def attainable(self, w, s):
-        if self.deduction is not None:
-            k = (w - s) / self.deduction
-            return s == 0 or (0 <= s <= w and k == k.to_integral_value())
-        for r in range(len(self.items) + 1):
-            for combo in itertools.combinations(self.items, r):
-                if max(ZERO, w - sum((i.points for i in combo), ZERO)) == s:
-                    return True
-        return False
+        return s in self.values(w)
 
     def describe(self):
-        return "；".join(f"{i.text}（{_pts(i.points)}分）" for i in self.items)
+        tail = f"；每例不符合扣{_pts(self.deduction)}分" if self.deduction is not None else ""
+        return "；".join(f"{i.text}（{_pts(i.points)}分）" for i in self.items) + tail
 
 
 @dataclass(frozen=True)
@@ -399,6 +475,9 @@ class Checkpoints(Rule):
         k = s / self.points
         return 0 <= s <= w and k == k.to_integral_value()
 
+    def values(self, w):
+        return frozenset({min(w, self.points * k) for k in range(len(self.checkpoints) + 1)})
+
     def describe(self):
         return "；".join(f"{c.label}（{c.month}月{c.day}日）达到{_pts(c.min)}%得{_pts(self.points)}分"
                         for c in self.checkpoints)
@@ -449,13 +528,97 @@ class Tiers(Rule):
     def attainable(self, w, s):
         return any(w * t.low / HUNDRED <= s <= w * t.high / HUNDRED for t in self.tiers.values())
 
+    def values(self, w):
+        if any(t.low != t.high for t in self.tiers.values()):
+            return None
+        return frozenset(w * t.high / HUNDRED for t in self.tiers.values())
+
     def describe(self):
         return "；".join(f"{t.result}得{_pts(t.low)}%–{_pts(t.high)}%" for t in self.tiers.values())
 
 
+@dataclass(frozen=True)
+class Part:
+    key: str
+    name: str
+    weight: Decimal
+    rule: Rule
+
+
+class Parts(Rule):
+    """``parts``: an indicator scored in parts, each with its own weight and
+    rule, the score being their sum (宁乡 预算执行率 = ①预算完成率 3分 +
+    ②支付进度率 3分).  The computation gives one Measure per part key."""
+
+    primitive = "parts"
+    accepts = "parts"
+    params = ("parts",)
+
+    def __init__(self, params: dict):
+        raw = params.get("parts")
+        if not isinstance(raw, list) or len(raw) < 2:
+            raise RuleError("参数 'parts' 应为至少两项的列表（key、name、weight、rule）")
+        self.parts: list[Part] = []
+        for it in raw:
+            if not isinstance(it, dict) or not {"key", "name", "weight", "rule"} <= set(it):
+                raise RuleError("每个部分应有 key、name、weight、rule")
+            if not isinstance(it["rule"], dict) or it["rule"].get("primitive") == "parts":
+                raise RuleError(f"部分 '{it['key']}' 的 rule 应为一个评分规则")
+            try:
+                rule = make_rule(it["rule"])
+            except RuleError as exc:
+                raise RuleError(f"部分 '{it['key']}': {exc}") from None
+            self.parts.append(Part(str(it["key"]), str(it["name"]), _dec(it, "weight"), rule))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(p.key for p in self.parts)
+
+    def _weights(self, w: Decimal) -> list[Decimal]:
+        total = sum((p.weight for p in self.parts), ZERO)
+        return [p.weight * w / total for p in self.parts]
+
+    def score(self, w, m):
+        measures: dict = m.data or {}
+        got, reasons, problems = ZERO, [], []
+        for part, pw in zip(self.parts, self._weights(w)):
+            pm = measures.get(part.key)
+            if pm is None:
+                problems.append(f"缺少“{part.name}”的计算结果")
+                continue
+            scored = part.rule.score(pw, pm)
+            got += scored.value
+            problems += scored.problems
+            if scored.reason:
+                reasons.append(f"{part.name}{scored.reason}")
+        if got >= w:
+            return Scored(w, "", tuple(problems))
+        return Scored(got, "；".join(reasons), tuple(problems))
+
+    def values(self, w):
+        sums = {ZERO}
+        for part, pw in zip(self.parts, self._weights(w)):
+            vals = part.rule.values(pw)
+            if vals is None:
+                return None
+            sums = {a + b for a in sums for b in vals}
+        return frozenset(sums)
+
+    def attainable(self, w, s):
+        vals = self.values(w)
+        return 0 <= s <= w if vals is None else s in vals
+
+    def max_score(self, w):
+        return sum((p.rule.max_score(pw) for p, pw in zip(self.parts, self._weights(w))), ZERO)
+
+    def describe(self):
+        return "；".join(f"{'①②③④⑤'[i]}{p.name}（{_pts(p.weight)}分）：{p.rule.describe()}"
+                        for i, p in enumerate(self.parts))
+
+
 PRIMITIVES: dict[str, type[Rule]] = {
     cls.primitive: cls
-    for cls in (PenaltyPerPoint, Bands, Proportional, Binary, Checklist, Checkpoints, Tiers)
+    for cls in (PenaltyPerPoint, Bands, Proportional, Binary, Checklist, Checkpoints, Tiers, Parts)
 }
 
 

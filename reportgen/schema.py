@@ -16,6 +16,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .numbers import HUNDRED, WAN, parse_decimal
 
@@ -118,6 +119,45 @@ class Bool(ScalarType):
         return None, f"应为 是 或 否，实为 '{text}'"
 
 
+@dataclass(frozen=True)
+class Cases:
+    """A checklist answer counting non-compliant cases: ``2例``."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class Awarded:
+    """A checklist answer giving the points awarded for a graded 要点: ``0.5分``."""
+
+    points: Decimal
+
+
+_CASES_RE = re.compile(r"^(\d+)\s*例$")
+_POINTS_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*分$")
+
+
+@dataclass(frozen=True)
+class ChecklistAnswer(ScalarType):
+    """A 要点 answer: 是 / 否, a count of non-compliant cases (``2例``, for
+    rules that deduct per case), or the points awarded (``0.5分``, for a
+    要点 graded in steps).  Which forms a 要点 accepts is the rule's business."""
+
+    zh = "是/否、N例或N分"
+
+    def convert(self, text, money_unit):
+        t = text.strip()
+        if t in TRUE_WORDS:
+            return True, None
+        if t in FALSE_WORDS:
+            return False, None
+        if m := _CASES_RE.match(t):
+            return Cases(int(m[1])), None
+        if m := _POINTS_RE.match(t):
+            return Awarded(Decimal(m[1])), None
+        return None, f"应为 是、否、不符合的例数（如 1例）或得分（如 0.5分），实为 '{text}'"
+
+
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -215,15 +255,25 @@ def _money(key, zh, signed=False, **kw):
     return Field(key, zh, Money(signed=signed), unit="money", **kw)
 
 
-def _budget_actual(key, zh, doc=""):
+def _budget_actual(key, zh, doc="", extra=()):
     return Group(key, zh, (
         _money("budget", "预算数"),
         _money("actual", "实际支出数"),
-    ), doc=doc)
+        _money("prior_actual", "上年决算数"),
+    ) + tuple(extra), doc=doc)
+
+
+def _control_row(key, zh):
+    """A row of 附件2-1 经费控制情况: 上年决算数 / 本年预算数 / 本年决算数."""
+    return Group(key, zh, (
+        _money("prior_actual", "上年决算数"),
+        _money("budget", "本年预算数"),
+        _money("actual", "本年决算数"),
+    ))
 
 
 CHECKLIST_ANSWER = Group("checklist", "评价要点", (
-    MapOf("points", "要点", Field("met", "是否符合", Bool()), key_zh="要点"),
+    MapOf("points", "要点", Field("met", "是否符合", ChecklistAnswer()), key_zh="要点"),
     Field("note", "说明", Text(), doc="shown in 计算分析情况"),
 ))
 
@@ -326,6 +376,8 @@ UNIT_SCHEMA = Group("", "单位文件", (
         Field("head", "单位负责人", Text()),
         Field("phone", "单位联系电话", Text()),
         Field("filled_on", "填报日期", Date()),
+        Field("kind", "单位性质", Text(), doc="e.g. 全额拨款行政单位"),
+        ListOf("departments", "内设机构", Field("department", "内设机构", Text())),
     ), required=True),
     Group("budget", "预算收支", (
         _money("carried_over", "上年结转金额"),
@@ -336,6 +388,8 @@ UNIT_SCHEMA = Group("", "单位文件", (
         _money("year_end_balance", "年末结余金额"),
         _money("basic_spending", "基本支出", doc="part of 预算执行金额"),
         _money("project_spending", "项目支出", doc="part of 预算执行金额"),
+        _money("initial_basic", "年初预算基本支出", doc="part of 年初预算金额"),
+        _money("initial_project", "年初预算项目支出", doc="part of 年初预算金额"),
     )),
     Group("staffing", "人员情况", (
         Field("authorized", "编制数", Count(), unit="人"),
@@ -354,6 +408,13 @@ UNIT_SCHEMA = Group("", "单位文件", (
             Field("count", "人数", Count(signed=True), required=True, unit="人",
                   doc="增加为正，减少为负"),
         ))),
+        ListOf("categories", "编制类别", Group("category", "编制类别", (
+            Field("name", "类别", Text(), required=True, doc="e.g. 行政编制, 机关工勤编制, 事业编制"),
+            Field("authorized", "核定编制数", Count(), required=True, unit="人"),
+            Field("in_service", "实有人数", Count(), required=True, unit="人"),
+            Field("excluded", "不计入在职人员控制率", Bool(),
+                  doc="是 for a unit outside the 部门决算 basis (e.g. 自收自支单位)"),
+        )), doc="itemised 编制数 and 实有人数; checked against 编制数 / 在职人员数"),
         Field("notes", "人员情况补充说明", Text()),
     )),
     Group("three_public", "“三公经费”", (
@@ -363,9 +424,34 @@ UNIT_SCHEMA = Group("", "单位文件", (
         _money("actual", "本年“三公经费”实际支出数"),
         _money("prior_budget", "上年“三公经费”预算数"),
         _money("prior_actual", "上年“三公经费”实际支出数"),
+        Group("items", "“三公经费”分项", (
+            _control_row("vehicle_purchase", "公务用车购置费"),
+            _control_row("vehicle_operation", "公务用车运行维护费"),
+            _control_row("overseas", "因公出国（境）费"),
+            _control_row("reception", "公务接待费"),
+        ), doc="上年决算数 / 本年预算数 / 本年决算数 of each item; checked against the totals"),
     )),
-    _budget_actual("public_funds", "公用经费", doc="基本支出中的一般商品和服务支出"),
+    _budget_actual("public_funds", "公用经费", doc="基本支出中的一般商品和服务支出", extra=(
+        Group("items", "公用经费其中项", (
+            _control_row("office", "办公经费"),
+            _control_row("utilities_travel", "水费、电费、差旅费"),
+            _control_row("meetings_training", "会议费、培训费"),
+        ), doc="其中 items: each at most the 公用经费 total"),
+    )),
     _budget_actual("procurement", "政府采购"),
+    ListOf("project_categories", "项目支出类别", Group("category", "项目支出类别", (
+        Field("name", "类别", Text(), required=True, doc="业务工作项目, 运行维护项目, …"),
+        _money("prior_actual", "上年决算数"),
+        _money("budget", "本年预算数"),
+        _money("actual", "本年决算数"),
+    )), doc="附件2-1 项目支出 by category (all projects except 公共项目资金)"),
+    ListOf("buildings", "楼堂馆所项目", Group("building", "楼堂馆所项目", (
+        Field("name", "项目名称", Text(), required=True),
+        Field("approved_area", "批复规模", Number(), required=True, unit="㎡"),
+        Field("actual_area", "实际规模", Number(), required=True, unit="㎡"),
+        _money("budget_investment", "预算投资", doc="批复的投资概算"),
+        _money("actual_investment", "实际投资"),
+    )), doc="楼堂馆所 completed this year (附件2-1 楼堂馆所控制情况)"),
     Group("fixed_assets", "固定资产", (
         _money("total", "固定资产总额"),
         _money("in_use", "在用固定资产总额"),
@@ -375,6 +461,8 @@ UNIT_SCHEMA = Group("", "单位文件", (
         Field("rate", "累计支付进度", Percent(), unit="%",
               doc="as read off the 国库集中支付 system"),
         _money("paid", "累计支付金额"),
+        Field("planned", "既定支付进度", Percent(), unit="%",
+              doc="the scheduled cumulative progress at this date (支付进度率 = 实际/既定)"),
     ))),
     Group("key_spending", "重点支出", (
         _money("project_total", "项目总支出", doc="年度预算安排的项目支出总额"),
@@ -401,6 +489,10 @@ UNIT_SCHEMA = Group("", "单位文件", (
         Group("social", "社会效益", TIER_ANSWER.fields),
         Group("ecological", "生态效益", TIER_ANSWER.fields),
     )),
+    Group("administrative_efficiency", "行政效能", (
+        Field("level", "行政效能评定", Choice(("效果较好", "一般", "无效果或效果不明显"))),
+        Field("note", "说明", Text()),
+    ), doc="改进文风会风、加强经费及资产管理、推动网上办事、提高行政效率、降低行政成本的效果"),
     Group("satisfaction", "社会公众或服务对象满意度", (
         Field("rate", "满意度", Percent(), unit="%"),
         Field("method", "调查方式", Text()),
@@ -415,6 +507,18 @@ UNIT_SCHEMA = Group("", "单位文件", (
         Field("performance_notes", "绩效评价补充说明", Text(),
               doc="appended to the generated analysis"),
         Field("other", "其他", Text()),
+        Field("organization", "机构设置", Text(), doc="replaces the generated sentence"),
+        Field("work_priorities", "年度工作重点", Text()),
+        Field("spending_scope", "部门整体支出规模", Text(), doc="replaces the generated sentence"),
+        Field("spending_notes", "支出规模补充说明", Text(), doc="appended to 部门整体支出规模"),
+        Field("basic_spending", "基本支出情况", Text(), doc="replaces the generated sentence"),
+        Field("project_spending", "项目支出情况", Text(), doc="replaces the generated sentence"),
+        Field("project_management", "项目资金管理", Text(), doc="appended to 项目支出情况"),
+        Field("project_implementation", "部门项目组织实施情况", Text()),
+        Field("asset_management", "资产管理情况", Text()),
+        Field("problems", "存在的主要问题", Text()),
+        Field("improvements", "改进措施和有关建议", Text()),
+        Field("austerity_measures", "厉行节约保障措施", Text()),
     )),
     ListOf("evaluators", "评价人员", Group("evaluator", "评价人员", (
         Field("name", "姓名", Text(), required=True),

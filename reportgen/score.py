@@ -205,6 +205,8 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
         measure = ind.computation.fn(unit, ind.args)
         diags += [Diagnostic(f"{ind.name}: {w}", unit.loc(ind.needed()[0]), severity=WARNING)
                   for w in measure.warnings]
+        diags += [Diagnostic(f"{ind.name}: {message}", unit.loc(path), path, zh_name(path) or ind.name)
+                  for path, message in measure.problems]
         scored = ind.rule.score(ind.weight, measure)
         where = unit.loc(ind.needed()[0])
         diags += [Diagnostic(f"{ind.name}: {p}", where, ind.needed()[0], zh_name(ind.needed()[0]) or ind.name)

@@ -86,7 +86,7 @@ def test_all_errors_at_once(example_text, write_unit, tmp_path):
 @pytest.mark.parametrize("yaml_text, expected", [
     ("  head: no\n", None),                        # text stays text: "no", not False
     ("staffing:\n  in_service: yes\n", "应为整数"),
-    ("checklists:\n  disclosure:\n    points: {content: yes}\n", "应为 是 或 否"),
+    ("checklists:\n  disclosure:\n    points: {content: yes}\n", "应为 是、否"),
     ("budget:\n  initial: 1_000\n", "应为金额数字"),
     ("budget:\n  initial: 1e3\n", "应为金额数字"),
     ("budget:\n  initial: .inf\n", "应为金额数字"),
