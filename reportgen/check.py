@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import numbers as N
 from .errors import Diagnostic, WARNING
-from .schema import zh_name
+from .schema import Group, ListOf, spec_at, zh_name
 from .validate import Unit
 
 CHECKS: dict[str, tuple[str, Callable[[Unit], list[Diagnostic]]]] = {}
@@ -68,6 +68,19 @@ def spending_split(u: Unit) -> list[Diagnostic]:
         return []
     return [_money_diff(u, "基本支出 + 项目支出 应等于 预算执行金额", "budget.basic_spending",
                         u["budget.executed"], found)]
+
+
+@check("initial_split", "年初预算构成")
+def initial_split(u: Unit) -> list[Diagnostic]:
+    """年初预算基本支出 + 年初预算项目支出 = 年初预算金额, when both parts are given."""
+    parts = ("budget.initial_basic", "budget.initial_project")
+    if not all(u.has(p) for p in parts + ("budget.initial",)):
+        return []
+    found = u[parts[0]] + u[parts[1]]
+    if found == u["budget.initial"]:
+        return []
+    return [_money_diff(u, "年初预算基本支出 + 年初预算项目支出 应等于 年初预算金额", "budget.initial_basic",
+                        u["budget.initial"], found)]
 
 
 @check("staff_totals", "人员合计")
@@ -125,6 +138,81 @@ def project_totals(u: Unit) -> list[Diagnostic]:
     return out
 
 
+@check("staff_categories", "编制类别合计")
+def staff_categories(u: Unit) -> list[Diagnostic]:
+    """Σ 编制类别 (those counted in the 控制率) = 编制数 and = 在职人员数
+    (seed 001: 23 + 6 + 15 = 44 and 20 + 6 + 15 = 41; the 自收自支 centre is
+    outside the 部门决算 basis)."""
+    items = [c for c in u.items("staffing.categories")
+             if u.has(f"{c}.authorized") and u.has(f"{c}.in_service") and not u.get(f"{c}.excluded")]
+    if not items:
+        return []
+    out = []
+    for field, zh in (("authorized", "核定编制数"), ("in_service", "实有人数")):
+        total = f"staffing.{field}"
+        if not u.has(total):
+            continue
+        found = sum(u[f"{c}.{field}"] for c in items)
+        if found != u[total]:
+            out.append(_count_diff(u, f"计入控制率的各编制类别{zh}之和 应等于 {zh_name(total)}"
+                                      "（应为填报的总数，实为各类别之和）", total, u[total], found))
+    return out
+
+
+@check("project_spending_split", "项目支出构成")
+def project_spending_split(u: Unit) -> list[Diagnostic]:
+    """项目支出 (预算执行) = Σ 项目支出类别 本年决算数 = Σ 项目实际支出, each
+    when every item has its amount (seed 001: 85 + 100 + 53 = 238)."""
+    if not u.has("budget.project_spending"):
+        return []
+    out = []
+    for list_path, field, what in (("project_categories", "actual", "各项目支出类别本年决算数之和"),
+                                   ("projects", "spent", "各项目实际支出之和")):
+        paths = [f"{i}.{field}" for i in u.items(list_path)]
+        if not paths or not all(u.has(p) for p in paths):
+            continue
+        found = sum((u[p] for p in paths), N.ZERO)
+        if found != u["budget.project_spending"]:
+            out.append(_money_diff(u, f"{what} 应等于 项目支出（应为项目支出，实为{what}）", list_path,
+                                   u["budget.project_spending"], found))
+    return out
+
+
+@check("three_public_items", "“三公经费”分项合计")
+def three_public_items(u: Unit) -> list[Diagnostic]:
+    """Σ “三公经费”分项 = “三公经费” 总数, per column (上年决算 / 本年预算 / 本年决算)."""
+    out = []
+    for column in ("prior_actual", "budget", "actual"):
+        total = f"three_public.{column}"
+        paths = [f"three_public.items.{k}.{column}"
+                 for k in ("vehicle_purchase", "vehicle_operation", "overseas", "reception")]
+        if not u.has(total) or not all(u.has(p) for p in paths):
+            continue
+        found = sum((u[p] for p in paths), N.ZERO)
+        if found != u[total]:
+            out.append(_money_diff(u, f"“三公经费”各分项之和 应等于 {zh_name(total)}（应为填报的总数，实为分项之和）",
+                                   paths[0], u[total], found))
+    return out
+
+
+@check("public_funds_items", "公用经费其中项")
+def public_funds_items(u: Unit) -> list[Diagnostic]:
+    """公用经费 其中 items (办公经费; 水电差旅; 会议培训) add up to at most the
+    公用经费 total, per column."""
+    out = []
+    for column in ("prior_actual", "budget", "actual"):
+        total = f"public_funds.{column}"
+        paths = [f"public_funds.items.{k}.{column}" for k in ("office", "utilities_travel", "meetings_training")]
+        given = [p for p in paths if u.has(p)]
+        if not u.has(total) or not given:
+            continue
+        found = sum((u[p] for p in given), N.ZERO)
+        if found > u[total]:
+            out.append(_money_diff(u, f"公用经费其中项之和不能超过 {zh_name(total)}（应不超过总数）",
+                                   given[0], u[total], found))
+    return out
+
+
 @check("key_spending_bounds", "重点支出不超过项目支出")
 def key_spending_bounds(u: Unit) -> list[Diagnostic]:
     """重点项目支出 ≤ 项目总支出 (seed 003 #15 has them equal to total spending)."""
@@ -156,7 +244,22 @@ def run_checks(unit: Unit, names: tuple[str, ...]) -> list[Diagnostic]:
     return out
 
 
+def _missing_leaves(unit: Unit, path: str) -> list[str]:
+    """The fields of ``path`` the unit lacks: the path itself when it is not
+    written at all; else, for a group, each of its amounts/counts/texts
+    (recursively) that is missing; a list needs at least one item."""
+    spec = spec_at(path)
+    if isinstance(spec, Group):
+        if not unit.given(path):
+            return [path]
+        return [m for child in spec.fields for m in _missing_leaves(unit, f"{path}.{child.key}")]
+    if isinstance(spec, ListOf):
+        return [] if unit.count(path) else [path]
+    return [] if unit.has(path) else [path]
+
+
 def requirements(unit: Unit, paths: tuple[str, ...], form_title: str) -> list[Diagnostic]:
-    """One error per field a form prints that the unit file lacks."""
-    return [Diagnostic(f"缺少数据：《{form_title}》需要此项", unit.loc(p), p, zh_name(p))
-            for p in paths if not unit.has(p)]
+    """One error per field a form prints that the unit file lacks; a group
+    that is not written at all is one error, not one per field."""
+    return [Diagnostic(f"缺少数据：《{form_title}》需要此项", unit.loc(m), m, zh_name(m))
+            for p in paths for m in _missing_leaves(unit, p)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import numbers as N
-from .derive import fund_amount, fund_total, read_indicator
+from .derive import REGISTRY, fund_amount, fund_total, ratio, read_indicator
 from .project_score import funds_rows
 from .score import Scorecard
 from .validate import Unit
@@ -182,8 +182,119 @@ def national_project_form(u: Unit, card, texts: dict) -> dict:
     }
 
 
+def paragraph_list(text: str) -> list[str]:
+    """A text as the list of its non-empty lines: a narrative document's
+    template loops over them, one body paragraph each."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def ningxiang_report(u: Unit, card: Scorecard, texts: dict) -> dict:
+    """Context of the 宁乡 部门整体支出绩效自评报告 (seed 001): each section a
+    list of paragraphs — the generated sentences (or the unit's own text) and
+    the unit's free text."""
+    own = {"functions": "text.functions", "priorities": "text.work_priorities",
+           "implementation": "text.project_implementation", "assets": "text.asset_management",
+           "problems": "text.problems", "improvements": "text.improvements"}
+    generated = {"organization": "organization", "spending_scope": "spending_scope",
+                 "basic_spending": "basic_spending", "project_spending": "project_spending",
+                 "performance": "performance_analysis"}
+    return {"year": str(u.year), "unit": {"name": u.name},
+            **{k: paragraph_list(u.get(path, "")) for k, path in own.items()},
+            **{k: paragraph_list(texts.get(name, "")) for k, name in generated.items()}}
+
+
+def _control_cells(u: Unit, base: str) -> dict:
+    """上年决算数 / 本年预算数 / 本年决算数 of a 附件2-1 row, in 元 (2 dp)."""
+    return {k: N.yuan(u.get(f"{base}.{c}") or N.ZERO)
+            for k, c in (("prior", "prior_actual"), ("budget", "budget"), ("actual", "actual"))}
+
+
+def _sum_cells(u: Unit, bases: list[str]) -> dict:
+    return {k: N.yuan(sum((u.get(f"{b}.{c}") or N.ZERO for b in bases), N.ZERO))
+            for k, c in (("prior", "prior_actual"), ("budget", "budget"), ("actual", "actual"))}
+
+
+def _row(label: str, level: int, cells: dict) -> dict:
+    return {"label": "\u3000\u3000" * level + label, "level": level, **cells}
+
+
+def ningxiang_basic_data(u: Unit, card, texts: dict) -> dict:
+    """Context of 附件2-1 部门整体支出绩效自评基础数据表 (seed 001 layout).
+
+    Amounts in 元 (2 dp) as on the form, except 楼堂馆所 investments in 万元;
+    项目支出 is the sum of its categories, 公务用车购置和维护经费 of its two
+    items; rates from the registered computations (在职人员控制率, 预算调整率,
+    rubrics.md §5.3 #34/#35).
+    """
+    tp = "three_public.items"
+    categories = u.items("project_categories")
+    rows = [
+        _row("三公经费", 0, _control_cells(u, "three_public")),
+        _row("1、公务用车购置和维护经费", 1, _sum_cells(u, [f"{tp}.vehicle_purchase", f"{tp}.vehicle_operation"])),
+        _row("其中：公车购置", 2, _control_cells(u, f"{tp}.vehicle_purchase")),
+        _row("\u3000\u3000\u3000公车运行维护", 2, _control_cells(u, f"{tp}.vehicle_operation")),
+        _row("2、出国经费", 1, _control_cells(u, f"{tp}.overseas")),
+        _row("3、公务接待", 1, _control_cells(u, f"{tp}.reception")),
+        _row("项目支出", 0, _sum_cells(u, categories)),
+        *(_row(f"{i}、{u.get(c + '.name')}", 1, _control_cells(u, c)) for i, c in enumerate(categories, 1)),
+        _row("公用经费", 0, _control_cells(u, "public_funds")),
+        _row("其中：办公经费", 1, _control_cells(u, "public_funds.items.office")),
+        _row("\u3000\u3000\u3000水费、电费、差旅费", 1, _control_cells(u, "public_funds.items.utilities_travel")),
+        _row("\u3000\u3000\u3000会议费、培训费", 1, _control_cells(u, "public_funds.items.meetings_training")),
+        _row("政府采购金额", 0, _control_cells(u, "procurement")),
+    ]
+    buildings = []
+    for b in u.items("buildings"):
+        area = ratio(u[f"{b}.actual_area"], u[f"{b}.approved_area"], "规模控制率")
+        invest = {k: u.get(f"{b}.{k}") for k in ("budget_investment", "actual_investment")}
+        rate = (ratio(invest["actual_investment"], invest["budget_investment"], "投资概算控制率").vars["rate"]
+                if None not in invest.values() else "")
+        buildings.append({"name": u[f"{b}.name"], "approved_area": N.plain(u[f"{b}.approved_area"]),
+                          "actual_area": N.plain(u[f"{b}.actual_area"]), "area_rate": area.vars["rate"],
+                          "budget_investment": N.wan(invest["budget_investment"]) if invest["budget_investment"] is not None else "",
+                          "actual_investment": N.wan(invest["actual_investment"]) if invest["actual_investment"] is not None else "",
+                          "investment_rate": rate})
+    return {
+        "year": str(u.year), "prior_year": str(u.year - 1), "unit": {"name": u.name},
+        "staffing": {"authorized": str(u["staffing.authorized"]), "in_service": str(u["staffing.in_service"]),
+                     "control_rate": REGISTRY["staff_control_rate"].fn(u, {}).vars["rate"]},
+        "spending_rows": rows,
+        "budget_adjustment_rate": REGISTRY["budget_adjustment_rate"].fn(u, {}).vars["rate"],
+        "buildings": buildings,
+        "austerity": paragraphs(u.get("text.austerity_measures", "")),
+    }
+
+
+def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict) -> dict:
+    """Context of 附件2-2 共性指标表: one row per 三级指标 with its 一级/二级
+    (merged down their rows), weights, the official 评价标准 and 指标说明, and
+    the score (2 dp); the 合计 is the sum of the printed scores."""
+    rows = []
+    for s in card.sections:
+        for b in s.blocks:
+            for i in b.indicators:
+                rows.append({"level1": s.name, "level1_weight": N.plain(s.weight),
+                             "level2": f"{s.name}/{b.name}", "level2_weight": N.plain(b.weight),
+                             "name": i.name, "weight": N.plain(i.weight),
+                             "criteria": paragraphs(i.indicator.criteria),
+                             "explanation": paragraphs(i.indicator.explanation),
+                             "score": N.score(i.score)})
+    for level in ("level1", "level2"):
+        for r, flag in zip(rows, merge_flags([r[level] for r in rows])):
+            r[f"{level}_merge"] = flag
+            if flag == "continue":
+                r[level] = r[f"{level}_weight"] = ""
+    for r in rows:
+        r["level2"] = r["level2"].rpartition("/")[2]
+    return {"year": str(u.year), "unit": {"name": u.name}, "rows": rows,
+            "total_weight": N.plain(card.total_weight), "total": N.score(card.total), "grade": card.grade}
+
+
 CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
     "scored_department_form": scored_department_form,
     "jinzhong_project_form": jinzhong_project_form,
     "national_project_form": national_project_form,
+    "ningxiang_report": ningxiang_report,
+    "ningxiang_basic_data": ningxiang_basic_data,
+    "ningxiang_scoring": ningxiang_scoring,
 }

@@ -8,11 +8,10 @@ typing the whole text as ``text.<name>``.
 
 from __future__ import annotations
 
-
 import jinja2
 
 from . import numbers as N
-from .derive import budget_completion_rate, total_budget
+from .derive import REGISTRY, budget_completion_rate, total_budget
 from .errors import Diagnostic
 from .packs import Sentence
 from .schema import zh_name
@@ -20,6 +19,11 @@ from .score import Scorecard
 from .validate import Unit
 
 PARAGRAPH = "\u2029"  # what {{ nl }} renders; becomes a real paragraph break
+
+
+def _rate(u: Unit, computation: str) -> str:
+    """A registered ratio computation, as displayed (93.18% / 不适用)."""
+    return REGISTRY[computation].fn(u, {}).vars["rate"]
 
 
 def budget_figures(u: Unit) -> dict:
@@ -31,7 +35,7 @@ def budget_figures(u: Unit) -> dict:
     other = u.get("budget.other_adjustment") or N.ZERO
     out = {k: w(f"budget.{k}") for k in ("carried_over", "initial", "adjustment", "other_adjustment",
                                           "executed", "year_end_balance", "basic_spending",
-                                          "project_spending")}
+                                          "project_spending", "initial_basic", "initial_project")}
     out["carried_over"] = out["carried_over"] or N.wan(N.ZERO)
     out["adjustment_sign"] = (adj > 0) - (adj < 0)
     out["adjustment_abs"] = N.wan(abs(adj))
@@ -62,6 +66,66 @@ def staffing_figures(u: Unit) -> dict:
     out["total_delta"] = (out["total"] - out["prior_total"]) if out["prior_total"] is not None else None
     out["changes"] = [{"reason": g(f"{c}.reason"), "count": g(f"{c}.count")}
                       for c in u.items("staffing.changes")]
+    out["categories"] = [{"name": g(f"{c}.name"), "authorized": g(f"{c}.authorized"),
+                          "in_service": g(f"{c}.in_service"), "excluded": bool(g(f"{c}.excluded"))}
+                         for c in u.items("staffing.categories")]
+    out["control_rate"] = (_rate(u, "staff_control_rate")
+                           if u.has("staffing.in_service") and u.has("staffing.authorized") else None)
+    out["unit_kind"] = g("unit.kind")
+    out["departments"] = [g(d) for d in u.items("unit.departments")]
+    return out
+
+
+#: “三公经费” as the narrative names them, with the items (schema
+#: ``three_public.items``) each covers.
+THREE_PUBLIC_GROUPS = (("公务用车购置及运行维护费", ("vehicle_purchase", "vehicle_operation")),
+                       ("因公出国（境）费", ("overseas",)),
+                       ("公务接待费", ("reception",)))
+
+
+def spending_figures(u: Unit) -> dict:
+    """部门整体支出管理及使用情况 figures (万元, 2 dp; % 2 dp).
+
+    人员经费 = 基本支出 − 公用经费 (基本支出 consists of 人员经费 and 公用经费,
+    the latter being its 一般商品和服务支出 — the form's own definition);
+    “三公经费” by item, grouped 公务用车 / 出国 / 接待; the projects with their
+    amounts (实际支出, else 预算) and 项目说明.
+    """
+    g = u.get
+    out: dict = {"basic": None, "personnel": None, "public_funds": None}
+    if u.has("budget.basic_spending"):
+        out["basic"] = N.wan(u["budget.basic_spending"])
+        if u.has("public_funds.actual"):
+            out["public_funds"] = N.wan(u["public_funds.actual"])
+            out["personnel"] = N.wan(u["budget.basic_spending"] - u["public_funds.actual"])
+    if u.has("public_funds.actual") and u.has("public_funds.budget"):
+        out["public_funds_budget"] = N.wan(u["public_funds.budget"])
+        out["public_funds_rate"] = _rate(u, "public_funds_control_rate")
+    three = {}
+    if u.has("three_public.actual"):
+        three["actual"] = N.wan(u["three_public.actual"])
+        if u.has("three_public.budget"):
+            three["budget"] = N.wan(u["three_public.budget"])
+            three["control_rate"] = _rate(u, "three_public_control_rate")
+        if u.has("three_public.prior_actual"):
+            three["prior_actual"] = N.wan(u["three_public.prior_actual"])
+            three["change"] = N.wan(u["three_public.actual"] - u["three_public.prior_actual"])
+        three["spent"], three["none"] = [], []
+        for name, keys in THREE_PUBLIC_GROUPS:
+            paths = [f"three_public.items.{k}.actual" for k in keys]
+            if not all(u.has(p) for p in paths):
+                continue
+            amount = sum((u[p] for p in paths), N.ZERO)
+            if amount:
+                three["spent"].append({"name": name, "amount": N.wan(amount)})
+            else:
+                three["none"].append(name)
+    out["three_public"] = three
+    out["projects"] = []
+    for p in u.items("projects"):
+        amount = g(f"{p}.spent", g(f"{p}.budget"))
+        out["projects"].append({"name": g(f"{p}.name"), "summary": g(f"{p}.summary", ""),
+                                "amount": N.wan(amount) if amount is not None else None})
     return out
 
 
@@ -94,7 +158,8 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence]
     """
     texts: dict[str, str] = {}
     diags: list[Diagnostic] = []
-    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u), "s": staffing_figures(u),
+    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u),
+               "s": staffing_figures(u), "x": spending_figures(u),
                "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
     for name, sentence in sentences.items():
         own = u.get(f"text.{name}")
@@ -109,9 +174,8 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence]
             continue
         if card is None and name == "performance_analysis":
             continue
-        notes_key = {"staffing": "staffing.notes", "performance_analysis": "text.performance_notes"}
         # the unit's own line breaks survive the pattern's line joining
-        notes = u.get(notes_key.get(name, ""), "").replace("\n", PARAGRAPH)
+        notes = u.get(sentence.notes, "").replace("\n", PARAGRAPH) if sentence.notes else ""
         ctx = {**context, "notes": notes}
         try:
             texts[name] = _render(sentence, ctx)

@@ -306,12 +306,14 @@ def _indicator(r: _Reader, node: Node) -> Indicator | None:
 @dataclass
 class Sentence:
     """A narrative pattern: the fields it needs (a unit may instead type the
-    whole text as ``text.<name>``) and the jinja2 pattern itself."""
+    whole text as ``text.<name>``), the jinja2 pattern itself, and ``notes``:
+    the unit-file text the pattern may append as ``{{ notes }}``."""
 
     name: str
     requires: tuple[str, ...]
     pattern: jinja2.Template
     loc: Loc
+    notes: str = ""
 
 
 def load_sentences(path: Path) -> dict[str, Sentence]:
@@ -325,7 +327,8 @@ def load_sentences(path: Path) -> dict[str, Sentence]:
             if pattern is None:
                 continue
             out[key] = Sentence(key, tuple(r.plain(req) if req else ()),
-                                _compile(r, pattern.loc, pattern.text), node.loc)
+                                _compile(r, pattern.loc, pattern.text), node.loc,
+                                r.text(node, "notes", required=False))
     elif r.root is not None:
         r.fail(r.root.loc, "句式文件应为“名称: 句式”")
     if r.problems:

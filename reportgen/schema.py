@@ -512,6 +512,7 @@ UNIT_SCHEMA = Group("", "单位文件", (
         Field("spending_scope", "部门整体支出规模", Text(), doc="replaces the generated sentence"),
         Field("spending_notes", "支出规模补充说明", Text(), doc="appended to 部门整体支出规模"),
         Field("basic_spending", "基本支出情况", Text(), doc="replaces the generated sentence"),
+        Field("basic_spending_notes", "基本支出补充说明", Text(), doc="appended to 基本支出情况"),
         Field("project_spending", "项目支出情况", Text(), doc="replaces the generated sentence"),
         Field("project_management", "项目资金管理", Text(), doc="appended to 项目支出情况"),
         Field("project_implementation", "部门项目组织实施情况", Text()),
@@ -544,10 +545,13 @@ def walk(spec=UNIT_SCHEMA, prefix: str = ""):
             yield from walk(child.item, path + "[]")
 
 
+def spec_at(path: str):
+    """The schema entry (Field/Group/ListOf/MapOf) of a dotted path, or None."""
+    generic = re.sub(r"\[\d+\]", "[]", path)
+    return next((spec for p, spec in walk() if p == generic), None)
+
+
 def zh_name(path: str) -> str:
     """The Chinese name of a dotted field path (list indices ignored)."""
-    generic = re.sub(r"\[\d+\]", "[]", path)
-    for p, spec in walk():
-        if p == generic:
-            return spec.zh
-    return ""
+    spec = spec_at(path)
+    return spec.zh if spec is not None else ""
