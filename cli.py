@@ -120,10 +120,8 @@ def check(unit_file: str, template: str, figures: bool):
     _echo_diagnostics(prepared)
     if figures and not prepared.errors:
         click.echo(explain.figures(prepared))
-    for pf in prepared.forms:
-        if pf.card is None:
-            continue
-        title = pf.form.title + (f" · {pf.project}" if pf.project else "")
+    for pf in prepared.scored_forms():
+        title = pf.title
         for i in getattr(pf.card, "overrides", []):
             click.echo(f"人工评分: {title} · {i.name}（{i.key}）{N.score(i.score)}分"
                        f"（满分{N.score(i.weight)}）理由：{i.override}")

@@ -200,15 +200,16 @@ def payment_progress_rate(u: Unit, args: dict) -> Measure:
     checkpoint that states its 既定支付进度; the 实际 is its ``rate``, else
     ``paid`` / 全年支出预算数.  Seed 001 附件2-2 指标说明 ②."""
     item = _latest_planned_checkpoint(u)
+    unusable = {"rate": N.NOT_APPLICABLE, "date": "", "actual": "", "planned": ""}
     if item is None:
-        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE}, problems=(
+        return Measure("ratio", None, vars=unusable, problems=(
             ("payment_progress", "支付进度率需要至少一个时点的既定支付进度（planned）"),))
     actual = u.get(f"{item}.rate")
     if actual is None and u.has(f"{item}.paid"):
         total = total_budget(u)
         actual = u[f"{item}.paid"] / total if total else None
     if actual is None:
-        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE}, problems=(
+        return Measure("ratio", None, vars=unusable, problems=(
             (item, "该时点缺少累计支付进度（rate）或累计支付金额（paid）"),))
     d = u[f"{item}.date"]
     return ratio(actual, u[f"{item}.planned"], "支付进度率", date=f"{d.month}月{d.day}日",

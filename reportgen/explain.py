@@ -14,10 +14,14 @@ def figures(prepared: Prepared) -> str:
     """The derived figures of every form, one indicator per line."""
     u = prepared.unit
     lines = [f"单位: {u.name}  年度: {u.year}"]
+    scored = prepared.scored_forms()
     for pf in prepared.forms:
-        lines.append(f"== {pf.form.title}" + (f" · {pf.project}" if pf.project else ""))
+        lines.append(f"== {pf.title}")
         card = pf.card
-        if card is not None and hasattr(card, "execution_score"):
+        if card is not None and pf not in scored:
+            first = next(f for f in scored if f.score_key == pf.score_key)
+            lines.append(f"（评分同《{first.title}》）")
+        elif card is not None and hasattr(card, "execution_score"):
             lines += _national(card)
         elif card is not None:
             for s in card.sections:

@@ -92,7 +92,8 @@ def spending_figures(u: Unit) -> dict:
     amounts (实际支出, else 预算) and 项目说明.
     """
     g = u.get
-    out: dict = {"basic": None, "personnel": None, "public_funds": None}
+    out: dict = {"basic": None, "personnel": None, "public_funds": None, "public_funds_budget": None,
+                 "public_funds_rate": None}
     if u.has("budget.basic_spending"):
         out["basic"] = N.wan(u["budget.basic_spending"])
         if u.has("public_funds.actual"):
@@ -101,7 +102,8 @@ def spending_figures(u: Unit) -> dict:
     if u.has("public_funds.actual") and u.has("public_funds.budget"):
         out["public_funds_budget"] = N.wan(u["public_funds.budget"])
         out["public_funds_rate"] = _rate(u, "public_funds_control_rate")
-    three = {}
+    three: dict = {"budget": None, "control_rate": None, "prior_actual": None, "change": None,
+                   "spent": [], "none": []}
     if u.has("three_public.actual"):
         three["actual"] = N.wan(u["three_public.actual"])
         if u.has("three_public.budget"):
@@ -110,7 +112,6 @@ def spending_figures(u: Unit) -> dict:
         if u.has("three_public.prior_actual"):
             three["prior_actual"] = N.wan(u["three_public.prior_actual"])
             three["change"] = N.wan(u["three_public.actual"] - u["three_public.prior_actual"])
-        three["spent"], three["none"] = [], []
         for name, keys in THREE_PUBLIC_GROUPS:
             paths = [f"three_public.items.{k}.actual" for k in keys]
             if not all(u.has(p) for p in paths):
@@ -120,7 +121,7 @@ def spending_figures(u: Unit) -> dict:
                 three["spent"].append({"name": name, "amount": N.wan(amount)})
             else:
                 three["none"].append(name)
-    out["three_public"] = three
+    out["three_public"] = three if u.has("three_public.actual") else None
     out["projects"] = []
     for p in u.items("projects"):
         amount = g(f"{p}.spent", g(f"{p}.budget"))

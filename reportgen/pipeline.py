@@ -38,6 +38,17 @@ class PreparedForm:
     def project(self) -> str:
         return self.unit.get("name", "") if self.form.each else ""
 
+    @property
+    def title(self) -> str:
+        """The form's title, with the project for a per-project form."""
+        return self.form.title + (f" · {self.project}" if self.project else "")
+
+    @property
+    def score_key(self) -> tuple[str, str]:
+        """Forms scored under the same rubric for the same item share a key
+        (a report and its scoring appendix)."""
+        return (self.form.rubric.file if self.form.rubric else self.form.key, self.project)
+
     def context(self) -> dict:
         build = CONTEXTS.get(self.form.context)
         if build is None:
@@ -51,6 +62,17 @@ class Prepared:
     unit: Unit | None
     forms: list[PreparedForm]
     diagnostics: list[Diagnostic]
+
+    def scored_forms(self) -> list[PreparedForm]:
+        """The forms with a score, each rubric and item once (the first form
+        that uses it)."""
+        seen: set = set()
+        out = []
+        for pf in self.forms:
+            if pf.card is not None and pf.score_key not in seen:
+                seen.add(pf.score_key)
+                out.append(pf)
+        return out
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -212,9 +212,18 @@ class Bands(_RatioRule):
                     return Scored(w)
                 cond = {"min": f"不低于{_pts(bound)}%" if bound is not None else "",
                         "max": f"不高于{_pts(bound)}%" if bound is not None else "",
-                        "else": "不在满分区间"}[kind]
+                        "else": self._beyond()}[kind]
                 return Scored(s, f"{_pct(p)}，{cond}，得{_pts(s)}分，扣{_pts(w - s)}分")
         return Scored(ZERO, f"{_pct(p)}，不在任何评分区间，得0分")
+
+    def _beyond(self) -> str:
+        """How a value that falls through to the catch-all band reads:
+        beyond the last bounded band (超过10% / 低于70%)."""
+        bounded = [(k, b) for k, b, _ in self.bands if k != "else"]
+        if not bounded:
+            return "不在满分区间"
+        kind, bound = bounded[-1]
+        return f"超过{_pts(bound)}%" if kind == "max" else f"低于{_pts(bound)}%"
 
     def attainable(self, w, s):
         return s in self.values(w)

@@ -117,11 +117,12 @@ def _weights(unit: Unit, rubric: Rubric) -> tuple[dict[str, Decimal], list[Diagn
             continue
         ind = rubric.find(key)
         if ind is None:
-            diags.append(Diagnostic(f"未知指标 '{key}'（不在本模板包的评分表中）", unit.loc(path),
-                                    path, "设定分值"))
+            diags.append(Diagnostic(f"指标 '{key}' 不在《{rubric.title}》中，此设定分值不适用，已忽略",
+                                    unit.loc(path), path, "设定分值", severity=WARNING))
             continue
         if not rubric.allow_weight_changes:
-            diags.append(Diagnostic("本评分表不允许设定分值与参考分值不同", unit.loc(path), path, "设定分值"))
+            diags.append(Diagnostic(f"《{rubric.title}》按参考分值评分，不采用设定分值，已忽略",
+                                    unit.loc(path), path, "设定分值", severity=WARNING))
             continue
         if unit[path] < 0:
             diags.append(Diagnostic("设定分值不能为负数", unit.loc(path), path, "设定分值"))
@@ -167,8 +168,10 @@ def score_unit(unit: Unit, rubric: Rubric) -> tuple[Scorecard | None, list[Diagn
     diags += more
     for key in unit.keys("overrides"):
         if rubric.find(key) is None:
-            diags.append(Diagnostic(f"未知指标 '{key}'（不在本模板包的评分表中）",
-                                    unit.loc(f"overrides.{key}"), f"overrides.{key}", "人工评分"))
+            diags.append(Diagnostic(f"指标 '{key}' 不在《{rubric.title}》中，此人工评分不适用，已忽略"
+                                    f"（可用: {', '.join(i.key for i in rubric.indicators())}）",
+                                    unit.loc(f"overrides.{key}"), f"overrides.{key}", "人工评分",
+                                    severity=WARNING))
     sections = []
     overrides = []
     for s in rubric.sections:
