@@ -208,7 +208,7 @@ def public_funds_items(u: Unit) -> list[Diagnostic]:
             continue
         found = sum((u[p] for p in given), N.ZERO)
         if found > u[total]:
-            out.append(_money_diff(u, f"公用经费其中项之和不能超过 {zh_name(total)}（应不超过总数）",
+            out.append(_money_diff(u, f"公用经费其中项之和不能超过公用经费{zh_name(total)}（应不超过总数）",
                                    given[0], u[total], found))
     return out
 
