@@ -21,6 +21,9 @@ def test_wheel_ships_the_builtin_packs(tmp_path):
         assert f"reportgen/templates/jinzhong/{f}" in names
     for f in ("pack.yaml", "project_rules.yaml", "项目支出绩效自评表.docx"):
         assert f"reportgen/templates/xinzhou/{f}" in names
+    for f in ("pack.yaml", "rubric.yaml", "sentences.yaml", "部门整体支出绩效自评报告.docx",
+              "部门整体支出绩效自评基础数据表.docx", "部门整体支出绩效自评共性指标表.docx"):
+        assert f"reportgen/templates/ningxiang/{f}" in names
     assert "cli.py" in names
 
 
@@ -36,15 +39,25 @@ def test_installed_command_works_from_any_directory(tmp_path):
     assert len(list(tmp_path.glob("*.docx"))) == 3   # 部门整体 + two projects
 
 
+PDF_CASES = [
+    # example, pack, form file ending, texts the PDF must show
+    ("jinzhong-zhaoshang-2020.yaml", "jinzhong", "部门整体支出绩效自评表.docx",
+     ("晋中市部门整体支出绩效自评表", "晋中市招商引资服务中心", "112.50%", "81.60", "评价结果等次")),
+    ("ningxiang-gongxin-2022.yaml", "ningxiang", "共性指标表.docx",
+     ("部门整体支出绩效自评共性指标表", "宁乡市工业和信息化局", "履职效益", "70.50")),
+]
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_form_converts_to_pdf_with_all_its_text(tmp_path):
+@pytest.mark.parametrize("example, pack, ending, needles", PDF_CASES)
+def test_form_converts_to_pdf_with_all_its_text(tmp_path, example, pack, ending, needles):
     from pypdf import PdfReader
 
     from reportgen.packs import load_pack
     from reportgen.pipeline import prepare, render_forms
 
-    p = prepare(EXAMPLES / "jinzhong-zhaoshang-2020.yaml", load_pack("jinzhong"))
-    data = next(data for name, data in render_forms(p) if name.endswith("部门整体支出绩效自评表.docx"))
+    p = prepare(EXAMPLES / example, load_pack(pack))
+    data = next(data for name, data in render_forms(p) if name.endswith(ending))
     docx = tmp_path / "form.docx"
     docx.write_bytes(data)
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
@@ -52,5 +65,5 @@ def test_form_converts_to_pdf_with_all_its_text(tmp_path):
                    check=True, capture_output=True, timeout=180)
     reader = PdfReader(str(tmp_path / "form.pdf"))
     text = "".join("".join(page.extract_text().split()) for page in reader.pages)
-    for needle in ("晋中市部门整体支出绩效自评表", "晋中市招商引资服务中心", "112.50%", "81.60", "评价结果等次"):
+    for needle in needles:
         assert needle in text
