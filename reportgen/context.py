@@ -245,15 +245,16 @@ def ningxiang_basic_data(u: Unit, card, texts: dict) -> dict:
     ]
     buildings = []
     for b in u.items("buildings"):
-        area = ratio(u[f"{b}.actual_area"], u[f"{b}.approved_area"], "规模控制率")
-        invest = {k: u.get(f"{b}.{k}") for k in ("budget_investment", "actual_investment")}
-        rate = (ratio(invest["actual_investment"], invest["budget_investment"], "投资概算控制率").vars["rate"]
-                if None not in invest.values() else "")
-        buildings.append({"name": u[f"{b}.name"], "approved_area": N.plain(u[f"{b}.approved_area"]),
-                          "actual_area": N.plain(u[f"{b}.actual_area"]), "area_rate": area.vars["rate"],
-                          "budget_investment": N.wan(invest["budget_investment"]) if invest["budget_investment"] is not None else "",
-                          "actual_investment": N.wan(invest["actual_investment"]) if invest["actual_investment"] is not None else "",
-                          "investment_rate": rate})
+        budget, actual = u.get(f"{b}.budget_investment"), u.get(f"{b}.actual_investment")
+        buildings.append({
+            "name": u[f"{b}.name"],
+            "approved_area": N.plain(u[f"{b}.approved_area"]), "actual_area": N.plain(u[f"{b}.actual_area"]),
+            "area_rate": ratio(u[f"{b}.actual_area"], u[f"{b}.approved_area"], "规模控制率").vars["rate"],
+            "budget_investment": N.wan(budget) if budget is not None else "",
+            "actual_investment": N.wan(actual) if actual is not None else "",
+            "investment_rate": (ratio(actual, budget, "投资概算控制率").vars["rate"]
+                                if None not in (budget, actual) else ""),
+        })
     return {
         "year": str(u.year), "prior_year": str(u.year - 1), "unit": {"name": u.name},
         "staffing": {"authorized": str(u["staffing.authorized"]), "in_service": str(u["staffing.in_service"]),
@@ -273,6 +274,8 @@ def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict) -> dict:
     for s in card.sections:
         for b in s.blocks:
             for i in b.indicators:
+                # level2 carries its 一级 while merging, so equal 二级 names
+                # under different 一级 never merge into one cell
                 rows.append({"level1": s.name, "level1_weight": N.plain(s.weight),
                              "level2": f"{s.name}/{b.name}", "level2_weight": N.plain(b.weight),
                              "name": i.name, "weight": N.plain(i.weight),

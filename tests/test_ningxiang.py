@@ -236,3 +236,16 @@ def test_report_sections_in_order(rendered):
     assert "绩效得分70.50分，评价等次为“中”" in body
     assert "未发生公务用车购置及运行维护费、因公出国（境）费" in body
     assert "人员经费1452.70万元" in body       # 基本支出 1552.81 − 公用经费 100.1069
+
+
+def test_buildings_rows_with_their_control_rates(example_text, write_unit, pack):
+    """楼堂馆所: 规模控制率 = 实际/批复, 投资概算控制率 = 实际/预算 (investments in 万元)."""
+    text = example_text(EXAMPLE.name) + (
+        "\nbuildings:\n  - {name: 办公楼维修, approved_area: 1200, actual_area: 1150,"
+        " budget_investment: 3000000, actual_investment: 2965000}\n")
+    p = prepare(write_unit(text), pack)
+    assert not p.errors, [d.format() for d in p.errors]
+    data = doc(dict(render_forms(p)), "基础数据表.docx")
+    row = next(r for t in tables(data) for r in t if "办公楼维修" in r)
+    assert row[1:] == ["1200", "1150", "95.83%", "300.00", "296.50", "98.83%"]
+    assert not any("本年无完工" in c for t in tables(data) for r in t for c in r)
