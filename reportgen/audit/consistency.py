@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from .. import numbers as N
 from .checks import _SCALE, _sentence_quote, finding, in_money
-from .figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, judge, parse_number, shown, total
+from .figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, judge, parse_number, shown, total
 from .findings import Finding
 from .read import Document
 from .text import Mention, key_of, mentions, sentence
@@ -51,6 +51,8 @@ def fields(doc: Document) -> list[tuple[str, Decimal, str, object]]:
 def _same(a: Stated, b: Stated) -> bool:
     """Two printings of one quantity agree: equal at the same precision, or
     overlapping rounding intervals at different precisions."""
+    if abs(a.value) != a.value or abs(b.value) != b.value:   # a sign dropped: |调整| in a rate
+        a, b = Stated(a.text, abs(a.value), a.places, a.unit), Stated(b.text, abs(b.value), b.places, b.unit)
     if a.places == b.places:
         return a.value == b.value
     x, y = a.span(), b.span()
@@ -226,8 +228,11 @@ def check_item_lists(doc: Document) -> list[Finding]:
             pos = f.end()
         if len(starts) < n:
             continue
-        _, stop = sentence(doc, starts[n - 1] + 1)
-        ends = starts[1:n] + [s.find("。", starts[n - 1]) + 1 if s.find("。", starts[n - 1]) >= 0 else stop]
+        # the last item runs to the end of the sentence holding its first amount
+        first = next((x for x in ms if x.start > starts[n - 1] and x.unit == m.group("unit")), None)
+        if first is None:
+            continue
+        ends = starts[1:n] + [sentence(doc, first.start)[1]]
         amounts = []
         for a, b in zip(starts[:n], ends):
             with_money = [x for x in ms if a <= x.start < b and x.unit == m.group("unit")]

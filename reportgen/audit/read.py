@@ -138,9 +138,14 @@ def read(path: str | Path, display: str | None = None) -> Document:
 
 
 def _read_docx(path: Path, name: str) -> Document:
+    return docx_document(path.read_bytes(), name, finish=False)
+
+
+def docx_document(data: bytes, name: str, finish: bool = True) -> Document:
+    """A .docx held in memory (e.g. one reportgen just rendered)."""
     doc = Document(name)
     n_par = n_table = 0
-    for kind, content in read_document(path.read_bytes()):
+    for kind, content in read_document(data):
         if kind == "p":
             n_par += 1
             if content.strip():
@@ -160,7 +165,7 @@ def _read_docx(path: Path, name: str) -> Document:
                     col += 1
                     row_units.append(Unit("", unit.loc, table=n_table, row=r, col=col))
             doc.rows.append(Row(row_units, f"表{n_table}第{r}行", n_table))
-    return doc
+    return doc.finish() if finish else doc
 
 
 def _read_pdf(path: Path, name: str) -> Document:

@@ -140,8 +140,10 @@ def score_tables(doc: Document) -> list[ScoreTable]:
                 current = ScoreTable()
                 tables.append(current)
             continue
-        if cols is None and any(t in ("参考分值", "设定分值") for t in texts):
+        if any(t in ("参考分值", "设定分值") for t in texts):
             k = 2
+            if cols is not None and "设定分值" in texts:
+                cols = (texts.index("设定分值"), cols[1])
             continue
         if "评价人员" in joined or joined.startswith("姓名"):
             current = None
@@ -249,7 +251,7 @@ def _narrative_scores(doc: Document, t: ScoreTable, heads, tot) -> list[Finding]
         if row is None or stated is None or row.score is None or stated.value == row.score.value:
             continue
         out.append(finding(doc, m.start(), "前后不一致",
-                           f"文字中的{m.group('what') or m.group('tot')}得分与评分表（{row.cell.loc}"
+                           f"文字中的{m.group('what') + '得分' if m.group('what') else m.group('tot')}与评分表（{row.cell.loc}"
                            f"“{row.name}”{row.score.text}分）不一致",
                            _sentence_quote(doc, m.start(), m.end()), text + "分", row.score.text + "分",
                            N.plain(stated.value - row.score.value) + "分", ERROR))
