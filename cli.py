@@ -159,7 +159,7 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_fil
     """
     from reportgen.audit import ERROR as AUDIT_ERROR, audit_file
     from reportgen.audit import report
-    from reportgen.audit.against import audit_against, derived_documents
+    from reportgen.audit.against import audit_against
 
     if unit_file and not template:
         click.echo("错误: --against 需要同时给出 --template（模板包）", err=True)

@@ -24,7 +24,7 @@ CHECKS = (
     consistency.check_fields, consistency.check_repeats, consistency.check_negations,
     consistency.check_parts, consistency.check_item_lists, consistency.check_headcount,
     scoring.check_score_tables, scoring.check_fund_rows, scoring.check_progress,
-    scoring.check_staff_table, public.check_public_tables,
+    scoring.check_staff_table, scoring.check_fund_lines, public.check_public_tables,
 )
 
 __all__ = ["audit_document", "audit_file", "Finding", "ERROR", "SUSPECT", "NOTE", "SEVERITIES"]

@@ -19,7 +19,7 @@ from .. import numbers as N
 from .figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, evaluate, judge,
                       parse_number, shown, tokens, total)
 from .findings import Finding
-from .read import HARD, Document
+from .read import Document
 from .text import Mention, key_of, mentions, sentence
 
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}

@@ -420,3 +420,40 @@ def check_staff_table(doc: Document) -> list[Finding]:
                                " | ".join(t for t in vals if t), pct.text + "%",
                                shown(r.value * 100, pct.places, "%"), difference(pct, r), verdict))
     return out
+
+
+_VALUES = re.compile(rf"^(?:{NUM}|--|-|—)(?:\s+(?:{NUM}|--|-|—)){{2,}}$")
+
+
+def check_fund_lines(doc: Document) -> list[Finding]:
+    """The project fund table as PDF text lines: ``年度资金总额 0 0 0 10 0 10``
+    followed by the value lines of its 其中 rows (``160 160 160 -- 100 --``);
+    年初预算数, 全年预算数 and 全年执行数 of the total against the rows
+    (rubrics.md §4.3 #30)."""
+    out = []
+    units = [u for u in doc.units if u.table is None]
+    for i, u in enumerate(units):
+        m = re.match(rf"^\s*年度资金总额\s+((?:{NUM}|--)(?:\s+(?:{NUM}|--)){{2,}})\s*$", u.text)
+        if not m:
+            continue
+        head = m.group(1).split()
+        rows = []
+        for v in units[i + 1:i + 30]:
+            t = v.text.strip()
+            if t.startswith(("年度总体目标", "绩效指标")) or t == "年":
+                break
+            if _VALUES.match(t):
+                rows.append(t.split())
+        if len(rows) < 2:
+            continue
+        for j, name in ((0, "年初预算数"), (1, "全年预算数"), (2, "全年执行数")):
+            stated = parse_number(head[j])
+            parts = [parse_number(r[j]) for r in rows if len(r) > j]
+            if stated is None or any(p is None for p in parts):
+                continue
+            got = total(p.span() for p in parts)
+            if judge(stated, got) == ERROR:
+                out.append(Finding(doc.path, u.loc, "资金表", f"年度资金总额的{name}应为其中各行之和"
+                                   f"（{'＋'.join(p.text for p in parts)}）", u.text.strip(), stated.text,
+                                   shown(got.value, stated.places), difference(stated, got), ERROR))
+    return out
