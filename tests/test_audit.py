@@ -251,3 +251,20 @@ def test_against_unit_file(tmp_path, rendered):
     result = CliRunner().invoke(main, args + [str(filed)])
     assert result.exit_code == 1
     assert "与单位数据不符" in result.output and "949.96" in result.output and "948.96" in result.output
+
+
+@needs_seeds
+def test_changed_year_on_year_rates_are_found(tmp_path):
+    """Correct 002 sentences with one figure altered: every altered rate is
+    caught (the second clause of a comparison, a wrapped "万\\n元")."""
+    text = seed("002").read_text(encoding="utf-8")
+    for old, new in (("14379.38 万元、减少 60.44%", "14379.38 万元、减少 50.44%"),
+                     ("下降 14.56%", "下降 12.56%"), ("增长 105.65%", "增长 115.65%")):
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "002.txt"
+    path.write_text(text, encoding="utf-8")
+    got = {(f.location, f.stated, f.expected) for f in audit_file(path) if f.check == "同比"
+           and f.severity in ABOVE_NOTE}
+    assert got == {("第2445行", "50.44%", "60.44%"), ("第2583行", "12.56%", "14.56%"),
+                   ("第2630行", "115.65%", "105.65%")}

@@ -20,7 +20,7 @@ from .figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, e
                       parse_number, shown, tokens, total)
 from .findings import Finding
 from .read import Document
-from .text import Mention, key_of, mentions, sentence
+from .text import Mention, key_of, mentions, norm_unit, sentence
 
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
@@ -90,7 +90,7 @@ def check_formulas(doc: Document) -> list[Finding]:
 # ---- shares of a total ------------------------------------------------------------
 
 _SHARE = re.compile(
-    rf"(?P<num>{NUM}){WS}(?P<unit>万元|亿元|元){WS}[，,、]?{WS}"
+    rf"(?P<num>{NUM}){WS}(?P<unit>万{WS}元|亿{WS}元|元){WS}[，,、]?{WS}"
     rf"(?:占(?P<of>[^，,。；;的\d%％\u2029]{{0,24}}?)的?{WS}(?:比重|比例)?(?:为)?|占比(?:为)?)"
     rf"{WS}(?P<approx>近|约|接近|超过|不到)?{WS}(?P<pct>{NUM}){WS}[%％]")
 #: a total named so generally that the section's stated total is meant
@@ -178,13 +178,16 @@ def check_shares(doc: Document) -> list[Finding]:
 # ---- year-on-year changes -------------------------------------------------------------
 
 _UP = ("增加", "增长", "上升", "增", "提高")
-_YOY = re.compile(
-    rf"(?P<cmp>比|较|与){WS}(?P<when>上年度?|上一年度?|去年|\d{{4}}{WS}年度?)(?:{WS}(?:相比|同期))?{WS}[，,]?{WS}"
-    rf"(?:(?P<prior>{NUM}){WS}(?P<punit>万元|亿元|元|人|个|辆|户|家)?{WS})?"
+_CHANGE = (
+    rf"(?:(?P<prior>{NUM}){WS}(?P<punit>万{WS}元|亿{WS}元|元|人|个|辆|户|家)?{WS})?"
     rf"(?P<label>[^，,。；;\d\u2029%]{{0,24}}?){WS}(?P<w1>增加|减少|增长|下降|降低|上升|提高){WS}(?:了{WS})?"
-    rf"(?P<num>{NUM}){WS}(?P<unit>万元|亿元|元|人|个|辆|户|家)"
+    rf"(?P<num>{NUM}){WS}(?P<unit>万{WS}元|亿{WS}元|元|人|个|辆|户|家)"
     rf"(?:{WS}[，,、]{WS}(?:(?P<w2>增长|下降|减少|降低|上升|增加|提高)(?:了)?|"
     rf"[^，,。；;\d\u2029]{{0,14}}?(?:变动率|增长率|增幅|降幅|变化率)(?:为|是)?){WS}(?P<pct>{NUM}){WS}[%％])?")
+_YOY = re.compile(rf"(?P<cmp>比|较|与){WS}(?P<when>上年度?|上一年度?|去年|\d{{4}}{WS}年度?)(?:{WS}(?:相比|同期))?"
+                  rf"{WS}[，,]?{WS}" + _CHANGE)
+#: a further clause of the same comparison: "…，支出总计减少B万元、减少q%"
+_YOY_MORE = re.compile(rf"[，,；;]{WS}" + _CHANGE)
 _PRIOR_LABEL = re.compile(r"上年|上一年|去年|同期|\d{4}年")
 
 
@@ -203,8 +206,16 @@ def check_changes(doc: Document) -> list[Finding]:
     out = []
     ms = mentions(doc)
     s = doc.stream
+    matches = []
     for m in _YOY.finditer(s):
-        unit = m.group("unit")
+        matches.append((m, True))
+        _, end = sentence(doc, m.start())
+        more = _YOY_MORE.match(s, m.end())
+        while more and more.end() <= end and more.group("label"):
+            matches.append((more, False))
+            more = _YOY_MORE.match(s, more.end())
+    for m, lead in matches:
+        unit = norm_unit(m.group("unit"))
         a = parse_number(m.group("num"), unit)
         pct = parse_number(m.group("pct"), "%") if m.group("pct") else None
         up = m.group("w1") in _UP
@@ -227,6 +238,8 @@ def check_changes(doc: Document) -> list[Finding]:
         if label and len(label) >= 2:
             current = next((x for x in reversed(before) if not _PRIOR_LABEL.search(x.label)
                             and x.key.endswith(label)), None)
+        if current is None and not lead:
+            continue
         if current is None:
             a1, _ = sentence(doc, max(a0 - 2, 0))
             near = [x for x in before if x.start >= a1 and not _PRIOR_LABEL.search(x.label)

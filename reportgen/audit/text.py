@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .figures import NUM, WS, Stated, parse_number
 from .read import HARD, Document
 
-UNITS = r"万元|亿元|元|万(?![\u4e00-\u9fff])|亿(?![\u4e00-\u9fff])|%|％|人次|人|个|家|辆|次|项|户|批|台|套|分"
+UNITS = r"万[ \n]*元|亿[ \n]*元|元|万(?![\u4e00-\u9fff])|亿(?![\u4e00-\u9fff])|%|％|人次|人|个|家|辆|次|项|户|批|台|套|分"
 MENTION = re.compile(rf"(?<![\d.,])(?P<num>{NUM})(?![\d.])(?:{WS})(?P<unit>{UNITS})")
 _LABEL_STOP = re.compile(r"[，,。；;：:、（）()\[\]【】\u2029=＝/／×*+\-−－\d%％]")
 _PREFIX = re.compile(r"^(?:其中|主要是|主要用于|主要包括|包括|分别为|分别是|共计|共|以及|"
@@ -37,6 +37,8 @@ class Mention:
 
 
 def norm_unit(unit: str) -> str:
+    """A printed unit in one spelling: "万\\n元" → 万元, ％ → %, 万 → 万元."""
+    unit = re.sub(r"\s+", "", unit)
     return {"％": "%", "万": "万元", "亿": "亿元"}.get(unit, unit)
 
 
