@@ -1,4 +1,4 @@
-"""reportgen command line: ``reportgen render`` / ``reportgen check``.
+"""reportgen command line: ``reportgen render`` / ``reportgen check`` / ``reportgen audit``.
 
 A thin click layer over :mod:`reportgen.pipeline`.  Problems in the user's
 files are printed all at once as ``file:line:col: field（中文名）: message``
@@ -15,7 +15,7 @@ import click
 from reportgen import __version__
 from reportgen import explain
 from reportgen import numbers as N
-from reportgen.errors import ReportgenError
+from reportgen.errors import ReportgenError, display_path
 from reportgen.packs import load_pack
 from reportgen.pipeline import Prepared, prepare, render_forms
 from reportgen.render import write_atomic
@@ -129,6 +129,66 @@ def check(unit_file: str, template: str, figures: bool):
     _fail_if_errors(prepared)
     n = len(prepared.warnings)
     click.echo(f"核对通过（{n} 个警告） / check passed ({n} warning(s))")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), default=None,
+              help="另存为 Excel 表格（每条问题一行） / also write an .xlsx, one row per finding")
+@click.option("--against", "unit_file", type=click.Path(dir_okay=False), default=None,
+              help="与单位数据文件生成的报表逐数核对（需同时给出 --template） / compare with UNIT.yaml")
+@click.option("--template", "-t", default=None, help=PACK_HELP)
+def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_file: str | None,
+          template: str | None):
+    """审核已填报的报告（.docx/.pdf/.txt）中的算术错误与前后矛盾。
+    Audit filed reports for arithmetic inconsistencies.
+
+    逐条列出：写出的算式、占比、同比增减、完成预算百分比、评分表小计/总分/等次、
+    同一数字前后不一致；每条给出位置、原文、文中数值、重算数值、差异和级别
+    （错误 / 疑似 / 提示）。发现“错误”时退出码为 1。
+
+    \b
+    例 / example:
+      reportgen audit 自评表.docx 决算公开.pdf
+      reportgen audit 报告/*.docx --xlsx 审核结果.xlsx
+      reportgen audit --json 自评表.docx
+      reportgen audit --against examples/jinzhong-zhaoshang-2020.yaml -t jinzhong 自评表.docx
+    """
+    from reportgen.audit import ERROR as AUDIT_ERROR, audit_file
+    from reportgen.audit import report
+    from reportgen.audit.against import audit_against
+
+    if unit_file and not template:
+        click.echo("错误: --against 需要同时给出 --template（模板包）", err=True)
+        sys.exit(1)
+    results, problems = {}, {}
+    for f in files:
+        name = display_path(f)
+        try:
+            if unit_file:
+                results[name] = audit_against(f, unit_file, template, name)
+            else:
+                results[name] = audit_file(f, name)
+        except ReportgenError as exc:
+            message = str(exc)
+            problems[name] = message.removeprefix(f"{name}: ")
+    if as_json:
+        click.echo(report.as_json(results, problems))
+    else:
+        for name, findings in results.items():
+            click.echo(report.text(name, findings))
+    for name, message in problems.items():
+        click.echo(f"{name}: {message}", err=True)
+    if xlsx_path:
+        try:
+            write_atomic(Path(xlsx_path), report.xlsx(results))
+        except OSError as exc:
+            click.echo(f"错误: 无法写入 {xlsx_path}: {exc.strerror}", err=True)
+            sys.exit(1)
+        click.echo(f"已生成 {xlsx_path}", err=as_json)
+    errors = any(f.severity == AUDIT_ERROR for fs in results.values() for f in fs)
+    sys.exit(1 if errors or problems else 0)
 
 
 if __name__ == "__main__":

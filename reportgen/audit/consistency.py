@@ -1,0 +1,290 @@
+"""One quantity stated twice, a total against its itemised parts, and the
+form's own identities.
+
+- header fields of a form (``年末结余金额（万元）| 26.46``) against the same
+  label in the form's text (rubrics.md §2.4 #10);
+- a specific label stated twice in one section with two values (#8, #14);
+- ``没有结转结余`` against a stated non-zero 结转结余 (#12);
+- ``X，其中A、B、C`` and numbered item lists against their stated total (#5);
+- a head-count change against the changes of its parts (#4);
+- the Jinzhong header identity 上年结转 + 年初预算 + 预算调整 + 其他调整
+  = 预算执行 + 年末结余 (rubrics.md §2.1).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .. import numbers as N
+from .checks import _SCALE, _sentence_quote, finding, in_money
+from .figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, judge, parse_number, shown, total
+from .findings import Finding
+from .read import Document
+from .text import Mention, key_of, mentions, sentence
+
+_FIELD_LABEL = re.compile(r"^(?P<label>[^\d（(]{2,20}?)\s*[（(](?P<unit>万元|元|人|辆)[）)]\s*$")
+#: labels too general to name one quantity on their own
+_GENERIC = re.compile(r"^(项目|全年|本年|当年|年初|此|该|本项|其|每|单项|平均|累计|合计|小计|总计|共计|占|"
+                      r"实际|发放|投入|完成|支出|收入|资金)|比例|"
+                      r"(得分|分值|满分|应得|实得|扣分|目标值|指标值)$")
+
+
+def fields(doc: Document) -> list[tuple[str, Decimal, str, object]]:
+    """Header fields of table rows: (key, value, unit, cell unit)."""
+    out = []
+    for row in doc.rows:
+        cells = row.cells
+        for i, c in enumerate(cells[:-1]):
+            m = _FIELD_LABEL.match(c.text.strip())
+            if not m:
+                continue
+            nxt = next((d for d in cells[i + 1:] if d.text.strip()), None)
+            if nxt is None:
+                continue
+            value = parse_number(nxt.text.strip().lstrip("\u3000 "), m.group("unit"))
+            if value is not None:
+                out.append((key_of(m.group("label")), value, m.group("unit"), nxt))
+    return out
+
+
+def _same(a: Stated, b: Stated) -> bool:
+    """Two printings of one quantity agree: equal at the same precision, or
+    overlapping rounding intervals at different precisions."""
+    if abs(a.value) != a.value or abs(b.value) != b.value:   # a sign dropped: |调整| in a rate
+        a, b = Stated(a.text, abs(a.value), a.places, a.unit), Stated(b.text, abs(b.value), b.places, b.unit)
+    if a.places == b.places:
+        return a.value == b.value
+    x, y = a.span(), b.span()
+    return x.lo <= y.hi and y.lo <= x.hi
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.lo <= b.hi and b.lo <= a.hi
+
+
+def check_fields(doc: Document) -> list[Finding]:
+    """Header fields against the same label in the form's text."""
+    out = []
+    ms = mentions(doc)
+    for key, value, unit, cell in fields(doc):
+        for m in ms:
+            if m.key != key or m.unit != unit or m.target or doc.unit_at(m.start).form != cell.form:
+                continue
+            if _same(m.stated, value):
+                continue
+            out.append(finding(doc, m.start, "前后不一致",
+                               f"表头“{key}”为{value.text}{unit}（{cell.loc}），此处为{m.stated.text}{unit}",
+                               _sentence_quote(doc, m.start, m.end), m.stated.text + unit,
+                               value.text + unit, N.fixed(m.stated.value - value.value) + unit, ERROR))
+    # the Jinzhong header identity
+    by_form: dict[int, dict[str, object]] = {}
+    for key, value, unit, cell in fields(doc):
+        by_form.setdefault(cell.form, {}).setdefault(key, (value, cell))
+    names = ("上年结转", "年初预算", "预算调整", "其他调整资金", "预算执行", "年末结余")
+    for f in by_form.values():
+        if not all(n in f for n in names):
+            continue
+        left = total(f[n][0].span() for n in names[:4])
+        right = f["预算执行"][0].span() + f["年末结余"][0].span()
+        if _overlap(left, right):
+            continue
+        cell = f["预算执行"][1]
+        out.append(Finding(doc.path, cell.loc, "表头平衡",
+                           "上年结转 + 年初预算 + 预算调整 + 其他调整资金 应等于 预算执行 + 年末结余",
+                           "；".join(f"{n}{f[n][0].text}" for n in names),
+                           N.fixed(right.value) + "万元", N.fixed(left.value) + "万元",
+                           N.fixed(right.value - left.value) + "万元", ERROR))
+    return out
+
+
+def check_repeats(doc: Document) -> list[Finding]:
+    """A specific label (at least 6 characters, not a relative one such as
+    项目…/此项…/…得分) stated twice in one section with different values."""
+    out = []
+    seen: dict[tuple, Mention] = {}
+    for m in mentions(doc):
+        if m.target or len(m.key) < 6 or _GENERIC.search(m.key):
+            continue
+        u = doc.unit_at(m.start)
+        k = (m.key, m.unit, u.form, u.section)
+        first = seen.setdefault(k, m)
+        if first is m or _same(first.stated, m.stated):
+            continue
+        out.append(finding(doc, m.start, "前后不一致",
+                           f"“{m.label}”前文为{first.stated.text}{m.unit}（{doc.unit_at(first.start).loc}），"
+                           f"此处为{m.stated.text}{m.unit}",
+                           _sentence_quote(doc, m.start, m.end), m.stated.text + m.unit,
+                           first.stated.text + m.unit,
+                           N.fixed(m.stated.value - first.stated.value) + m.unit, ERROR))
+    return out
+
+
+_NONE = re.compile(r"(?:没有|无)(?P<what>[\u4e00-\u9fff“”]{4,10}?)(?:情况|发生|事项|。|，|；)")
+
+
+def check_negations(doc: Document) -> list[Finding]:
+    """``没有结转结余`` while the same form states a non-zero 结转结余."""
+    out = []
+    ms = [m for m in mentions(doc) if m.unit in _SCALE and m.stated.value != 0 and not m.target]
+    for n in _NONE.finditer(doc.stream):
+        what = key_of(n.group("what"))
+        form = doc.unit_at(n.start()).form
+        hit = next((m for m in ms if m.key.startswith(what) and doc.unit_at(m.start).form == form), None)
+        if hit:
+            out.append(finding(doc, n.start(), "前后不一致",
+                               f"称“{n.group(0).rstrip('。，；')}”，但{doc.unit_at(hit.start).loc}"
+                               f"“{hit.label}”为{hit.stated.text}{hit.unit}",
+                               _sentence_quote(doc, n.start(), n.end()), "0", hit.stated.text + hit.unit,
+                               "", ERROR))
+    return out
+
+
+# ---- a total and its parts -------------------------------------------------------------
+
+_OF_WHICH = re.compile(r"[，,（(]?\s*其中\s*[：:，,]?")
+_STOP_PARTS = re.compile(r"其中|主要包括|主要用于|包括|主要是|分别")
+_MINUS = re.compile(r"调减|减少|核减|追减|扣除|减")
+
+
+def check_parts(doc: Document) -> list[Finding]:
+    """``总额X，其中：A、B、C`` — the parts may be fewer than the whole, but
+    they cannot add up to more (the list may stop at either a ``；`` or a
+    ``，`` level; both readings are tried).  Subtractive words (调减…) count
+    negative."""
+    out = []
+    s = doc.stream
+    ms = mentions(doc)
+    by_end = {m.end: m for m in ms}
+    for w in _OF_WHICH.finditer(s):
+        k = w.start()
+        while k > 0 and s[k - 1] in " \u3000\n":
+            k -= 1
+        whole = by_end.get(k)
+        if whole is None or whole.target:
+            continue
+        _, end = sentence(doc, w.end())
+        body = s[w.end():end]
+        cands = []
+        for level in (r"[；;]", r"[，,、；;]"):
+            clauses = re.split(level, body)
+            parts = []
+            for c in clauses:
+                if parts and _STOP_PARTS.search(c.split("万元")[0][:8]):
+                    break
+                first = next((m for m in ms if w.end() <= m.start < end and m.unit == whole.unit
+                              and s.find(c, w.end()) <= m.start < s.find(c, w.end()) + len(c)), None)
+                if first is not None and first not in parts:
+                    parts.append(first)
+            if len(parts) >= 2:
+                cands.append(parts)
+        if not cands:
+            continue
+        sums = []
+        for parts in cands:
+            spans = []
+            for p in parts:
+                sp = in_money(p, whole.unit) if whole.unit in _SCALE else p.stated.span()
+                spans.append(Span(-sp.value, -sp.hi, -sp.lo) if _MINUS.search(p.label) else sp)
+            sums.append((total(spans), parts))
+        w_span = whole.stated.span()
+        if any(_overlap(t, w_span) or t.hi < w_span.lo for t, _ in sums):
+            continue
+        t, parts = min(sums, key=lambda x: x[0].value)
+        if N.quantize(t.value, whole.stated.places) == whole.stated.value:
+            continue
+        rounding = t.lo - w_span.hi <= Decimal(1).scaleb(-whole.stated.places) * len(parts)
+        severity = NOTE if rounding else SUSPECT
+        out.append(finding(doc, whole.start, "合计",
+                           f"“{whole.label}”{whole.stated.text}{whole.unit}小于其中各项之和"
+                           f"（{'＋'.join(p.stated.text for p in parts)}）",
+                           _sentence_quote(doc, whole.start, end), whole.stated.text + whole.unit,
+                           shown(t.value, whole.stated.places, whole.unit),
+                           N.fixed(whole.stated.value - t.value, max(whole.stated.places, 2)) + whole.unit,
+                           severity))
+    return out
+
+
+_ITEMS = re.compile(rf"(?P<n>\d+)\s*(?:项|个)[,，]?(?P<label>[^，,。；;\d]{{0,12}}?)(?:金额|资金)(?:为|共|合计)?{WS}"
+                    rf"(?P<num>{NUM}){WS}(?P<unit>万元|元)[。，,；;]?{WS}(?:分别是|分别为|具体如下|包括)[:：]?")
+
+
+def check_item_lists(doc: Document) -> list[Finding]:
+    """``N项…金额为X万元。分别是：1、… 2、…`` — the amounts of the numbered
+    items (those in each item's last sentence with an amount) against X.
+    A heuristic reading: differences are 疑似."""
+    out = []
+    s = doc.stream
+    ms = mentions(doc)
+    for m in _ITEMS.finditer(s):
+        n = int(m.group("n"))
+        pos = m.end()
+        starts = []
+        for i in range(1, n + 2):
+            f = re.compile(rf"(?<![\d.]){i}\s*(?:、|[.．](?!\d))").search(s, pos)
+            if f is None or (starts and f.start() - starts[-1] > 3000):
+                break
+            starts.append(f.start())
+            pos = f.end()
+        if len(starts) < n:
+            continue
+        # the last item runs to the end of the sentence holding its first amount
+        first = next((x for x in ms if x.start > starts[n - 1] and x.unit == m.group("unit")), None)
+        if first is None:
+            continue
+        ends = starts[1:n] + [sentence(doc, first.start)[1]]
+        amounts = []
+        for a, b in zip(starts[:n], ends):
+            with_money = [x for x in ms if a <= x.start < b and x.unit == m.group("unit")]
+            if not with_money:
+                amounts = []
+                break
+            last_sentence = s.rfind("。", a, with_money[-1].start) + 1 or a
+            amounts += [x for x in with_money if x.start >= last_sentence]
+        if not amounts:
+            continue
+        t = total(x.stated.span() for x in amounts)
+        stated = parse_number(m.group("num"), m.group("unit"))
+        verdict = judge(stated, t, SUSPECT)
+        if verdict:
+            out.append(finding(doc, m.start(), "合计",
+                               f"所列{n}项金额之和为{N.plain(t.value)}{stated.unit}"
+                               f"（{'＋'.join(x.stated.text for x in amounts)}）",
+                               s[m.start():m.end()], stated.text + stated.unit,
+                               shown(t.value, stated.places, stated.unit),
+                               N.fixed(stated.value - t.value, max(stated.places, 2)) + stated.unit, verdict))
+    return out
+
+
+_HEADS = re.compile(r"(?:较|比)(?:上年|\d{4}年)(?:末)?总人数(?P<w>增加|减少)(?P<n>\d+)人")
+_PART_CHANGE = re.compile(r"(?P<who>[\u4e00-\u9fff]{2,6}?人员)(?:较|比)(?:上年|\d{4}年)(?:末)?(?:\d+人?)?"
+                          r"(?P<w>增加|减少)(?P<n>\d+)人")
+
+
+def check_headcount(doc: Document) -> list[Finding]:
+    """``较2020年总人数减少60人`` against the changes of 在职/退休/离休人员
+    stated in the same paragraph (rubrics.md §2.4 #4)."""
+    out = []
+    s = doc.stream
+    for m in re.finditer(r"总人数", s):
+        a = s.rfind("\u2029", 0, m.start()) + 1
+        b = s.find("\u2029", m.end())
+        para = s[a:b if b >= 0 else len(s)]
+        head = _HEADS.search(s, max(m.start() - 12, 0), m.end() + 20)
+        if head is None:
+            continue
+        parts = {}
+        for p in _PART_CHANGE.finditer(para):
+            parts.setdefault(p.group("who"), int(p.group("n")) * (1 if p.group("w") == "增加" else -1))
+        if len(parts) < 2:
+            continue
+        stated = int(head.group("n")) * (1 if head.group("w") == "增加" else -1)
+        got = sum(parts.values())
+        if got != stated:
+            out.append(finding(doc, m.start(), "合计",
+                               "各类人员变动之和为" + "＋".join(f"{k}{v}" for k, v in parts.items())
+                               + f"＝{got}人", _sentence_quote(doc, m.start(), head.end()),
+                               f"{head.group('w')}{head.group('n')}人",
+                               f"{'增加' if got > 0 else '减少'}{abs(got)}人", f"{abs(stated) - abs(got)}人",
+                               ERROR))
+    return out

@@ -1,0 +1,87 @@
+"""Statements read from a document's running text: labelled figures
+(``公用经费实际支出4.97万元``) and the sentence around a position."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .figures import NUM, WS, Stated, parse_number
+from .read import HARD, Document
+
+UNITS = r"万[ \n]*元|亿[ \n]*元|元|万(?![\u4e00-\u9fff])|亿(?![\u4e00-\u9fff])|%|％|人次|人|个|家|辆|次|项|户|批|台|套|分"
+MENTION = re.compile(rf"(?<![\d.,])(?P<num>{NUM})(?![\d.])(?:{WS})(?P<unit>{UNITS})")
+_LABEL_STOP = re.compile(r"[，,。；;：:、（）()\[\]【】\u2029=＝/／×*+\-−－\d%％]")
+_PREFIX = re.compile(r"^(?:其中|主要是|主要用于|主要包括|包括|分别为|分别是|共计|共|以及|"
+                     r"和|及|与|其|为|是|的|全年|截至|截止|[一二三四五六七八九十]+是)+")
+_SUFFIX = re.compile(r"(?:为|是|达|共计|约|近|的|了)+$")
+_AFTER_NUMBER = re.compile(r"^\s*(?:年度|年底|年末|年|月底|月末|月份|月|日|季度)")
+_TARGET = re.compile(r"(达到|不少于|不低于|不超过|不超|不高于|以上|以下|≥|≤|>|<|目标|目标值|任务|计划|预计|约|近|超过)$")
+SENTENCE_END = "。；;！？!?" + HARD
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A figure in running text with the words before it."""
+
+    label: str          # as printed, tidied
+    key: str            # normalised for matching (quotes, spaces, years dropped)
+    stated: Stated
+    start: int
+    end: int
+    target: bool        # a target/approximate value (达到…, …以上), not a fact
+
+    @property
+    def unit(self) -> str:
+        return self.stated.unit
+
+
+def norm_unit(unit: str) -> str:
+    """A printed unit in one spelling: "万\\n元" → 万元, ％ → %, 万 → 万元."""
+    unit = re.sub(r"\s+", "", unit)
+    return {"％": "%", "万": "万元", "亿": "亿元"}.get(unit, unit)
+
+
+def key_of(label: str) -> str:
+    """A label normalised for comparing two statements of one quantity."""
+    k = re.sub(r"[\s“”\"'‘’「」《》]", "", label)
+    k = re.sub(r"[（(](?:万元|元|人|辆|个|%)[）)]", "", k)
+    k = re.sub(r"^\d{4}年度?", "", k)
+    k = re.sub(r"金额$", "", k)
+    return k
+
+
+def mentions(doc: Document) -> list[Mention]:
+    """Every number with a unit in the stream, with its label."""
+    out = []
+    s = doc.stream
+    for m in MENTION.finditer(s):
+        i = m.start()
+        j = i
+        while j > 0 and not _LABEL_STOP.match(s[j - 1]) and i - j < 40:
+            j -= 1
+        raw = s[j:i]
+        if j > 0 and s[j - 1].isdigit():        # "2021 年度收入合计" → 收入合计
+            raw = _AFTER_NUMBER.sub("", raw)
+        raw = re.sub(r"\s+", "", raw)
+        label = _SUFFIX.sub("", _PREFIX.sub("", raw))
+        after = s[m.end():m.end() + 3]
+        target = bool(_TARGET.search(raw)) or bool(re.match(rf"{WS}(以上|以下|左右|多)", after))
+        stated = parse_number(m.group("num"), norm_unit(m.group("unit")))
+        if stated is None:
+            continue
+        out.append(Mention(label, key_of(label), stated, i, m.end(), target))
+    return out
+
+
+def sentence(doc: Document, pos: int) -> tuple[int, int]:
+    """Start and end of the sentence around stream position ``pos``."""
+    s = doc.stream
+    a = max(s.rfind(c, 0, pos) for c in SENTENCE_END) + 1
+    ends = [e for e in (s.find(c, pos) for c in SENTENCE_END) if e >= 0]
+    return a, (min(ends) if ends else len(s))
+
+
+def boundary(doc: Document, pos: int) -> int:
+    """Start of the cell/paragraph (hard boundary) around ``pos``."""
+    return doc.stream.rfind(HARD, 0, pos) + 1
