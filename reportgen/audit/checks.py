@@ -281,12 +281,10 @@ def check_changes(doc: Document) -> list[Finding]:
         if verdict:
             base = f"上年{N.plain(prior.value)}{unit}" + ("" if explicit else
                                                        f"（本年{current.stated.text}{unit}{'减' if up else '加'}变动额）")
-            out.append(finding(doc, m.start(), "同比",
-                               f"变动{a.text}{unit}÷{base}，变动率应为{shown(rate.value * 100, pct.places, '%')}",
-                               quote, pct.text + "%", shown(rate.value * 100 * (1 if up else -1)
-                                                            if pct.value < 0 else rate.value * 100,
-                                                            pct.places, "%"),
-                               difference(signed, rate), verdict))
+            # a rate printed with its sign (−11.29%) is recomputed with the sign of the change
+            expected = shown(rate.value * 100 * (1 if up or pct.value >= 0 else -1), pct.places, "%")
+            out.append(finding(doc, m.start(), "同比", f"变动{a.text}{unit}÷{base}，变动率应为{expected}",
+                               quote, pct.text + "%", expected, difference(signed, rate), verdict))
     return out
 
 
