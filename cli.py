@@ -121,11 +121,10 @@ def check(unit_file: str, template: str, figures: bool):
     if figures and not prepared.errors:
         click.echo(explain.figures(prepared))
     for pf in prepared.scored_forms():
-        title = pf.title
         for i in getattr(pf.card, "overrides", []):
-            click.echo(f"人工评分: {title} · {i.name}（{i.key}）{N.score(i.score)}分"
+            click.echo(f"人工评分: {pf.title} · {i.name}（{i.key}）{N.score(i.score)}分"
                        f"（满分{N.score(i.weight)}）理由：{i.override}")
-        click.echo(f"{title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
+        click.echo(f"{pf.title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
     _fail_if_errors(prepared)
     n = len(prepared.warnings)
     click.echo(f"核对通过（{n} 个警告） / check passed ({n} warning(s))")

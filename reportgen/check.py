@@ -57,30 +57,29 @@ def budget_identity(u: Unit) -> list[Diagnostic]:
                            "（左边为应有数，右边为填报数）", "budget.executed", lhs, rhs)]
 
 
+def _parts_add_up(u: Unit, parts: list[str], total: str, message: str) -> list[Diagnostic]:
+    """Σ ``parts`` = ``total`` (amounts), when all are given; the difference
+    is reported at the first part."""
+    if not u.has(total) or not all(u.has(p) for p in parts):
+        return []
+    found = sum((u[p] for p in parts), N.ZERO)
+    if found == u[total]:
+        return []
+    return [_money_diff(u, message, parts[0], u[total], found)]
+
+
 @check("spending_split", "基本支出与项目支出")
 def spending_split(u: Unit) -> list[Diagnostic]:
     """基本支出 + 项目支出 = 预算执行金额, when both parts are given."""
-    parts = ("budget.basic_spending", "budget.project_spending")
-    if not all(u.has(p) for p in parts + ("budget.executed",)):
-        return []
-    found = u[parts[0]] + u[parts[1]]
-    if found == u["budget.executed"]:
-        return []
-    return [_money_diff(u, "基本支出 + 项目支出 应等于 预算执行金额", "budget.basic_spending",
-                        u["budget.executed"], found)]
+    return _parts_add_up(u, ["budget.basic_spending", "budget.project_spending"], "budget.executed",
+                         "基本支出 + 项目支出 应等于 预算执行金额")
 
 
 @check("initial_split", "年初预算构成")
 def initial_split(u: Unit) -> list[Diagnostic]:
     """年初预算基本支出 + 年初预算项目支出 = 年初预算金额, when both parts are given."""
-    parts = ("budget.initial_basic", "budget.initial_project")
-    if not all(u.has(p) for p in parts + ("budget.initial",)):
-        return []
-    found = u[parts[0]] + u[parts[1]]
-    if found == u["budget.initial"]:
-        return []
-    return [_money_diff(u, "年初预算基本支出 + 年初预算项目支出 应等于 年初预算金额", "budget.initial_basic",
-                        u["budget.initial"], found)]
+    return _parts_add_up(u, ["budget.initial_basic", "budget.initial_project"], "budget.initial",
+                         "年初预算基本支出 + 年初预算项目支出 应等于 年初预算金额")
 
 
 @check("staff_totals", "人员合计")
@@ -184,14 +183,9 @@ def three_public_items(u: Unit) -> list[Diagnostic]:
     out = []
     for column in ("prior_actual", "budget", "actual"):
         total = f"three_public.{column}"
-        paths = [f"three_public.items.{k}.{column}"
-                 for k in ("vehicle_purchase", "vehicle_operation", "overseas", "reception")]
-        if not u.has(total) or not all(u.has(p) for p in paths):
-            continue
-        found = sum((u[p] for p in paths), N.ZERO)
-        if found != u[total]:
-            out.append(_money_diff(u, f"“三公经费”各分项之和 应等于 {zh_name(total)}（应为填报的总数，实为分项之和）",
-                                   paths[0], u[total], found))
+        out += _parts_add_up(u, [f"three_public.items.{k}.{column}"
+                                 for k in ("vehicle_purchase", "vehicle_operation", "overseas", "reception")],
+                             total, f"“三公经费”各分项之和 应等于 {zh_name(total)}（应为填报的总数，实为分项之和）")
     return out
 
 

@@ -203,13 +203,9 @@ def ningxiang_report(u: Unit, card: Scorecard, texts: dict) -> dict:
             **{k: paragraph_list(texts.get(name, "")) for k, name in generated.items()}}
 
 
-def _control_cells(u: Unit, base: str) -> dict:
-    """上年决算数 / 本年预算数 / 本年决算数 of a 附件2-1 row, in 元 (2 dp)."""
-    return {k: N.yuan(u.get(f"{base}.{c}") or N.ZERO)
-            for k, c in (("prior", "prior_actual"), ("budget", "budget"), ("actual", "actual"))}
-
-
-def _sum_cells(u: Unit, bases: list[str]) -> dict:
+def _control_cells(u: Unit, *bases: str) -> dict:
+    """上年决算数 / 本年预算数 / 本年决算数 of a 附件2-1 row — one group, or
+    the sum of several — in 元 (2 dp)."""
     return {k: N.yuan(sum((u.get(f"{b}.{c}") or N.ZERO for b in bases), N.ZERO))
             for k, c in (("prior", "prior_actual"), ("budget", "budget"), ("actual", "actual"))}
 
@@ -230,12 +226,12 @@ def ningxiang_basic_data(u: Unit, card, texts: dict) -> dict:
     categories = u.items("project_categories")
     rows = [
         _row("三公经费", 0, _control_cells(u, "three_public")),
-        _row("1、公务用车购置和维护经费", 1, _sum_cells(u, [f"{tp}.vehicle_purchase", f"{tp}.vehicle_operation"])),
+        _row("1、公务用车购置和维护经费", 1, _control_cells(u, f"{tp}.vehicle_purchase", f"{tp}.vehicle_operation")),
         _row("其中：公车购置", 2, _control_cells(u, f"{tp}.vehicle_purchase")),
         _row("\u3000\u3000\u3000公车运行维护", 2, _control_cells(u, f"{tp}.vehicle_operation")),
         _row("2、出国经费", 1, _control_cells(u, f"{tp}.overseas")),
         _row("3、公务接待", 1, _control_cells(u, f"{tp}.reception")),
-        _row("项目支出", 0, _sum_cells(u, categories)),
+        _row("项目支出", 0, _control_cells(u, *categories)),
         *(_row(f"{i}、{u.get(c + '.name')}", 1, _control_cells(u, c)) for i, c in enumerate(categories, 1)),
         _row("公用经费", 0, _control_cells(u, "public_funds")),
         _row("其中：办公经费", 1, _control_cells(u, "public_funds.items.office")),

@@ -18,7 +18,7 @@ def figures(prepared: Prepared) -> str:
     for pf in prepared.forms:
         lines.append(f"== {pf.title}")
         card = pf.card
-        if card is not None and pf not in scored:
+        if card is not None and all(pf is not f for f in scored):
             first = next(f for f in scored if f.score_key == pf.score_key)
             lines.append(f"（评分同《{first.title}》）")
         elif card is not None and hasattr(card, "execution_score"):

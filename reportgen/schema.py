@@ -146,11 +146,10 @@ class ChecklistAnswer(ScalarType):
     zh = "是/否、N例或N分"
 
     def convert(self, text, money_unit):
+        met, problem = Bool().convert(text, money_unit)
+        if problem is None:
+            return met, None
         t = text.strip()
-        if t in TRUE_WORDS:
-            return True, None
-        if t in FALSE_WORDS:
-            return False, None
         if m := _CASES_RE.match(t):
             return Cases(int(m[1])), None
         if m := _POINTS_RE.match(t):

@@ -69,7 +69,6 @@ from pathlib import Path
 from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
@@ -118,25 +117,8 @@ BASIC_NOTE = ("说明：“项目支出”需要填报除公共项目资金和�
 # ================================================================ local XML helpers
 
 def add_cjk_fonts(doc) -> None:
-    """``add_font_table`` (宋体, 仿宋_GB2312) plus 黑体 and 楷体_GB2312, each with
-    GB2312 charset and an alternative name Word falls back to."""
-    add_font_table(doc)
-    fonts = {                       # name: (altName, w:family, w:pitch)
-        FONT_HEI: ("SimHei", "modern", "fixed"),
-        FONT_KAI: ("楷体", "modern", "fixed"),
-    }
-    part = next(r.target_part for r in doc.part.rels.values()
-                if r.reltype.endswith("/fontTable"))
-    root = parse_xml(part.blob)
-    for name, (alt, family, pitch) in fonts.items():
-        for old in root.findall(qn("w:font")):
-            if old.get(qn("w:name")) == name:
-                root.remove(old)
-        root.append(parse_xml(
-            f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alt}"/>'
-            f'<w:charset w:val="86"/><w:family w:val="{family}"/>'
-            f'<w:pitch w:val="{pitch}"/></w:font>'))
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    """``add_font_table`` (宋体, 仿宋_GB2312) plus 黑体 and 楷体_GB2312."""
+    add_font_table(doc, {FONT_HEI: ("SimHei", "modern", "fixed"), FONT_KAI: ("楷体", "modern", "fixed")})
 
 
 def set_page(doc, *, width: int, height: int, top: int, bottom: int, left: int, right: int,

@@ -300,18 +300,23 @@ def setup_document(doc, *, title: str, builder: str) -> None:
             rels.pop(rid)
 
 
-def add_font_table(doc) -> None:
-    """Declare the CJK fonts in word/fontTable.xml with GB2312 charset and an
-    alternative name, so Word on a PC without 仿宋_GB2312 (Windows 10/11 ship
-    only 仿宋) substitutes 仿宋 rather than a Latin default font.
+#: CJK fonts declared in every template: name → (altName, w:family, w:pitch)
+BASE_FONTS = {
+    "宋体": ("SimSun", "auto", "variable"),
+    "仿宋_GB2312": ("仿宋", "modern", "fixed"),
+}
+
+
+def add_font_table(doc, extra: dict | None = None) -> None:
+    """Declare the CJK fonts (:data:`BASE_FONTS` plus ``extra``, same shape) in
+    word/fontTable.xml with GB2312 charset and an alternative name, so Word on
+    a PC without 仿宋_GB2312 (Windows 10/11 ship only 仿宋) substitutes 仿宋
+    rather than a Latin default font.
 
     python-docx has no API for the font table; it is a plain part whose bytes
     we rewrite.
     """
-    fonts = {                       # name: (altName, w:family, w:pitch)
-        "宋体": ("SimSun", "auto", "variable"),
-        "仿宋_GB2312": ("仿宋", "modern", "fixed"),
-    }
+    fonts = {**BASE_FONTS, **(extra or {})}
     part = next(r.target_part for r in doc.part.rels.values()
                 if r.reltype.endswith("/fontTable"))
     root = parse_xml(part.blob)

@@ -20,7 +20,7 @@ from .figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, e
                       parse_number, shown, tokens, total)
 from .findings import Finding
 from .read import Document
-from .text import Mention, key_of, mentions, norm_unit, sentence
+from .text import Mention, key_of, mentions, norm_unit, scan_back, sentence
 
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
@@ -61,9 +61,7 @@ def check_formulas(doc: Document) -> list[Finding]:
     s = doc.stream
     for m in _EQ.finditer(s):
         start = m.start()
-        j = start
-        while j > 0 and not _LHS_STOP.match(s[j - 1]) and start - j < 200:
-            j -= 1
+        j = scan_back(s, start, _LHS_STOP, 200)
         toks = tokens(s[j:start])
         if toks is None:
             continue
@@ -191,11 +189,12 @@ _YOY_MORE = re.compile(rf"[，,；;]{WS}" + _CHANGE)
 _PRIOR_LABEL = re.compile(r"上年|上一年|去年|同期|\d{4}年")
 
 
+_SUBJECT_STOP = re.compile(r"[，,。；;：:、（）()\u2029\d%]")
+
+
 def _subject(doc: Document, pos: int) -> str:
     s = doc.stream
-    j = pos
-    while j > 0 and not re.match(r"[，,。；;：:、（）()\u2029\d%]", s[j - 1]) and pos - j < 20:
-        j -= 1
+    j = scan_back(s, pos, _SUBJECT_STOP, 20)
     return key_of(re.sub(r"^(其中|[一二三四五六七八九十]+是)", "", s[j:pos].strip()))
 
 

@@ -51,15 +51,22 @@ def key_of(label: str) -> str:
     return k
 
 
+def scan_back(s: str, end: int, stop: re.Pattern, limit: int) -> int:
+    """Where the text before ``end`` starts: back to just after the nearest
+    character ``stop`` matches, at most ``limit`` characters."""
+    j = end
+    while j > 0 and not stop.match(s[j - 1]) and end - j < limit:
+        j -= 1
+    return j
+
+
 def mentions(doc: Document) -> list[Mention]:
     """Every number with a unit in the stream, with its label."""
     out = []
     s = doc.stream
     for m in MENTION.finditer(s):
         i = m.start()
-        j = i
-        while j > 0 and not _LABEL_STOP.match(s[j - 1]) and i - j < 40:
-            j -= 1
+        j = scan_back(s, i, _LABEL_STOP, 40)
         raw = s[j:i]
         if j > 0 and s[j - 1].isdigit():        # "2021 年度收入合计" → 收入合计
             raw = _AFTER_NUMBER.sub("", raw)
