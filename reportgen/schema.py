@@ -189,6 +189,21 @@ class Choice(ScalarType):
 
 
 @dataclass(frozen=True)
+class Code(ScalarType):
+    """A 政府收支分类科目 code: ``digits`` long (功能分类 项 7, 经济分类 款 5,
+    类 3), digits only."""
+
+    digits: int = 7
+    zh = "科目编码"
+
+    def convert(self, text, money_unit):
+        t = text.strip()
+        if re.fullmatch(r"\d{%d}" % self.digits, t):
+            return t, None
+        return None, f"应为 {self.digits} 位数字的科目编码，实为 '{text}'"
+
+
+@dataclass(frozen=True)
 class Year(ScalarType):
     zh = "年度"
 
@@ -366,6 +381,140 @@ PROJECT = Group("project", "项目", (
     )),
 ))
 
+
+#: 资金来源 of a spending line of the final accounts (部门决算).
+SPENDING_SOURCES = ("一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款", "其他资金")
+
+#: 本年收入 columns of 公开02, in print order: (key, 中文名).
+INCOME_SOURCES = (
+    ("general_budget", "一般公共预算财政拨款收入"),
+    ("government_fund", "政府性基金预算财政拨款收入"),
+    ("state_capital", "国有资本经营预算财政拨款收入"),
+    ("superior_subsidy", "上级补助收入"),
+    ("operating", "事业收入"),
+    ("business", "经营收入"),
+    ("affiliated", "附属单位上缴收入"),
+    ("other", "其他收入"),
+)
+
+#: 本年支出 columns of 公开03, in print order: (key, 中文名).
+SPENDING_KINDS = (
+    ("basic", "基本支出"),
+    ("project", "项目支出"),
+    ("to_superior", "上缴上级支出"),
+    ("business", "经营支出"),
+    ("affiliated", "对附属单位补助支出"),
+)
+
+#: 车辆数 of 公开10 by type, in print order: (key, 中文名).
+VEHICLE_TYPES = (
+    ("ministerial", "副部（省）级及以上领导用车"),
+    ("leaders", "主要领导干部用车"),
+    ("confidential", "机要通信用车"),
+    ("emergency", "应急保障用车"),
+    ("law_enforcement", "执法执勤用车"),
+    ("special", "特种专业技术用车"),
+    ("retirees", "离退休干部用车"),
+    ("other", "其他用车"),
+)
+
+_FISCAL_TYPES = (("general_budget", "一般公共预算财政拨款"), ("government_fund", "政府性基金预算财政拨款"),
+                 ("state_capital", "国有资本经营预算财政拨款"))
+
+FINAL_ACCOUNTS = Group("final_accounts", "部门决算", (
+    Field("prepared_on", "编制日期", Text(), doc="as 公开10 prints it, e.g. 2022年9月"),
+    Field("composition", "部门决算单位构成", Text()),
+    ListOf("income", "本年收入（按功能分类科目）", Group("line", "收入科目", (
+        Field("code", "功能分类科目编码", Code(7), required=True, doc="项 (7 digits)"),
+    ) + tuple(_money(k, zh) for k, zh in INCOME_SOURCES)),
+        doc="one line per 功能分类 项 with its income by source; 类/款 rows and every total are derived"),
+    ListOf("spending", "本年支出（按功能分类科目）", Group("line", "支出科目", (
+        Field("code", "功能分类科目编码", Code(7), required=True, doc="项 (7 digits)"),
+        Field("source", "资金来源", Choice(SPENDING_SOURCES),
+              doc="default 一般公共预算财政拨款; one line per 科目 and 资金来源"),
+    ) + tuple(_money(k, zh) for k, zh in SPENDING_KINDS)),
+        doc="one line per 功能分类 项 and 资金来源, split by kind; 公开03/04/05/08/09 are derived"),
+    _money("non_fiscal_balance_used", "使用非财政拨款结余"),
+    _money("opening_balance", "年初结转和结余"),
+    _money("distribution", "结余分配"),
+    _money("closing_balance", "年末结转和结余",
+           doc="checked: 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 = 本年支出合计 + 结余分配 + 年末结转和结余"),
+    Group("fiscal_opening", "年初财政拨款结转和结余", tuple(_money(k, zh) for k, zh in _FISCAL_TYPES)),
+    Group("fiscal_closing", "年末财政拨款结转和结余", tuple(_money(k, zh) for k, zh in _FISCAL_TYPES)),
+    ListOf("economic", "一般公共预算财政拨款支出（按经济分类科目）", Group("line", "经济分类科目", (
+        Field("code", "经济分类科目编码", Code(5), required=True, doc="款 (5 digits)"),
+        _money("amount", "金额"),
+        _money("basic", "其中：基本支出"),
+    )), doc="公开06: each 款 with its amount and the 基本支出 part"),
+    Group("procurement", "政府采购支出", (
+        _money("goods", "政府采购货物支出"),
+        _money("works", "政府采购工程支出"),
+        _money("services", "政府采购服务支出"),
+    )),
+    Group("operating_costs", "机关运行经费", (
+        _money("administrative", "行政单位机关运行经费"),
+        _money("civil_service_managed", "参照公务员法管理事业单位机关运行经费"),
+    )),
+    Group("vehicles", "车辆数", tuple(Field(k, zh, Count(), unit="辆") for k, zh in VEHICLE_TYPES)),
+    Field("vehicle_notes", "车辆情况说明", Text(), doc="appended to the 国有资产占用 sentence"),
+    Field("general_equipment", "单价50万元以上通用设备", Count(), unit="台（套）"),
+    Field("special_equipment", "单价100万元以上专用设备", Count(), unit="台（套）"),
+    Group("prior_year", "上年决算数", (
+        _money("income", "上年本年收入合计"),
+        _money("spending", "上年本年支出合计"),
+        _money("fiscal", "上年财政拨款收入支出总计"),
+        _money("general_budget", "上年一般公共预算财政拨款支出"),
+        _money("government_fund", "上年政府性基金预算财政拨款支出"),
+        _money("operating_costs", "上年机关运行经费"),
+    ), doc="for the 与上年相比 sentences; “三公经费” prior figures are three_public.*.prior_actual"),
+    Group("reasons", "变动原因", (
+        Field("totals", "收入支出总体变动原因", Text()),
+        Field("fiscal", "财政拨款收支变动原因", Text()),
+        Field("general_budget", "一般公共预算财政拨款支出变动原因", Text()),
+        Field("three_public", "“三公经费”变动原因", Text()),
+        Field("reception", "公务接待费说明", Text()),
+        Field("vehicles", "公务用车购置及运行维护费说明", Text()),
+        Field("government_fund", "政府性基金变动原因", Text()),
+        Field("operating_costs", "机关运行经费变动原因", Text()),
+    )),
+    MapOf("class_notes", "支出用途说明", Field("note", "用途说明", Text()), key_zh="功能分类类级科目编码",
+          doc="a sentence per 类 (e.g. 201: 主要是奖金10万元。) for the 支出结构 section"),
+    MapOf("code_names", "科目名称补充", Field("name", "科目名称", Text()), key_zh="科目编码",
+          doc="names of codes the shipped 政府收支分类科目 does not list"),
+    Group("performance", "预算绩效管理情况", (
+        Field("provincial_projects", "省级项目自评个数", Count(), unit="个"),
+        Field("city_projects", "市级项目自评个数", Count(), unit="个"),
+        _money("funds", "自评项目涉及预算资金"),
+        Field("summary", "自评工作情况", Text()),
+    )),
+    Field("other_matters", "其他需要说明的事项", Text()),
+), doc="部门决算公开: leaf figures from the ledger (公开01–10 and the 情况说明 are derived)")
+
+WHOLE_EVALUATION = Group("whole_evaluation", "部门（单位）整体支出预算绩效自评", (
+    Field("unit_name", "部门（单位）名称", Text(), required=True),
+    Field("internal_departments", "内设职能部门个数", Count(), unit="个"),
+    Field("subordinate_units", "下属预算单位个数", Count(), unit="个"),
+    Field("authorized", "核定的人员编制数", Count(), unit="人"),
+    Field("in_service", "实际在职人员总数", Count(), unit="人"),
+    Field("on_payroll", "其中：在编人员数", Count(), unit="人"),
+    Field("contact", "联系人", Text()),
+    Field("phone", "联系电话", Text()),
+    Field("started", "评价开始时间", Date()),
+    Field("finished", "评价结束时间", Date()),
+    ListOf("tasks", "职能及重点任务", Group("task", "重点任务", (
+        Field("function", "职能名称", Text(), required=True),
+        Field("task", "政策或重点任务", Text(), required=True),
+        Field("status", "完成情况", Choice(("完成", "基本完成", "部分完成", "未完成"))),
+        _money("budget", "预算数"),
+        _money("budget_fiscal", "其中：财政拨款（预算）"),
+        _money("spent", "执行数"),
+        _money("spent_fiscal", "其中：财政拨款（执行）"),
+    ))),
+    ListOf("indicators", "年度绩效指标", INDICATOR),
+    Field("weighting", "指标分值方式", Choice(("explicit", "equal_split", "national")),
+          doc="default explicit: each indicator's 权重 (分值), adding up to 100"),
+), doc="the Shanxi 部门（单位）整体支出预算绩效自评表 (seed 002)")
+
 UNIT_SCHEMA = Group("", "单位文件", (
     Field("money_unit", "金额单位", Choice(("万元", "元")), required=True,
           doc="unit of every amount in this file"),
@@ -429,6 +578,11 @@ UNIT_SCHEMA = Group("", "单位文件", (
             _control_row("overseas", "因公出国（境）费"),
             _control_row("reception", "公务接待费"),
         ), doc="上年决算数 / 本年预算数 / 本年决算数 of each item; checked against the totals"),
+        Field("reception_batches", "国内公务接待批次", Count(), unit="批"),
+        Field("reception_visitors", "国内公务接待人次", Count(), unit="人次"),
+        Field("overseas_groups", "因公出国（境）团组数", Count(), unit="个"),
+        Field("overseas_visitors", "因公出国（境）人次", Count(), unit="人次"),
+        Field("vehicles_purchased", "公务用车购置数", Count(), unit="辆"),
     )),
     _budget_actual("public_funds", "公用经费", doc="基本支出中的一般商品和服务支出", extra=(
         Group("items", "公用经费其中项", (
@@ -468,6 +622,8 @@ UNIT_SCHEMA = Group("", "单位文件", (
         _money("key_projects", "重点项目支出"),
     )),
     ListOf("projects", "项目", PROJECT),
+    FINAL_ACCOUNTS,
+    WHOLE_EVALUATION,
     Group("project_totals", "项目合计（控制数）", (
         _money("budget", "项目预算合计"),
         _money("spent", "项目实际支出合计"),
