@@ -257,3 +257,135 @@ def requirements(unit: Unit, paths: tuple[str, ...], form_title: str) -> list[Di
     that is not written at all is one error, not one per field."""
     return [Diagnostic(f"缺少数据：《{form_title}》需要此项", unit.loc(m), m, zh_name(m))
             for p in paths for m in _missing_leaves(unit, p)]
+
+
+# --------------------------------------------------------------------------
+# 部门决算 (final accounts): the identities of the ten 公开表 (rubrics.md §6.1)
+
+#: 06表 经济分类 款 that carry each “三公经费” item (公开07 ↔ 公开06).
+THREE_PUBLIC_ECONOMIC = (("overseas", ("30212",)), ("reception", ("30217",)),
+                         ("vehicle_operation", ("30231",)), ("vehicle_purchase", ("30913", "31013")))
+
+
+@check("final_accounts", "部门决算公开表间关系")
+def final_accounts(u: Unit) -> list[Diagnostic]:
+    """The identities of the 部门决算 tables that the leaves can break:
+
+    * 公开01 总计: 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 =
+      本年支出合计 + 结余分配 + 年末结转和结余;
+    * 公开04 per 财政拨款 type: 本年收入 + 年初结转和结余 = 本年支出 + 年末结转和结余;
+    * 公开06 = 公开05: Σ 经济分类 金额 = 一般公共预算财政拨款支出 小计, and
+      Σ 其中：基本支出 = its 基本支出;
+    * 公开10 机关运行经费 ≤ 公开06 公用经费 (基本支出); equal when every unit
+      is 行政 or 参公 (a warning otherwise);
+    * 公开07 “三公经费” 决算数 against the 06表 款 that carry them (a warning:
+      07 also counts spending from earlier years' carry-over);
+    * 预算绩效: 自评项目个数 ≥ the annexed 项目自评表; 涉及资金 ≤ 项目支出;
+    * every control total (``final_accounts.control_totals``) against the
+      derived sum.
+
+    Unknown 科目 codes and repeated lines are reported by the derivation.
+    """
+    from .final_accounts import FA, FISCAL_TYPES, build
+
+    fa, diags = build(u)
+    if fa is None:
+        return diags
+    if u.has(f"{FA}.closing_balance") or u.has(f"{FA}.opening_balance"):
+        expected = fa.grand_total_income_side - fa.spending_total - fa.distribution
+        if expected != fa.closing_balance:
+            diags.append(_money_diff(u, "公开01 收支总计不平：年末结转和结余应等于 本年收入合计 + 使用非财政拨款结余 + "
+                                        "年初结转和结余 − 本年支出合计 − 结余分配", f"{FA}.closing_balance",
+                                     expected, fa.closing_balance))
+    for key, name in FISCAL_TYPES:
+        expected = fa.fiscal_income(key) + fa.fiscal_opening[key] - fa.fiscal_spending(key)
+        if expected != fa.fiscal_closing[key]:
+            path = f"{FA}.fiscal_closing.{key}"
+            diags.append(_money_diff(u, f"公开04 {name}收支不平：年末结转和结余应等于 本年收入 + 年初结转和结余 − 本年支出",
+                                     path if u.has(path) else f"{FA}.spending", expected, fa.fiscal_closing[key]))
+    if u.count(f"{FA}.economic"):
+        gb = fa.general_budget[0]
+        econ_amount = sum((r["amount"] for r in fa.economic if r.level == 1), N.ZERO)
+        econ_basic = sum((r["basic"] for r in fa.economic if r.level == 1), N.ZERO)
+        gb_amount = gb["basic"] + gb["project"] + gb["to_superior"] + gb["business"] + gb["affiliated"]
+        if econ_amount != gb_amount:
+            diags.append(_money_diff(u, "公开06 按经济分类的金额合计应等于 公开05 一般公共预算财政拨款支出合计",
+                                     f"{FA}.economic", gb_amount, econ_amount))
+        if econ_basic != gb["basic"]:
+            diags.append(_money_diff(u, "公开06 “其中：基本支出”合计应等于 公开05 基本支出",
+                                     f"{FA}.economic", gb["basic"], econ_basic))
+        public = fa.economic_total("公用经费")
+        if u.given(f"{FA}.operating_costs") and fa.operating_costs_total != public:
+            over = fa.operating_costs_total > public
+            diags.append(_money_diff(
+                u, "公开10 机关运行经费" + ("不能大于" if over else "小于") + " 公开06 公用经费（基本支出）"
+                   + ("" if over else "：仅当有非参公事业单位时才会如此，请核对"),
+                f"{FA}.operating_costs", public, fa.operating_costs_total))
+            if not over:
+                diags[-1] = _as_warning(diags[-1])
+        for item, codes in THREE_PUBLIC_ECONOMIC:
+            path = f"three_public.items.{item}.actual"
+            if not u.has(path):
+                continue
+            carried = sum((fa.economic_class(c, "amount") for c in codes), N.ZERO)
+            if carried != u[path]:
+                diags.append(_as_warning(_money_diff(
+                    u, f"公开07 {zh_name(path.rsplit('.', 1)[0])}决算数与公开06 对应经济科目（{'/'.join(codes)}）不一致"
+                       "（07表含以前年度结转资金时可能如此，请核对）", path, carried, u[path])))
+    diags += _performance_bounds(u, fa)
+    diags += _control_totals(u, fa)
+    return diags
+
+
+def _as_warning(d: Diagnostic) -> Diagnostic:
+    from dataclasses import replace
+
+    return replace(d, severity=WARNING)
+
+
+def _performance_bounds(u: Unit, fa) -> list[Diagnostic]:
+    base = "final_accounts.performance"
+    out: list[Diagnostic] = []
+    annexed = sum(1 for p in u.items("projects") if u.count(f"{p}.indicators"))
+    counts = [u.get(f"{base}.provincial_projects"), u.get(f"{base}.city_projects")]
+    if any(c is not None for c in counts) and sum(c or 0 for c in counts) < annexed:
+        out.append(_count_diff(u, "自评项目个数少于附后的项目支出绩效自评表个数", f"{base}.city_projects",
+                               annexed, sum(c or 0 for c in counts)))
+    funds = u.get(f"{base}.funds")
+    project = fa.general_budget[0]["project"]
+    if funds is not None and funds > project:
+        out.append(_money_diff(u, "自评项目涉及预算资金不能大于 一般公共预算财政拨款项目支出", f"{base}.funds",
+                               project, funds))
+    return out
+
+
+def _control_totals(u: Unit, fa) -> list[Diagnostic]:
+    base = "final_accounts.control_totals"
+    gb = fa.general_budget[0]
+    derived = {
+        "income_total": fa.income_total,
+        "spending_total": fa.spending_total,
+        "grand_total": fa.grand_total_income_side,
+        "basic_total": fa.spending[0]["basic"],
+        "project_total": fa.spending[0]["project"],
+        "general_budget_total": sum((gb[k] for k in ("basic", "project", "to_superior", "business", "affiliated")),
+                                    N.ZERO),
+        "personnel_total": fa.economic_total("人员经费"),
+        "public_total": fa.economic_total("公用经费"),
+        "procurement_total": fa.procurement_total,
+    }
+    out: list[Diagnostic] = []
+    for key, value in derived.items():
+        path = f"{base}.{key}"
+        if u.has(path) and u[path] != value:
+            out.append(_money_diff(u, f"控制数与逐项之和不符（{zh_name(path)}）", path, value, u[path]))
+    path = f"{base}.vehicles_total"
+    if u.has(path) and u[path] != fa.vehicles_total:
+        out.append(_count_diff(u, "控制数与逐项之和不符（车辆数合计）", path, fa.vehicles_total, u[path]))
+    classes = fa.class_spending()
+    for code in u.keys(f"{base}.classes"):
+        path = f"{base}.classes.{code}"
+        if u.has(path) and u[path] != classes.get(code, N.ZERO):
+            out.append(_money_diff(u, f"控制数与逐项之和不符（{code} 类本年支出）", path,
+                                   classes.get(code, N.ZERO), u[path]))
+    return out

@@ -75,7 +75,7 @@ def score_rows(card: Scorecard, weight=N.score) -> list[dict]:
     return rows
 
 
-def scored_department_form(u: Unit, card: Scorecard, texts: dict[str, str]) -> dict:
+def scored_department_form(u: Unit, card: Scorecard, texts: dict[str, str], form=None) -> dict:
     """Context of a 部门整体支出绩效自评表 (seed 000 layout).
 
     ``header`` amounts in 万元 (2 dp); ``rows`` per :func:`score_rows`;
@@ -130,7 +130,7 @@ def _indicator_rows(u: Unit, extra) -> list[dict]:
     return rows
 
 
-def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict) -> dict:
+def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of a 晋中市财政支出项目绩效自评表 (seed 004 layout); ``u`` is the
     project's scoped view.  Amounts 万元 (2 dp)."""
     def w(path):
@@ -160,7 +160,7 @@ def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict) -> dict:
     }
 
 
-def national_project_form(u: Unit, card, texts: dict) -> dict:
+def national_project_form(u: Unit, card, texts: dict, form=None) -> dict:
     """Context of a 项目支出绩效自评表 (财预〔2020〕10号, Shanxi layout of seed
     002); ``card`` is a :class:`project_score.ProjectScore`."""
     funds = funds_rows(u)
@@ -188,7 +188,7 @@ def paragraph_list(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def ningxiang_report(u: Unit, card: Scorecard, texts: dict) -> dict:
+def ningxiang_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of the 宁乡 部门整体支出绩效自评报告 (seed 001): each section a
     list of paragraphs — the generated sentences (or the unit's own text) and
     the unit's free text."""
@@ -214,7 +214,7 @@ def _row(label: str, level: int, cells: dict) -> dict:
     return {"label": "\u3000\u3000" * level + label, "level": level, **cells}
 
 
-def ningxiang_basic_data(u: Unit, card, texts: dict) -> dict:
+def ningxiang_basic_data(u: Unit, card, texts: dict, form=None) -> dict:
     """Context of 附件2-1 部门整体支出绩效自评基础数据表 (seed 001 layout).
 
     Amounts in 元 (2 dp) as on the form, except 楼堂馆所 investments in 万元;
@@ -262,7 +262,7 @@ def ningxiang_basic_data(u: Unit, card, texts: dict) -> dict:
     }
 
 
-def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict) -> dict:
+def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of 附件2-2 共性指标表: one row per 三级指标 with its 一级/二级
     (merged down their rows), weights, the official 评价标准 and 指标说明, and
     the score (2 dp); the 合计 is the sum of the printed scores."""
@@ -297,3 +297,8 @@ CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
     "ningxiang_basic_data": ningxiang_basic_data,
     "ningxiang_scoring": ningxiang_scoring,
 }
+
+# the 部门决算公开 family builds on the helpers above
+from .disclosure import disclosure_form, whole_evaluation_form  # noqa: E402
+
+CONTEXTS.update({"xinzhou_disclosure": disclosure_form, "xinzhou_whole_evaluation": whole_evaluation_form})

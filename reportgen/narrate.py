@@ -12,9 +12,11 @@ import jinja2
 
 from . import numbers as N
 from .derive import REGISTRY, budget_completion_rate, total_budget
+from .disclosure import narrative_figures
+from .final_accounts import build as build_final_accounts
 from .errors import Diagnostic
 from .packs import Sentence
-from .schema import zh_name
+from .schema import Field, spec_at, zh_name
 from .score import Scorecard
 from .validate import Unit
 
@@ -144,30 +146,42 @@ def score_figures(card: Scorecard) -> dict:
     }
 
 
+def _present(u: Unit, path: str) -> bool:
+    """A required field is present: a value, or a group/list written in the file."""
+    return u.has(path) or (not isinstance(spec_at(path), Field) and u.given(path))
+
+
 def _render(sentence: Sentence, context: dict) -> str:
     text = sentence.pattern.render(**context)
     text = "".join(line.strip() for line in text.split("\n"))
     return text.replace(PARAGRAPH, "\n")
 
 
-def narrate(u: Unit, card, sentences: dict[str, Sentence]
+def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=()
             ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Every sentence of a form: ``{name: text}``.
 
     A unit's own ``text.<name>`` wins.  A sentence whose fields are missing
     gives one error per field (naming the field and the sentence).
+    ``annexes`` are the prepared forms whose scores the sentences may cite
+    (the 部门决算 情况说明 cites its project and 整体支出 forms).
     """
     texts: dict[str, str] = {}
     diags: list[Diagnostic] = []
+    if not sentences:
+        return texts, diags
     context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u),
-               "s": staffing_figures(u), "x": spending_figures(u),
+               "s": staffing_figures(u), "x": spending_figures(u), "fa": None,
                "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
+    accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
+    if accounts is not None:
+        context["fa"] = narrative_figures(u, accounts, annexes)
     for name, sentence in sentences.items():
         own = u.get(f"text.{name}")
         if own:
             texts[name] = own
             continue
-        missing = [p for p in sentence.requires if not u.has(p)]
+        missing = [p for p in sentence.requires if not _present(u, p)]
         if missing:
             label = zh_name(f"text.{name}") or name
             diags += [Diagnostic(f"缺少数据：生成“{label}”需要此项（或在 text.{name} 中直接填写）",

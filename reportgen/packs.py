@@ -100,11 +100,19 @@ class Rubric:
         return sum((s.weight for s in self.sections), Decimal(0))
 
 
+#: Groups of the unit file a form can be scoped to (``scope:``).
+SCOPES = ("whole_evaluation",)
+
+
 @dataclass
 class Form:
     """One form of a pack.  ``each`` names a list of the unit file
-    (``projects``) when the form is filled once per item; ``rubric`` is a
-    scoring tree, ``national`` the parameters of the national project form."""
+    (``projects``) when the form is filled once per item; ``scope`` a group
+    (``whole_evaluation``) when the form is filled from that part only;
+    ``rubric`` is a scoring tree, ``national`` the parameters of the national
+    project form.  ``annexes`` are the keys of the forms whose scores this
+    form cites (prepared first); ``outline`` the headings and sentence names
+    of a narrative document, in order (``{heading, level}`` / ``{text}``)."""
 
     key: str
     title: str
@@ -116,6 +124,9 @@ class Form:
     context: str
     each: str = ""
     national: object = None
+    scope: str = ""
+    annexes: tuple[str, ...] = ()
+    outline: tuple[dict, ...] = ()
 
 
 @dataclass
@@ -435,6 +446,17 @@ def load_pack(name_or_path: str) -> Pack:
         each = r.text(f_node, "each", required=False)
         if each and each != "projects":
             r.fail(f_node.loc, f"each 只能是 projects，实为 '{each}'")
+        scope = r.text(f_node, "scope", required=False, default="")
+        if scope and scope not in SCOPES:
+            r.fail(f_node.loc, f"scope 只能是 {' / '.join(SCOPES)} 之一，实为 '{scope}'")
+        annexes = r.get(f_node, "annexes", Sequence, required=False)
+        outline = r.get(f_node, "outline", Sequence, required=False)
+        outline_items = tuple(r.plain(outline) if outline else ())
+        for i, entry in enumerate(outline_items):
+            if not isinstance(entry, dict) or not set(entry) <= {"heading", "level", "text"}:
+                r.fail(outline.items[i].loc, "outline 的每一项应为 {heading, level} 或 {text: 句式名}")
+            elif entry.get("text") and entry["text"] not in (sentences or {}):
+                r.fail(outline.items[i].loc, f"outline 引用了不存在的句式 '{entry['text']}'")
         req = r.get(f_node, "requires", Sequence, required=False)
         default_name = "{unit}_{year}年度_{project}_{title}.docx" if each else "{unit}_{year}年度_{title}.docx"
         forms.append(Form(
@@ -442,7 +464,13 @@ def load_pack(name_or_path: str) -> Pack:
             rubric=rubric, sentences=sentences or {},
             output=r.text(f_node, "output", required=False, default=default_name),
             requires=tuple(r.plain(req) if req else ()),
-            context=r.text(f_node, "context"), each=each, national=national))
+            context=r.text(f_node, "context"), each=each, national=national, scope=scope,
+            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items))
+    keys = [f.key for f in forms]
+    for f_node, f in zip(forms_node.items if forms_node else [], forms):
+        for a in f.annexes:
+            if a not in keys or a == f.key:
+                r.fail(f_node.loc, f"annexes 引用了不存在的表单 '{a}'（forms: {', '.join(keys)}）")
     checks = r.get(r.root, "checks", Sequence, required=False)
     from .check import CHECKS
 

@@ -9,7 +9,7 @@ thin layer over these two.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .check import requirements, run_checks
@@ -33,6 +33,7 @@ class PreparedForm:
     unit: Unit
     card: object  # Scorecard (rubric tree) | ProjectScore (national) | None
     texts: dict[str, str]
+    annexes: list = field(default_factory=list)  # the PreparedForms it cites
 
     @property
     def project(self) -> str:
@@ -54,7 +55,7 @@ class PreparedForm:
         if build is None:
             raise PackError(f"表单 '{self.form.key}' 的 context '{self.form.context}' 未知"
                             f"（known: {', '.join(CONTEXTS)}）")
-        return build(self.unit, self.card, self.texts)
+        return build(self.unit, self.card, self.texts, self.form)
 
 
 @dataclass
@@ -108,18 +109,30 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
     if unit is None:
         return Prepared(None, [], diags)
     diags += run_checks(unit, pack.checks)
-    forms = []
-    for form in pack.forms:
+    # a form that cites other forms' scores (its ``annexes``) is prepared after them
+    done: dict[str, list[PreparedForm]] = {}
+    for form in sorted(pack.forms, key=lambda f: bool(f.annexes)):
+        annexes = [pf for key in form.annexes for pf in done.get(key, [])]
+        prepared = done.setdefault(form.key, [])
         if form.each:
             for item in evaluated_projects(unit):
                 view = unit.scoped(item)
                 pf, more = _prepare_form(view, form)
                 diags += [_rebase(d, view) for d in more]
-                forms.append(pf)
+                prepared.append(pf)
+        elif form.scope:
+            if not unit.given(form.scope):
+                diags += requirements(unit, (form.scope,), form.title)
+                continue
+            view = unit.scoped(form.scope)
+            pf, more = _prepare_form(view, form)
+            diags += [_rebase(d, view) for d in more]
+            prepared.append(pf)
         else:
-            pf, more = _prepare_form(unit, form)
+            pf, more = _prepare_form(unit, form, annexes)
             diags += more
-            forms.append(pf)
+            prepared.append(pf)
+    forms = [pf for form in pack.forms for pf in done.get(form.key, [])]
     return Prepared(unit, forms, _dedupe(diags))
 
 
@@ -128,7 +141,8 @@ def evaluated_projects(unit: Unit) -> list[str]:
     return [p for p in unit.items("projects") if unit.count(f"{p}.indicators")]
 
 
-def _prepare_form(unit: Unit, form: Form) -> tuple[PreparedForm, list[Diagnostic]]:
+def _prepare_form(unit: Unit, form: Form, annexes: list[PreparedForm] = ()
+                  ) -> tuple[PreparedForm, list[Diagnostic]]:
     diags = requirements(unit, form.requires, form.title)
     card = None
     if form.national is not None:
@@ -141,9 +155,9 @@ def _prepare_form(unit: Unit, form: Form) -> tuple[PreparedForm, list[Diagnostic
             diags += indicator_problems(unit)
     texts: dict[str, str] = {}
     if unit.has("year") and unit.has("unit.name"):  # sentences need them; already reported
-        texts, more = narrate(unit, card, form.sentences)
+        texts, more = narrate(unit, card, form.sentences, annexes)
         diags += more
-    return PreparedForm(form, unit, card, texts), diags
+    return PreparedForm(form, unit, card, texts, list(annexes)), diags
 
 
 def _rebase(d: Diagnostic, view: Unit) -> Diagnostic:

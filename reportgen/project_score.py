@@ -138,9 +138,12 @@ def indicator_problems(u: Unit, readings: list[IndicatorReading] | None = None) 
 
 
 def score_project(u: Unit, rules: NationalRules) -> tuple[ProjectScore | None, list[Diagnostic]]:
-    """Score one project (a :meth:`Unit.scoped` view) on the national form."""
+    """Score one project (a :meth:`Unit.scoped` view) on the national form.
+
+    With ``execution_weight`` 0 (the Shanxi 整体支出 form, scoped to
+    ``whole_evaluation``) there is no 预算执行率 row and no 项目资金 needed."""
     diags: list[Diagnostic] = []
-    if not u.given("funds"):
+    if rules.execution_weight and not u.given("funds"):
         diags.append(Diagnostic("缺少数据：项目自评表需要项目资金（按来源填写年初预算数、全年预算数、全年执行数）",
                                 u.loc("funds"), u.full_path("funds"), "项目资金"))
     paths = u.items("indicators")
@@ -154,7 +157,9 @@ def score_project(u: Unit, rules: NationalRules) -> tuple[ProjectScore | None, l
     if any(d.is_error for d in diags):
         return None, diags
     m = project_execution_rate(u, {})
-    if m.value is None:
+    if not rules.execution_weight:          # a form without a 预算执行率 row
+        exec_score = N.ZERO
+    elif m.value is None:
         diags.append(Diagnostic("全年预算数为 0：预算执行率“不适用”，按满分计", u.loc("funds"),
                                 u.full_path("funds"), "项目资金", severity=WARNING))
         exec_score = rules.execution_weight

@@ -488,6 +488,19 @@ FINAL_ACCOUNTS = Group("final_accounts", "部门决算", (
         Field("summary", "自评工作情况", Text()),
     )),
     Field("other_matters", "其他需要说明的事项", Text()),
+    Group("control_totals", "决算控制数", (
+        _money("income_total", "本年收入合计"),
+        _money("spending_total", "本年支出合计"),
+        _money("grand_total", "收入支出总计"),
+        _money("basic_total", "基本支出合计"),
+        _money("project_total", "项目支出合计"),
+        _money("general_budget_total", "一般公共预算财政拨款支出合计"),
+        _money("personnel_total", "人员经费合计"),
+        _money("public_total", "公用经费合计"),
+        _money("procurement_total", "政府采购支出合计"),
+        Field("vehicles_total", "车辆数合计", Count(), unit="辆"),
+        MapOf("classes", "功能分类类级支出合计", _money("amount", "本年支出"), key_zh="类级科目编码"),
+    ), doc="合计 rows typed from the ledger: checked against the derived sums, never used"),
 ), doc="部门决算公开: leaf figures from the ledger (公开01–10 and the 情况说明 are derived)")
 
 WHOLE_EVALUATION = Group("whole_evaluation", "部门（单位）整体支出预算绩效自评", (
