@@ -19,8 +19,10 @@ def test_wheel_ships_the_builtin_packs(tmp_path):
     for f in ("pack.yaml", "rubric.yaml", "project_rubric.yaml", "sentences.yaml",
               "部门整体支出绩效自评表.docx", "财政支出项目绩效自评表.docx"):
         assert f"reportgen/templates/jinzhong/{f}" in names
-    for f in ("pack.yaml", "project_rules.yaml", "项目支出绩效自评表.docx"):
+    for f in ("pack.yaml", "project_rules.yaml", "whole_rules.yaml", "sentences.yaml", "项目支出绩效自评表.docx",
+              "部门决算公开.docx", "部门（单位）整体支出预算绩效自评表.docx"):
         assert f"reportgen/templates/xinzhou/{f}" in names
+    assert "reportgen/data/classification.yaml" in names   # 政府收支分类科目
     for f in ("pack.yaml", "rubric.yaml", "sentences.yaml", "部门整体支出绩效自评报告.docx",
               "部门整体支出绩效自评基础数据表.docx", "部门整体支出绩效自评共性指标表.docx"):
         assert f"reportgen/templates/ningxiang/{f}" in names
