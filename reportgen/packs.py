@@ -406,10 +406,22 @@ def find_pack(name_or_path: str) -> Path:
 
 def load_pack(name_or_path: str) -> Pack:
     """Load a pack and everything its forms name; PackError lists all problems."""
-    path = find_pack(name_or_path)
+    pack, problems = read_pack(find_pack(name_or_path))
+    if problems:
+        raise PackError("\n".join(problems))
+    return pack
+
+
+def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
+    """Read the pack folder ``path`` without stopping at a problem.
+
+    Returns the pack as far as it could be read (None when pack.yaml itself
+    cannot be read; a form whose rubric is broken has ``rubric=None``) and
+    every problem as a ``file:line:col: message`` line.
+    """
     r = _Reader(path / "pack.yaml")
     if r.root is None:
-        raise PackError("\n".join(r.problems))
+        return None, r.problems
     forms = []
     forms_node = r.get(r.root, "forms", Sequence)
     problems = []
@@ -449,8 +461,6 @@ def load_pack(name_or_path: str) -> Pack:
     for c in (checks.items if checks else []):
         if isinstance(c, Scalar) and c.text not in CHECKS:
             r.fail(c.loc, f"未知的核对规则 '{c.text}'（known: {', '.join(CHECKS)}）")
-    problems = r.problems + problems
-    if problems:
-        raise PackError("\n".join(problems))
-    return Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
+    pack = Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
                 path, forms, tuple(r.plain(checks) if checks else ()))
+    return pack, r.problems + problems
