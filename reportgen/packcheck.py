@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import string
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +40,10 @@ from jinja2 import nodes
 from lxml import etree
 
 from .context import CONTEXTS
-from .errors import ERROR, WARNING, Diagnostic, Loc, display_path
+from .errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, display_path
 from .load import Mapping, Scalar, Sequence, load_yaml_file
 from .packs import Pack, read_pack
-from .render import FormTemplate, _docx_env
+from .render import _docx_env
 from .schema import spec_at
 
 # --------------------------------------------------------------------------
@@ -144,6 +146,42 @@ def variable_paths(value, prefix: str = "", out: set[str] | None = None) -> set[
         for item in value:
             variable_paths(item, prefix + "[]", out)
     return out
+
+
+# --------------------------------------------------------------------------
+# A new pack from an existing one
+
+_PACK_NAME = re.compile(r"^\w[\w\-]*$")
+
+
+def copy_pack(source: Path, name: str, target: Path) -> Path:
+    """Copy the pack folder ``source`` to the new folder ``target`` and set
+    ``name:`` in its pack.yaml (comments and layout kept).
+
+    ``name`` is letters (汉字 included), digits, ``_`` and ``-``.  Raises
+    ReportgenError for a bad name or when ``target`` already exists; the copy
+    is made beside ``target`` and renamed into place, so a failed copy
+    leaves nothing behind.
+    """
+    if not _PACK_NAME.match(name):
+        raise ReportgenError(f"模板包名称 '{name}' 只能由文字、数字、_ 和 - 组成")
+    if target.exists():
+        raise ReportgenError(f"{display_path(target)} 已存在，不会覆盖（choose another folder）")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=target.parent))
+    try:
+        staged = tmp / "pack"
+        shutil.copytree(source, staged, ignore=shutil.ignore_patterns("__pycache__", "__init__.py", "*.pyc"))
+        pack_yaml = staged / "pack.yaml"
+        text = pack_yaml.read_text(encoding="utf-8")
+        text, n = re.subn(r"(?m)^name:[^\n#]*", f"name: {name}", text, count=1)
+        if not n:
+            raise ReportgenError(f"{display_path(source / 'pack.yaml')}: 缺少 'name'")
+        pack_yaml.write_text(text, encoding="utf-8")
+        staged.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
 
 
 # --------------------------------------------------------------------------
