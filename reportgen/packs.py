@@ -188,6 +188,8 @@ def _compile(reader: _Reader, loc: Loc, pattern: str) -> jinja2.Template:
     try:
         return sandbox().from_string(pattern)
     except jinja2.TemplateSyntaxError as exc:
+        if "\n" in pattern and exc.lineno:   # a block scalar (|-): its text starts on the next line
+            loc = Loc(loc.file, loc.line + exc.lineno)
         reader.fail(loc, f"模式语法错误（pattern syntax）: {exc.message}")
         return sandbox().from_string("")
 
@@ -213,18 +215,21 @@ def load_rubric(path: Path) -> Rubric:
         children = r.get(s_node, "children", Sequence)
         for b_node in (children.items if children else []):
             indicators = []
+            got = Decimal(0)   # counts an indicator with a broken rule too: one problem, not three
             inds = r.get(b_node, "indicators", Sequence)
             for i_node in (inds.items if inds else []):
                 ind = _indicator(r, i_node)
                 if ind is None:
+                    weight = i_node.items.get("weight") if isinstance(i_node, Mapping) else None
+                    got += (parse_decimal(weight.text) if isinstance(weight, Scalar) else None) or 0
                     continue
+                got += ind.weight
                 if ind.key in seen_keys:
                     r.fail(ind.loc, f"指标 key '{ind.key}' 重复（first at line {seen_keys[ind.key].line}）")
                 seen_keys[ind.key] = ind.loc
                 indicators.append(ind)
             block = Block(r.text(b_node, "name"), r.number(b_node, "weight"), indicators, b_node.loc)
-            got = sum((i.weight for i in indicators), Decimal(0))
-            if indicators and got != block.weight:
+            if inds and inds.items and got != block.weight:
                 r.fail(b_node.loc, f"二级指标“{block.name}”分值为 {block.weight}，其三级指标合计 {got}")
             blocks.append(block)
         section = Section(r.text(s_node, "name"), r.number(s_node, "weight"), blocks, s_node.loc)
@@ -433,6 +438,9 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
         try:
             rub = r.text(f_node, "rubric", required=False)
             rubric = load_rubric(path / rub) if rub else None
+        except PackError as exc:
+            problems.append(str(exc))
+        try:
             sen = r.text(f_node, "sentences", required=False)
             sentences = load_sentences(path / sen) if sen else {}
         except PackError as exc:
