@@ -147,6 +147,9 @@ def indicator_value(score: IndicatorScore):
     if m.kind == "checklist" and isinstance(m.data, dict):
         met = sum(1 for v in m.data.values() if v is True)
         return f"{met}/{len(m.data)}项符合"
+    if m.kind == "checkpoints" and m.data:
+        day, ratio = m.data[-1]                     # the latest 支付时点
+        return f"{day.month}月{day.day}日{N.percent(ratio)}"
     return m.vars.get("result") or m.vars.get("rate") or m.vars.get("note") or ""
 
 
@@ -190,10 +193,14 @@ def _style_body(ws, first_row: int, widths: dict[int, int]) -> None:
 
     thin = Side(style="thin")
     for row in ws.iter_rows(min_row=first_row):
+        lines = 1
         for cell in row:
             cell.font = Font(name=FONT)
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
             cell.alignment = Alignment(vertical="center", wrap_text=isinstance(cell.value, str))
+            if isinstance(cell.value, str) and cell.column in widths:
+                lines = max(lines, -(-_width(cell.value) // max(widths[cell.column] - 1, 1)))
+        ws.row_dimensions[row[0].row].height = 15 * min(lines, 8)   # wrapped text stays visible
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
 
@@ -228,7 +235,9 @@ def _summary_sheet(ws, results: list[UnitResult], form: Form) -> None:
         else:
             ws.merge_cells(start_row=1, start_column=c, end_row=2, end_column=c)
         c = end + 1
-    widths = {c: max(6, _width(sub or "") + 2, min(_width(group) + 2 if not sub else 0, 24))
+    # grouped columns stay narrow (their group title wraps over them); a
+    # single column is as wide as its title, within reason
+    widths = {c: max(6, _width(sub) + 2) if sub else min(max(6, _width(group) // 2 + 2), 14)
               for c, (group, sub, _) in enumerate(columns, 1)}
     for r in (r for r in results if r.card is not None):
         card = r.card
@@ -245,12 +254,13 @@ def _summary_sheet(ws, results: list[UnitResult], form: Form) -> None:
         for c, (value, (_, _, fmt)) in enumerate(zip(values, columns), 1):
             if fmt and isinstance(value, (Decimal, int)):
                 ws.cell(row, c).number_format = fmt
-            widths[c] = max(widths[c], min(_width(value) + 2, 40))
+            widths[c] = max(widths[c], min(_width(value) + 2, 12 if c > 1 else 30))
     _style_header(ws, 2)
     _style_body(ws, 3, widths)
-    ws.row_dimensions[1].height = 45
+    ws.row_dimensions[1].height = 60
     ws.freeze_panes = "C3"
     _print_setup(ws, "1:2")
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3   # 26 indicators × 2 columns: A3 as summary tables are printed
     ws.print_title_cols = "A:B"
     if ws.max_row > 2:
         ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{ws.max_row}"
