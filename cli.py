@@ -196,7 +196,14 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_fil
 
 @main.group()
 def templates():
-    """模板包：列出、复制、核对。 Template packs: list, copy, check."""
+    """模板包：列出、复制、核对。 Template packs: list, copy, check.
+
+    \b
+    例 / example:
+      reportgen templates list
+      reportgen templates new yuci --from jinzhong
+      reportgen templates check yuci/
+    """
 
 
 def _pack_or_exit(name_or_path: str):
