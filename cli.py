@@ -190,5 +190,149 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_fil
     sys.exit(1 if errors or problems else 0)
 
 
+# --------------------------------------------------------------------------
+# Template packs (templates list/new/check) and the summary workbook
+
+
+@main.group()
+def templates():
+    """模板包：列出、复制、核对。 Template packs: list, copy, check.
+
+    \b
+    例 / example:
+      reportgen templates list
+      reportgen templates new yuci --from jinzhong
+      reportgen templates check yuci/
+    """
+
+
+def _pack_or_exit(name_or_path: str):
+    from reportgen.packs import find_pack
+
+    try:
+        return find_pack(name_or_path)
+    except ReportgenError as exc:
+        click.echo(f"错误: {exc}", err=True)
+        sys.exit(1)
+
+
+@templates.command("list")
+@click.argument("paths", nargs=-1, type=click.Path(file_okay=False))
+def templates_list(paths: tuple[str, ...]):
+    """列出内置模板包及给出的模板包文件夹。 List built-in packs and the packs at PATHS.
+
+    \b
+    例 / example:
+      reportgen templates list
+      reportgen templates list 我的模板包/
+    """
+    from reportgen.packs import builtin_dir, builtin_packs
+
+    failed = False
+    for folder in [builtin_dir() / n for n in builtin_packs()] + [Path(p) for p in paths]:
+        try:
+            pack = load_pack(str(folder))
+        except ReportgenError as exc:
+            failed = True
+            click.echo(f"{display_path(folder)}: 无法读取模板包（用 reportgen templates check 查看全部问题）", err=True)
+            click.echo("    " + str(exc).split("\n")[0], err=True)
+            continue
+        click.echo(f"{pack.name}  {pack.title}（{pack.city}）")
+        click.echo(f"    位置: {display_path(pack.path)}")
+        for form in pack.forms:
+            click.echo(f"    表单 {form.key}: {form.title}" + ("（每个项目一份）" if form.each else ""))
+    sys.exit(1 if failed else 0)
+
+
+@templates.command("new")
+@click.argument("name")
+@click.option("--from", "source", required=True, help=PACK_HELP)
+@click.option("--output", "-o", type=click.Path(), default=None,
+              help="新模板包文件夹（默认当前文件夹下的 NAME） / the new pack folder (default ./NAME)")
+def templates_new(name: str, source: str, output: str | None):
+    """复制一个模板包以便修改。 Copy a pack to a new folder to edit.
+
+    \b
+    例 / example:
+      reportgen templates new yuci --from jinzhong
+      reportgen templates new yuci --from jinzhong -o 模板包/榆次
+    """
+    from reportgen.packcheck import copy_pack
+
+    try:
+        target = copy_pack(_pack_or_exit(source), name, Path(output) if output else Path.cwd() / name)
+    except ReportgenError as exc:
+        click.echo(f"错误: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"已生成模板包 {name}: {display_path(target)}")
+    click.echo(f"修改后请运行 reportgen templates check {display_path(target)}")
+
+
+@templates.command("check")
+@click.argument("pack")
+def templates_check(pack: str):
+    """核对模板包，一次列出全部问题。 Check a pack; list every problem.
+
+    核对 pack.yaml、评分规则（分值合计、计算名称、评分规则及参数）、句式，以及 Word 模板中
+    被拆开或未闭合的标签和表单不提供的变量。有错误时退出码为 1。
+
+    \b
+    例 / example:
+      reportgen templates check jinzhong
+      reportgen templates check 我的模板包/
+    """
+    from reportgen.packcheck import check_pack, severity_counts
+
+    folder = _pack_or_exit(pack)
+    loaded, diags = check_pack(folder)
+    for d in diags:
+        click.echo(d.format(), err=True)
+    errors, warnings = severity_counts(diags)
+    name = loaded.name if loaded is not None else pack
+    if errors:
+        click.echo(f"模板包 {name}: 共 {errors} 个错误，{warnings} 个警告"
+                   f"（{errors} error(s), {warnings} warning(s)）", err=True)
+        sys.exit(1)
+    click.echo(f"模板包 {name}（{display_path(folder)}）核对通过（{warnings} 个警告） / pack OK")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--template", "-t", required=True, help=PACK_HELP)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default="汇总.xlsx", show_default=True,
+              help="输出的 Excel 文件 / the .xlsx to write")
+def summary(inputs: tuple[str, ...], template: str, output: str):
+    """汇总多个单位的得分、等次和排名（Excel）。 Summary workbook across units.
+
+    每个单位一行（各指标数值与得分、一级指标小计、综合得分、等次、排名、问题数），
+    另有等次分布（含柱状图）和问题清单两个工作表；无法读取或评分的单位列入问题清单，不参加排名。
+
+    \b
+    例 / example:
+      reportgen summary 单位数据/ --template jinzhong -o 汇总.xlsx
+      reportgen summary examples/jinzhong-*.yaml -t jinzhong
+    """
+    from reportgen import summary as S
+
+    try:
+        pack = load_pack(template)
+        S.scored_form(pack)
+        results = S.summarize(S.unit_files(list(inputs)), pack)
+        data = S.workbook(results, pack)
+    except ReportgenError as exc:
+        click.echo(f"错误: {exc}", err=True)
+        sys.exit(1)
+    try:
+        write_atomic(Path(output), data)
+    except OSError as exc:
+        click.echo(f"错误: 无法写入 {output}: {exc.strerror}", err=True)
+        sys.exit(1)
+    for r in results:
+        if r.card is None:
+            click.echo(f"{r.file}: {r.reason}（见“问题清单”）", err=True)
+    ranked = sum(1 for r in results if r.card is not None)
+    click.echo(f"已生成 {output}：{ranked} 个单位参加排名，{len(results) - ranked} 个未能评分")
+
+
 if __name__ == "__main__":
     main()

@@ -199,6 +199,8 @@ def _compile(reader: _Reader, loc: Loc, pattern: str) -> jinja2.Template:
     try:
         return sandbox().from_string(pattern)
     except jinja2.TemplateSyntaxError as exc:
+        if "\n" in pattern and exc.lineno:   # a block scalar (|-): its text starts on the next line
+            loc = Loc(loc.file, loc.line + exc.lineno)
         reader.fail(loc, f"模式语法错误（pattern syntax）: {exc.message}")
         return sandbox().from_string("")
 
@@ -224,18 +226,21 @@ def load_rubric(path: Path) -> Rubric:
         children = r.get(s_node, "children", Sequence)
         for b_node in (children.items if children else []):
             indicators = []
+            got = Decimal(0)   # counts an indicator with a broken rule too: one problem, not three
             inds = r.get(b_node, "indicators", Sequence)
             for i_node in (inds.items if inds else []):
                 ind = _indicator(r, i_node)
                 if ind is None:
+                    weight = i_node.items.get("weight") if isinstance(i_node, Mapping) else None
+                    got += (parse_decimal(weight.text) if isinstance(weight, Scalar) else None) or 0
                     continue
+                got += ind.weight
                 if ind.key in seen_keys:
                     r.fail(ind.loc, f"指标 key '{ind.key}' 重复（first at line {seen_keys[ind.key].line}）")
                 seen_keys[ind.key] = ind.loc
                 indicators.append(ind)
             block = Block(r.text(b_node, "name"), r.number(b_node, "weight"), indicators, b_node.loc)
-            got = sum((i.weight for i in indicators), Decimal(0))
-            if indicators and got != block.weight:
+            if inds and inds.items and got != block.weight:
                 r.fail(b_node.loc, f"二级指标“{block.name}”分值为 {block.weight}，其三级指标合计 {got}")
             blocks.append(block)
         section = Section(r.text(s_node, "name"), r.number(s_node, "weight"), blocks, s_node.loc)
@@ -417,10 +422,22 @@ def find_pack(name_or_path: str) -> Path:
 
 def load_pack(name_or_path: str) -> Pack:
     """Load a pack and everything its forms name; PackError lists all problems."""
-    path = find_pack(name_or_path)
+    pack, problems = read_pack(find_pack(name_or_path))
+    if problems:
+        raise PackError("\n".join(problems))
+    return pack
+
+
+def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
+    """Read the pack folder ``path`` without stopping at a problem.
+
+    Returns the pack as far as it could be read (None when pack.yaml itself
+    cannot be read; a form whose rubric is broken has ``rubric=None``) and
+    every problem as a ``file:line:col: message`` line.
+    """
     r = _Reader(path / "pack.yaml")
     if r.root is None:
-        raise PackError("\n".join(r.problems))
+        return None, r.problems
     forms = []
     forms_node = r.get(r.root, "forms", Sequence)
     problems = []
@@ -432,6 +449,9 @@ def load_pack(name_or_path: str) -> Pack:
         try:
             rub = r.text(f_node, "rubric", required=False)
             rubric = load_rubric(path / rub) if rub else None
+        except PackError as exc:
+            problems.append(str(exc))
+        try:
             sen = r.text(f_node, "sentences", required=False)
             sentences = load_sentences(path / sen) if sen else {}
         except PackError as exc:
@@ -477,8 +497,6 @@ def load_pack(name_or_path: str) -> Pack:
     for c in (checks.items if checks else []):
         if isinstance(c, Scalar) and c.text not in CHECKS:
             r.fail(c.loc, f"未知的核对规则 '{c.text}'（known: {', '.join(CHECKS)}）")
-    problems = r.problems + problems
-    if problems:
-        raise PackError("\n".join(problems))
-    return Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
+    pack = Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
                 path, forms, tuple(r.plain(checks) if checks else ()))
+    return pack, r.problems + problems
