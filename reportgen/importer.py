@@ -80,6 +80,7 @@ class _Reader:
         self.name = name
         self.raw: dict = {}
         self.origins: dict[str, str] = {}       # concrete path → "sheet!A1"
+        self.slots: dict[str, str] = {}         # field-sheet path (also of an unfilled field) → cell
         self.diags: list[Diagnostic] = []
         self.seq: dict[str, dict[int, dict]] = {}     # table pattern → 序号 → item
         self.by_name: dict[str, dict[str, list]] = {}  # table pattern → name → items
@@ -105,6 +106,8 @@ class _Reader:
                 continue
             cell = ws.cell(rows[row.path], L.F_VALUE)
             ref = self.where(ws, cell.coordinate)
+            for p in _parents(row.path):
+                self.slots.setdefault(p, ref)
             text, problem = cell_text(cell, row.spec)
             if problem:
                 self.error(ref, row.path, row.spec.zh, problem)
@@ -281,7 +284,8 @@ def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[D
     """Read a filled workbook: ``(raw tree, origins, diagnostics)``.
 
     ``origins`` maps each concrete path read (``projects[0].funds.central.budget``)
-    to its cell (``项目·项目资金!D5``).  Diagnostics: a file that cannot be
+    to its cell (``项目·项目资金!D5``), and each field of a field sheet, even
+    an empty one, to the cell where it is typed.  Diagnostics: a file that cannot be
     read or is not a reportgen workbook, a changed sheet structure, a
     formula, a child row naming no (or a wrong) parent, a repeated key.
     """
@@ -307,17 +311,23 @@ def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[D
         for t in s.tables:
             if t.title in wb.sheetnames:
                 reader.table_sheet(t)
+    reader.origins.update({p: ref for p, ref in reader.slots.items() if p not in reader.origins})
     return reader.raw, reader.origins, reader.diags
+
+
+def _parents(path: str) -> list[str]:
+    """``path`` and its parents, innermost first: ``a.b[0].c`` → a.b[0].c, a.b[0], a.b, a."""
+    out = []
+    while path:
+        out.append(path)
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return out
 
 
 def _origin(path: str, origins: dict[str, str]) -> str | None:
     """The cell of ``path`` or of its nearest parent that has one."""
-    while path:
-        if path in origins:
-            return origins[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return None
+    return next((origins[p] for p in _parents(path) if p in origins), None)
 
 
 def import_workbook(path: str | Path, output_name: str) -> tuple[str | None, list[Diagnostic]]:

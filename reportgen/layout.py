@@ -116,7 +116,7 @@ class Section:
     title: str = ""
 
 
-def _uniform_groups(spec) -> bool:
+def uniform_groups(spec) -> bool:
     """A Group whose fields are all Groups with the same field keys (项目资金 by source)."""
     subs = getattr(spec, "fields", ())
     if not isinstance(spec, S.Group) or len(subs) < 2 or not all(isinstance(f, S.Group) for f in subs):
@@ -181,7 +181,7 @@ class _Builder:
             key = f"{prefix}{child.key}"
             if isinstance(child, S.Field):
                 out.append(Column(key, child.zh, "value", child, required=child.required))
-            elif isinstance(child, S.Group) and not _uniform_groups(child):
+            elif isinstance(child, S.Group) and not uniform_groups(child):
                 self.item_columns(t, child, key + ".", out, section)
             else:
                 sub_pattern = f"{t.pattern}.{key}"

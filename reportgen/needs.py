@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from . import schema as S
 from .derive import REGISTRY
+from .layout import uniform_groups
 from .packs import Pack
 
 
@@ -42,11 +43,13 @@ class Needs:
         """Whether the pack needs ``generic_path`` (``projects[].funds.{}.budget``
         style, ``{}`` for any map key): the path itself, or a group that
         contains it, is needed (a needed list needs an item, not each of
-        its items' fields)."""
+        its items' fields; a group of same-shaped groups, like 项目资金 by
+        source, needs the rows that apply, not every one)."""
         pattern = pattern_of(generic_path)
         for p in self.paths:
             q, spec = resolve(p)
-            if pattern == q or (isinstance(spec, S.Group) and pattern.startswith(q + ".")):
+            if pattern == q or (isinstance(spec, S.Group) and not uniform_groups(spec)
+                                and pattern.startswith(q + ".")):
                 return True
         return False
 
