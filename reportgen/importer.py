@@ -13,7 +13,9 @@ decimal typed (Excel keeps 15 significant digits), widened to the decimals
 of the cell's number format (``0.00`` → ``2080.20``); a cell formatted as a
 percentage (0.95 shown as 95%) gives ``95``.  A date cell gives
 ``2021-06-29``; a date typed in a Chinese date format that openpyxl does not
-know arrives as a serial number and is converted for date fields.
+know arrives as a serial number and is converted for date fields.  A
+formula is refused (its result is not stored by every program), except in a
+text field, where its text is what was typed (a target ``=100%``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def cell_text(cell, spec: S.Field | None) -> tuple[str | None, str | None]:
     if v is None:
         return None, None
     if cell.data_type == "f":
+        if spec is not None and isinstance(spec.type, S.Text):
+            return str(v).strip(), None  # a target typed as "=100%": the text is what was typed
         return None, f"单元格中是公式 '{v}'，请直接填写数值（公式的计算结果不会被读取）"
     if isinstance(v, bool):
         return ("是" if v else "否"), None
