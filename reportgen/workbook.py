@@ -209,6 +209,10 @@ class _Validations:
 
 
 def _protect(ws) -> None:
+    """Lock the sheet (no password) and print it landscape, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
