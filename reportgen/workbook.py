@@ -40,8 +40,9 @@ from .needs import Needs
 from .numbers import parse_decimal
 from .unitfile import get_path, unit_label
 
-#: Empty rows offered below the items of each table.
+#: Empty rows offered below the items of a table (a child table, e.g. 绩效指标, gets more).
 SPARE_ROWS = 30
+SPARE_CHILD_ROWS = 80
 #: Decimal values with more significant digits are written as text.
 MAX_DIGITS = 15
 
@@ -216,6 +217,7 @@ def _protect(ws) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+    ws.protection.insertRows = False  # allowed: a table may need more rows than offered
 
 
 class _Writer:
@@ -380,7 +382,8 @@ class _Writer:
             ws.sheet_properties.tabColor = UNUSED_TAB
         ws.cell(L.T_TITLE, 1, f"{t.title}：每行填写一项（{t.zh}），空行不导入").font = HEADER_FONT
         rows = self.rows(t)
-        first, last = L.T_DATA, L.T_DATA + len(rows) + SPARE_ROWS - 1
+        spare = SPARE_CHILD_ROWS if t.parent is not None else SPARE_ROWS
+        first, last = L.T_DATA, L.T_DATA + len(rows) + spare - 1
         dvs = _Validations(ws)
         seq_dv = None
         labels: set[str] = set()
