@@ -181,7 +181,7 @@ class _Reader:
                 current, ids = item, list(self.ids_of[id(item)])
                 continue
             cell = ws.cell(r, colno[id(id_col)])
-            key, problem = cell_text(cell, None)
+            key, _ = cell_text(cell, None)
             ref = self.where(ws, cell.coordinate)
             if key is None:
                 self.error(ref, anc.pattern, id_col.label, f"缺少{id_col.label}（此行已填写数据）")
@@ -232,7 +232,7 @@ class _Reader:
         if item is None:
             known = ", ".join(str(k) for k in self.seq.get(anc.pattern, {})) or "无"
             self.error(ref, anc.pattern, id_col.label,
-                       f"“{anc.title}”表中没有{SEQ_WORD}为 {seq_text} 的{anc.zh}（已填写的{SEQ_WORD}：{known}）")
+                       f"“{anc.title}”表中没有{L.SEQ}为 {seq_text} 的{anc.zh}（已填写的{L.SEQ}：{known}）")
             return None
         if name is not None and name_col is not None:
             actual = item.get(name_col.spec.key) if isinstance(item, dict) else None
@@ -279,9 +279,6 @@ class _Reader:
             name_field = t.name_field()
             if name_field is not None and item.get(name_field.key):
                 self.by_name[t.pattern].setdefault(item[name_field.key], []).append(item)
-
-
-SEQ_WORD = L.SEQ
 
 
 def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[Diagnostic]]:

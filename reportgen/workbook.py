@@ -437,11 +437,11 @@ class _Writer:
             if c.spec is not None and isinstance(c.spec.type, S.Text) and c.role == "value":
                 width = max(width, 30)
             ws.column_dimensions[letter].width = min(width, 50)
-        for i, (ids, names, item, prelisted) in enumerate(rows):
+        for i, (ids, names, item, _) in enumerate(rows):
             self.fill_row(ws, t, first + i, ids, names, item)
         if t.numbered:  # spare rows get the next 序号
             seq_col = next(i for i, c in enumerate(t.columns, 1) if c.role == "id" and t.chain[c.level] is t)
-            n = sum(1 for _ in rows)
+            n = len(rows)
             for r in range(first + len(rows), last + 1):
                 n += 1
                 ws.cell(r, seq_col, n)
