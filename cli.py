@@ -334,5 +334,106 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
     click.echo(f"已生成 {output}：{ranked} 个单位参加排名，{len(results) - ranked} 个未能评分")
 
 
+
+
+# -- data collection: workbook / import / init ------------------------------
+
+
+def _load_pack_or_exit(template: str):
+    try:
+        return load_pack(template)
+    except ReportgenError as exc:
+        click.echo(f"错误: {exc}", err=True)
+        sys.exit(1)
+
+
+def _write_or_exit(path: Path, data: bytes) -> None:
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"已生成 {path}")
+
+
+def _fail_with(diags: list) -> None:
+    """Print every diagnostic; exit 1 (nothing written) when one is an error."""
+    for d in diags:
+        click.echo(d.format(), err=True)
+    errors = [d for d in diags if d.is_error]
+    if errors:
+        click.echo(f"共 {len(errors)} 个错误，未生成任何文件（{len(errors)} error(s); nothing written）", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--template", "-t", required=True, help=PACK_HELP)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="采集表文件名（.xlsx） / output .xlsx")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
+              help="用已有的单位数据文件预先填好 / pre-fill from this unit file")
+def workbook(template: str, output: str, from_file: str | None):
+    """生成数据采集表（Excel），供单位填写后导入。 Write a data-collection workbook.
+
+    \b
+    例 / example:
+      reportgen workbook --template jinzhong -o 采集表.xlsx
+      reportgen workbook -t jinzhong -o 采集表.xlsx --from examples/jinzhong-gongxin-2021.yaml
+    """
+    from reportgen.load import load_yaml_file
+    from reportgen.needs import pack_needs
+    from reportgen.unitfile import node_to_raw
+    from reportgen.validate import load_unit
+    from reportgen.workbook import write_workbook
+
+    pack = _load_pack_or_exit(template)
+    raw = None
+    if from_file:
+        _, diags = load_unit(from_file)
+        _fail_with(diags)
+        root, _ = load_yaml_file(from_file)
+        raw = node_to_raw(root)
+    _write_or_exit(Path(output), write_workbook(pack_needs(pack), pack.title, raw))
+
+
+@main.command("import")
+@click.argument("xlsx_file", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="单位数据文件名（.yaml） / output unit file")
+def import_(xlsx_file: str, output: str):
+    """把填好的数据采集表转换为单位数据文件（YAML）。 Import a filled workbook.
+
+    \b
+    例 / example:
+      reportgen import 采集表.xlsx -o 单位数据.yaml
+    """
+    from reportgen.importer import import_workbook
+
+    text, diags = import_workbook(xlsx_file, display_path(output))
+    _fail_with(diags)
+    _write_or_exit(Path(output), text.encode("utf-8"))
+
+
+@main.command()
+@click.option("--template", "-t", required=True, help=PACK_HELP)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="单位数据文件名（.yaml） / output unit file")
+def init(template: str, output: str):
+    """生成带注释的单位数据文件模板（列出模板包需要的全部数据）。 Write a skeleton unit file.
+
+    \b
+    例 / example:
+      reportgen init --template jinzhong -o 单位数据.yaml
+    """
+    from reportgen.needs import pack_needs
+    from reportgen.skeleton import skeleton
+    from reportgen.unitfile import dump_unit
+
+    pack = _load_pack_or_exit(template)
+    raw, notes, header = skeleton(pack_needs(pack), pack.title)
+    text, _ = dump_unit(raw, header, keep_empty=True, notes=notes)
+    _write_or_exit(Path(output), text.encode("utf-8"))
+
+
 if __name__ == "__main__":
     main()

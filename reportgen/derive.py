@@ -331,7 +331,7 @@ def benefits_attainment(u: Unit, args: dict) -> Measure:
     只实现70%（含）以上…”."""
     kinds = [k for k in args.get("of", ["economic", "social"]) if u.has(f"benefits.{k}.result")]
     if not kinds:
-        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE}, problems=(
+        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE, "summary": "", "note": ""}, problems=(
             ("benefits", f"需要至少一项效益的实现程度（benefits.{' / benefits.'.join(args.get('of', []))}）"),))
     degrees, problems, parts = [], [], []
     for k in kinds:
@@ -344,7 +344,8 @@ def benefits_attainment(u: Unit, args: dict) -> Measure:
         degrees.append(degree)
         parts.append(f"{zh_name(base)}{u[f'{base}.result']}（{N.percent(degree)}）")
     if problems:
-        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE}, problems=tuple(problems))
+        return Measure("ratio", None, vars={"rate": N.NOT_APPLICABLE, "summary": "", "note": ""},
+                       problems=tuple(problems))
     value = sum(degrees, N.ZERO) / len(degrees)
     notes = "；".join(u.get(f"benefits.{k}.note", "") for k in kinds if u.get(f"benefits.{k}.note"))
     return Measure("ratio", value, vars={"rate": N.percent(value), "summary": "，".join(parts),
