@@ -47,7 +47,7 @@ def test_list_shows_builtin_packs_and_given_paths(tmp_path):
     assert "表单 project: 财政支出项目绩效自评表（每个项目一份）" in out
     assert "表单 scoring: 附件2-2 部门整体支出绩效自评共性指标表" in out
     assert f"位置: {copy_dir}" in out
-    assert out.count("忻州市预算绩效自评与决算公开") == 2        # built-in and the copy
+    assert out.count("忻州市部门决算公开与预算绩效自评") == 2        # built-in and the copy
 
 
 def test_list_reports_a_folder_that_is_no_pack(tmp_path):
@@ -260,6 +260,19 @@ def test_declared_variables_match_the_context_builders(tmp_path):
     unit = tmp_path / "ningxiang-building.yaml"
     unit.write_text(text, encoding="utf-8")
     p = prepare(unit, load_pack("ningxiang"))
+    assert not p.errors, [d.format() for d in p.errors]
+    for pf in p.forms:
+        variable_paths(pf.context(), out=built[pf.form.context])
+    # a 忻州 unit with 政府性基金 and 国有资本经营 lines, which the example lacks (公开08/09 rows)
+    text = (EXAMPLES / "xinzhou-gongxin-2021.yaml").read_text(encoding="utf-8")
+    text = text.replace("    - {code: 2299901, basic: 100000.00}\n", "    - {code: 2299901, basic: 100000.00}\n"
+                        "    - {code: 2299901, source: 政府性基金预算财政拨款, project: 1000.00}\n"
+                        "    - {code: 2299901, source: 国有资本经营预算财政拨款, project: 1000.00}\n", 1)
+    text = text.replace("    - {code: 2299901, general_budget: 100000.00}\n", "    - {code: 2299901, general_budget: "
+                        "100000.00, government_fund: 1000.00, state_capital: 1000.00}\n", 1)
+    unit = tmp_path / "xinzhou-funds.yaml"
+    unit.write_text(text, encoding="utf-8")
+    p = prepare(unit, load_pack("xinzhou"))
     assert not p.errors, [d.format() for d in p.errors]
     for pf in p.forms:
         variable_paths(pf.context(), out=built[pf.form.context])
