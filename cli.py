@@ -206,14 +206,19 @@ def templates():
     """
 
 
-def _pack_or_exit(name_or_path: str):
-    from reportgen.packs import find_pack
-
+def _or_exit(action, *args):
+    """``action(*args)``; a ReportgenError is printed as ``错误: …`` and exits 1."""
     try:
-        return find_pack(name_or_path)
+        return action(*args)
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
         sys.exit(1)
+
+
+def _pack_or_exit(name_or_path: str):
+    from reportgen.packs import find_pack
+
+    return _or_exit(find_pack, name_or_path)
 
 
 @templates.command("list")
@@ -340,11 +345,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
 
 
 def _load_pack_or_exit(template: str):
-    try:
-        return load_pack(template)
-    except ReportgenError as exc:
-        click.echo(f"错误: {exc}", err=True)
-        sys.exit(1)
+    return _or_exit(load_pack, template)
 
 
 def _write_or_exit(path: Path, data: bytes) -> None:

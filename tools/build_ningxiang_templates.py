@@ -169,31 +169,10 @@ class Table(FormTable):
     """``FormTable`` whose cells may have their own font size and whose rows
     may be marked as the header row repeated on every page (``header``)."""
 
-    def row(self, cols, cells, *, height: int = ROW_H, cant_split: bool = True,
-            keep_next: bool = False, header: bool = False) -> None:
-        assert sum(c.span for c in cells) == len(cols), (cols, cells)
-        tcs = []
-        i = x = 0
-        for c in cells:
-            w = sum(cols[i:i + c.span])
-            span = self._grid_span(x, x + w)
-            tcpr = f'<w:tcW w:w="{w}" w:type="dxa"/>'
-            if span > 1:
-                tcpr += f'<w:gridSpan w:val="{span}"/>'
-            if c.vmerge:
-                tcpr += f'<w:vMerge w:val="{c.vmerge}"/>'
-            tcpr += '<w:vAlign w:val="center"/>'
-            size = getattr(c, "size", None) or self.size
-            p = para_xml(c.text, self.font, size, bold=c.bold, jc=c.jc, indent=c.indent,
-                         keep_next=keep_next)
-            tcs.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{p}</w:tc>")
-            i += c.span
-            x += w
-        trpr = "<w:cantSplit/>" if cant_split else ""
-        trpr += f'<w:trHeight w:val="{height}" w:hRule="atLeast"/>'
-        if header:
-            trpr += "<w:tblHeader/>"
-        self.rows.append(f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(tcs)}</w:tr>")
+    def cell_para(self, c, keep_next: bool) -> str:
+        size = getattr(c, "size", None) or self.size
+        return para_xml(c.text, self.font, size, bold=c.bold, jc=c.jc, indent=c.indent,
+                        keep_next=keep_next)
 
 
 def form_heading(doc, attachment: str, title: str) -> None:

@@ -170,30 +170,11 @@ class Table(FormTable):
         super().__init__(sections, **kw)
         self.mar = mar
 
-    def row(self, cols, cells, *, height: int = ROW_DATA, cant_split: bool = True,
-            keep_next: bool = False, header: bool = False) -> None:
-        assert sum(c.span for c in cells) == len(cols), (cols, cells)
-        tcs = []
-        i = x = 0
-        for c in cells:
-            w = sum(cols[i:i + c.span])
-            span = self._grid_span(x, x + w)
-            tcpr = f'<w:tcW w:w="{w}" w:type="dxa"/>'
-            if span > 1:
-                tcpr += f'<w:gridSpan w:val="{span}"/>'
-            if c.vmerge:
-                tcpr += f'<w:vMerge w:val="{c.vmerge}"/>'
-            tcpr += '<w:vAlign w:val="center"/>'
-            size = getattr(c, "size", None) or self.size
-            tcs.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr>"
-                       f"{cell_para(c, self.font, size, keep_next)}</w:tc>")
-            i += c.span
-            x += w
-        trpr = "<w:cantSplit/>" if cant_split else ""
-        trpr += f'<w:trHeight w:val="{height}" w:hRule="atLeast"/>'
-        if header:
-            trpr += "<w:tblHeader/>"
-        self.rows.append(f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(tcs)}</w:tr>")
+    def row(self, cols, cells, *, height: int = ROW_DATA, **kw) -> None:
+        super().row(cols, cells, height=height, **kw)
+
+    def cell_para(self, c, keep_next: bool) -> str:
+        return cell_para(c, self.font, getattr(c, "size", None) or self.size, keep_next)
 
     def tag_row(self, tag: str) -> None:
         self.row((self.width,), [Cell(tag, jc="left")], height=ROW_TAG)

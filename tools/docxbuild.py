@@ -184,11 +184,12 @@ class FormTable:
         return self.edges.index(x1) - self.edges.index(x0)
 
     def row(self, cols: tuple[int, ...], cells: list[C], *, height: int = ROW_H,
-            cant_split: bool = True, keep_next: bool = False) -> None:
+            cant_split: bool = True, keep_next: bool = False, header: bool = False) -> None:
         """Add a row.  ``cols`` is the section's column tuple; cells must cover it.
 
         ``cant_split``: the row may not break across pages.  ``keep_next``: keep
         the row on the same page as the next one (keepNext on its paragraphs).
+        ``header``: repeat the row at the top of every page (tblHeader).
         """
         assert sum(c.span for c in cells) == len(cols), (cols, cells)
         tcs = []
@@ -202,14 +203,19 @@ class FormTable:
             if c.vmerge:
                 tcpr += f'<w:vMerge w:val="{c.vmerge}"/>'
             tcpr += '<w:vAlign w:val="center"/>'
-            p = para_xml(c.text, self.font, self.size, bold=c.bold, jc=c.jc, indent=c.indent,
-                         keep_next=keep_next)
-            tcs.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{p}</w:tc>")
+            tcs.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{self.cell_para(c, keep_next)}</w:tc>")
             i += c.span
             x += w
         trpr = "<w:cantSplit/>" if cant_split else ""
         trpr += f'<w:trHeight w:val="{height}" w:hRule="atLeast"/>'
+        if header:
+            trpr += "<w:tblHeader/>"
         self.rows.append(f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(tcs)}</w:tr>")
+
+    def cell_para(self, c: C, keep_next: bool) -> str:
+        """The paragraph of one cell (a subclass may size or style it per cell)."""
+        return para_xml(c.text, self.font, self.size, bold=c.bold, jc=c.jc, indent=c.indent,
+                        keep_next=keep_next)
 
     def tag_row(self, tag: str) -> None:
         """A row holding only a ``{%tr ...%}`` tag; docxtpl removes the whole row."""
