@@ -65,8 +65,11 @@ class CompiledTemplate:
             self._body = _docx_env().from_string(src)
         except jinja2.TemplateError:
             self._fast = False  # render_docx reports it, with where it is
-        self._root = etree.tostring(self._tpl.docx.element)
+        # the document element with an empty body, to receive each rendered body
+        root = etree.fromstring(etree.tostring(self._tpl.docx.element))
         self._w_body = self._tpl.docx.element.body.tag
+        root.find(self._w_body).clear()
+        self._root = etree.tostring(root)
 
     def render(self, context: dict) -> bytes:
         """The filled form as .docx bytes (deterministic)."""
