@@ -104,6 +104,10 @@ def convert(docs: list[Path], outdir: Path, profile: Path, soffice: str | None =
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         failure = f"LibreOffice 转换超时（{timeout:g} 秒）"
+    except BaseException:  # Ctrl-C: LibreOffice runs in its own session, stop it too
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
     for doc in docs:
         pdf = outdir / (Path(doc).stem + ".pdf")
         if pdf.is_file() and pdf.stat().st_size > 0:

@@ -184,3 +184,38 @@ def test_doctor_on_this_machine_agrees_with_its_exit_code():
         assert f"{'✓' if c.ok else '✗'} {c.name} {c.found}" in r.output
     if shutil.which("soffice") and shutil.which("fc-match"):
         assert [c.name for c in checks][2:] == ["宋体 →", "仿宋 →", "黑体 →", "楷体 →"]
+
+
+def test_single_unit_with_pdf_writes_beside_its_forms(tmp_path, bare_path):
+    """A stand-in converter that "converts" each document to a one-page PDF:
+    the flow after LibreOffice (PDF beside each .docx, bound copy with a
+    bookmark per form and the document information) runs anywhere."""
+    from pypdf import PdfReader, PdfWriter
+
+    page = tmp_path / "page.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(str(page))
+    fake_tool(bare_path, "soffice", f"""
+out=""; prev=""
+for a in "$@"; do
+  if [ "$prev" = "--outdir" ]; then out="$a"; fi
+  case "$a" in *.docx) n="${{a##*/}}"; /bin/cp {page} "$out/${{n%.docx}}.pdf";; esac
+  prev="$a"
+done""")
+    out = tmp_path / "out"
+    r = run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out, "--pdf")
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 7 and sum(n.endswith(".docx") for n in names) == 3
+    for n in names:
+        if n.endswith(".docx"):
+            assert n.removesuffix(".docx") + ".pdf" in names
+    reader = PdfReader(str(out / "晋中市招商引资服务中心_2020年度_晋中市部门整体支出绩效自评（合订本）.pdf"))
+    assert len(reader.pages) == 3
+    assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [
+        ("部门整体支出绩效自评表", 0),
+        ("财政支出项目绩效自评表 · 招商引资工作经费", 1),
+        ("财政支出项目绩效自评表 · 招商引资专项经费", 2)]
+    assert reader.metadata.author == "晋中市招商引资服务中心"
+    assert reader.metadata.subject == "2020年度 晋中市部门整体支出绩效自评"
