@@ -95,7 +95,9 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
     _echo_diagnostics(prepared)
     _fail_if_errors(prepared)
     try:
-        docs = render_forms(prepared)
+        from reportgen.template_cache import render_cached
+
+        docs = render_forms(prepared, render=render_cached)
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
         sys.exit(1)

@@ -135,3 +135,50 @@ def test_compiled_templates_give_the_bytes_of_an_ordinary_render(example, pack):
     ordinary = render_forms(prepared)
     assert render_forms(prepared, render=render_cached) == ordinary   # first: ordinary, kept
     assert render_forms(prepared, render=render_cached) == ordinary   # then: compiled body
+
+
+def test_compiled_templates_are_kept_on_disk_and_a_bad_entry_is_ignored(tmp_path, monkeypatch):
+    from reportgen.packs import load_pack
+    from reportgen.pipeline import prepare, render_forms
+    from reportgen.template_cache import CompiledTemplate, cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    prepared = prepare(EXAMPLES / "jinzhong-zhaoshang-2020.yaml", load_pack("jinzhong"))
+    ordinary = render_forms(prepared)
+    templates = {}
+
+    def fresh(path, context):          # a new process: nothing compiled in memory
+        templates[path] = CompiledTemplate(path)
+        return templates[path].render(context)
+
+    assert render_forms(prepared, render=fresh) == ordinary
+    entries = sorted(cache_dir().iterdir())
+    assert len(entries) == 2 and cache_dir() == tmp_path / "cache" / "reportgen"
+    assert render_forms(prepared, render=fresh) == ordinary            # from the entries
+    assert all(t._skeleton is not None and t._code is None for t in templates.values())
+    for e in entries:
+        e.write_bytes(b"not a compiled template")
+    assert render_forms(prepared, render=fresh) == ordinary            # bad entry: compiled again
+    assert all(e.read_bytes() != b"not a compiled template" for e in entries)
+
+
+def test_no_disk_cache_when_it_cannot_be_written(tmp_path, monkeypatch):
+    from reportgen.packs import load_pack
+    from reportgen.pipeline import prepare, render_forms
+    from reportgen.template_cache import CompiledTemplate
+
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))        # a file, not a folder
+    prepared = prepare(EXAMPLES / "jinzhong-gongxin-2021.yaml", load_pack("jinzhong"))
+    compiled = {}
+
+    def once(path, context):
+        compiled.setdefault(path, CompiledTemplate(path))
+        return compiled[path].render(context)
+
+    ordinary = render_forms(prepared)
+    assert render_forms(prepared, render=once) == ordinary
+    assert all(t._code is None for t in compiled.values())    # nothing compiled for a cache
+    assert render_forms(prepared, render=once) == ordinary     # compiled now, in memory
+    assert all(t._code is not None for t in compiled.values())
