@@ -160,6 +160,17 @@ def render_unit(source: Path, folder: Path, template: str,
     return result
 
 
+def _render_unit_safely(source: Path, folder: Path, template: str,
+                        forms: tuple[str, ...]) -> UnitResult:
+    """:func:`render_unit`, with an unexpected failure reported as the unit's
+    error so the batch goes on."""
+    try:
+        return render_unit(source, folder, template, forms)
+    except Exception as exc:
+        return UnitResult(Path(source), Path(folder),
+                          errors=[f"错误: 处理失败（内部错误 {type(exc).__name__}: {exc}）"])
+
+
 def _warm(template: str) -> None:
     """Worker initializer: the pack once per process (a forked worker
     already has it from the parent)."""
@@ -178,20 +189,21 @@ def render_batch(files: list[Path], template: str, outdir: Path, jobs: int = 1,
     folders = [Path(outdir)] * len(files) if flat else unit_folders(files, Path(outdir))
     if jobs <= 1 or len(files) <= 1:
         for f, d in zip(files, folders):
-            yield render_unit(f, d, template, forms)
+            yield _render_unit_safely(f, d, template, forms)
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=_warm,
                              initargs=(template,)) as pool:
-        pending = {pool.submit(render_unit, f, d, template, forms): (f, d)
+        pending = {pool.submit(_render_unit_safely, f, d, template, forms): (f, d)
                    for f, d in zip(files, folders)}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 f, d = pending.pop(fut)
                 try:
-                    yield fut.result()
+                    result = fut.result()
                 except Exception as exc:  # a worker died: the unit fails, the batch goes on
-                    yield UnitResult(f, d, errors=[f"错误: 处理中断（{type(exc).__name__}: {exc}）"])
+                    result = UnitResult(f, d, errors=[f"错误: 处理中断（{type(exc).__name__}: {exc}）"])
+                yield result
 
 
 def bound_name(result: UnitResult, pack: Pack) -> str:

@@ -89,6 +89,7 @@ def convert(docs: list[Path], outdir: Path, profile: Path, soffice: str | None =
     if not docs:
         return result
     timeout = STARTUP_TIMEOUT + per_document * len(docs)
+    seeded = _seed_profile(Path(profile), soffice)
     cmd = [soffice, "--headless", "--norestore", "--nolockcheck",
            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docs)]
@@ -114,7 +115,49 @@ def convert(docs: list[Path], outdir: Path, profile: Path, soffice: str | None =
             result.pdfs[doc] = pdf
         else:
             result.problems[doc] = "未能转换为 PDF" + (f"（{failure}）" if failure else "（LibreOffice 未生成文件）")
+    if not seeded and not failure and result.pdfs:
+        _keep_seed(Path(profile), soffice)
     return result
+
+
+# A LibreOffice profile made by a first run takes about 0.5 s to create; a
+# copy of one that worked is kept beside the compiled templates and copied
+# into each new profile folder (each worker still has a profile of its own).
+
+def _seed_path(soffice: str) -> Path | None:
+    from .template_cache import cache_dir
+
+    try:
+        st = os.stat(os.path.realpath(soffice))
+    except OSError:
+        return None
+    return cache_dir() / f"libreoffice-profile-{st.st_size}-{st.st_mtime_ns}"
+
+
+def _seed_profile(profile: Path, soffice: str) -> bool:
+    """Fill a new ``profile`` folder from the kept one; whether it was."""
+    seed = _seed_path(soffice)
+    if profile.exists() or seed is None or not seed.is_dir():
+        return profile.exists()
+    try:
+        shutil.copytree(seed, profile, symlinks=True)
+    except OSError:
+        shutil.rmtree(profile, ignore_errors=True)
+        return False
+    return True
+
+
+def _keep_seed(profile: Path, soffice: str) -> None:
+    """Keep a copy of a profile that converted documents (first one wins)."""
+    seed = _seed_path(soffice)
+    if seed is None or seed.exists() or not profile.is_dir():
+        return
+    tmp = seed.with_name(f"{seed.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copytree(profile, tmp, symlinks=True)
+        os.rename(tmp, seed)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def bind(parts: list[tuple[str, Path]], title: str, author: str, subject: str,

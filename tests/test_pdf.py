@@ -219,3 +219,28 @@ done""")
         ("财政支出项目绩效自评表 · 招商引资专项经费", 2)]
     assert reader.metadata.author == "晋中市招商引资服务中心"
     assert reader.metadata.subject == "2020年度 晋中市部门整体支出绩效自评"
+
+
+def test_a_profile_that_worked_seeds_the_next_ones(tmp_path, monkeypatch):
+    from reportgen import pdf
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    soffice = fake_tool(tmp_path / "bin", "soffice", """
+out=""; prev=""
+for a in "$@"; do
+  case "$a" in -env:UserInstallation=file://*) p="${a#-env:UserInstallation=file://}";; esac
+  if [ "$prev" = "--outdir" ]; then out="$a"; fi
+  case "$a" in *.docx) n="${a##*/}"; /bin/cp "$a" "$out/${n%.docx}.pdf";; esac
+  prev="$a"
+done
+/bin/mkdir -p "$p/user"
+[ -f "$p/user/marker" ] || echo fresh > "$p/user/marker"
+""")
+    doc = tmp_path / "a.docx"
+    doc.write_bytes(b"x")
+    assert pdf.convert([doc], tmp_path / "o1", tmp_path / "p1", str(soffice)).pdfs
+    seeds = list((tmp_path / "cache" / "reportgen").glob("libreoffice-profile-*"))
+    assert len(seeds) == 1 and (seeds[0] / "user" / "marker").read_text() == "fresh\n"
+    (seeds[0] / "user" / "marker").write_text("from the seed\n")
+    assert pdf.convert([doc], tmp_path / "o2", tmp_path / "p2", str(soffice)).pdfs
+    assert (tmp_path / "p2" / "user" / "marker").read_text() == "from the seed\n"
