@@ -5,7 +5,9 @@
   per document; ecosystem.md §4.3), with its own user profile
   (``-env:UserInstallation``: two LibreOffice processes sharing a profile
   silently fail), a timeout that grows with the number of documents, and a
-  check that every expected PDF exists afterwards.
+  check that every expected PDF exists afterwards.  A new profile folder is
+  filled from a kept copy of one that worked (``~/.cache/reportgen``), which
+  saves LibreOffice about 0.5 s of first-start set-up.
 * :func:`bind` assembles the PDFs of one unit's forms into one file with a
   bookmark (书签) per form and the document information (标题、单位、年度) —
   with pypdf.
