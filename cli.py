@@ -56,21 +56,34 @@ def main():
 
 
 @main.command()
-@click.argument("unit_file", type=click.Path(dir_okay=False))
+@click.argument("units", nargs=-1, required=True, type=click.Path())
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--output", "-o", type=click.Path(), default=None,
               help="输出文件夹，或单个表单时的 .docx 文件名（默认当前文件夹） / output folder or .docx file")
 @click.option("--form", "forms", multiple=True,
               help="只生成指定表单（模板包中的 key，如 department、project），可重复 / only these forms")
-def render(unit_file: str, template: str, output: str | None, forms: tuple[str, ...]):
-    """生成报表（.docx）。 Render the pack's forms for UNIT_FILE.
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="批量生成时同时处理的进程数 / worker processes for a batch")
+@click.option("--pdf", is_flag=True,
+              help="同时用 LibreOffice 转换为 PDF，每个单位另有一份带书签的合订本 / also PDF (LibreOffice)")
+def render(units: tuple[str, ...], template: str, output: str | None, forms: tuple[str, ...],
+           jobs: int, pdf: bool):
+    """生成报表（.docx）。 Render the pack's forms for each unit file.
+
+    UNITS 为一个单位数据文件，或多个文件、文件夹（其中全部 *.yaml/*.yml）：
+    批量生成时每个单位一个子文件夹，出错的单位不影响其他单位，最后列出汇总。
 
     \b
     例 / example:
       reportgen render examples/jinzhong-gongxin-2021.yaml --template jinzhong
       reportgen render unit.yaml -t jinzhong -o 输出/
       reportgen render unit.yaml -t jinzhong --form department -o 自评表.docx
+      reportgen render 各单位数据/ -t jinzhong -o 输出/ --jobs 2 --pdf
     """
+    if pdf or len(units) > 1 or Path(units[0]).is_dir():
+        _render_batch(units, template, output, forms, jobs, pdf)
+        return
+    unit_file = units[0]
     pack, prepared = _load(unit_file, template)
     if forms:
         unknown = set(forms) - {f.key for f in pack.forms}
@@ -82,7 +95,9 @@ def render(unit_file: str, template: str, output: str | None, forms: tuple[str, 
     _echo_diagnostics(prepared)
     _fail_if_errors(prepared)
     try:
-        docs = render_forms(prepared)
+        from reportgen.template_cache import render_cached
+
+        docs = render_forms(prepared, render=render_cached)
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
         sys.exit(1)
@@ -101,6 +116,106 @@ def render(unit_file: str, template: str, output: str | None, forms: tuple[str, 
             click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
             sys.exit(1)
         click.echo(f"已生成 {path}")
+
+
+# --- batch rendering, PDF, doctor (reportgen.batch, reportgen.pdf) ---------
+
+
+def _stream(items, length: int, label: str, line):
+    """Yield ``items``; on a terminal under a progress bar, otherwise
+    printing ``line(i, length, item)`` for each item as it comes."""
+    if sys.stdout.isatty():
+        with click.progressbar(length=length, label=label) as bar:
+            for item in items:
+                bar.update(1)
+                yield item
+        return
+    for i, item in enumerate(items, 1):
+        click.echo(line(i, length, item))
+        yield item
+
+
+def _docx_line(i: int, n: int, r) -> str:
+    if r.ok:
+        warn = f"，{r.warnings} 个警告" if r.warnings else ""
+        return f"[{i}/{n}] 已生成 {r.label} → {r.folder}（{len(r.documents)} 个文件{warn}）"
+    return f"[{i}/{n}] 失败 {r.headline}"
+
+
+def _pdf_line(i: int, n: int, r) -> str:
+    if r.ok:
+        return f"[{i}/{n}] 已转换 PDF {r.label} → {r.pdfs[-1]}"
+    return f"[{i}/{n}] PDF 失败 {r.label}: {r.errors[-1].removeprefix(r.label + ': ')}"
+
+
+def _render_batch(units: tuple[str, ...], template: str, output: str | None,
+                  forms: tuple[str, ...], jobs: int, pdf: bool) -> None:
+    from reportgen import batch
+    from reportgen.pdf import NO_SOFFICE, find_soffice
+
+    if pdf and find_soffice() is None:
+        click.echo(f"错误: {NO_SOFFICE}", err=True)
+        sys.exit(1)
+    out = Path(output) if output else Path.cwd()
+    if out.suffix.lower() == ".docx":
+        click.echo("错误: 批量生成或加 --pdf 时，-o 请给出文件夹", err=True)
+        sys.exit(1)
+    files, problems = batch.unit_files(units)
+    for problem in problems:
+        click.echo(f"错误: {problem}", err=True)
+    if problems:
+        click.echo("未生成任何文件", err=True)
+        sys.exit(1)
+    try:
+        pack = batch.cached_pack(template)
+    except ReportgenError as exc:
+        click.echo(f"错误: {exc}", err=True)
+        sys.exit(1)
+    unknown = set(forms) - {f.key for f in pack.forms}
+    if unknown:
+        click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
+                   f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
+        sys.exit(1)
+    flat = len(units) == 1 and not Path(units[0]).is_dir()
+    results = list(_stream(batch.render_batch(files, template, out, jobs, forms, flat),
+                           len(files), "生成 Word", _docx_line))
+    if pdf:
+        rendered = sum(1 for r in results if r.ok and r.documents)
+        list(_stream(batch.convert_batch(results, pack, jobs), rendered, "转换 PDF", _pdf_line))
+    order = {f: i for i, f in enumerate(files)}
+    results.sort(key=lambda r: order[r.source])
+    for line in batch.summary(results):
+        click.echo(line)
+    click.echo(f"输出文件夹: {out}")
+    sys.exit(0 if all(r.ok for r in results) else 1)
+
+
+@main.command()
+def doctor():
+    """检查生成 PDF 所需的 LibreOffice 与中文字体。 Check what --pdf needs.
+
+    列出 LibreOffice（soffice）是否安装、是否有中文字体，以及表单所用的
+    宋体/仿宋/黑体/楷体 实际用哪种字体显示；缺少的给出安装方法。全部就绪时退出码为 0，否则为 1。
+
+    \b
+    例 / example:
+      reportgen doctor
+    """
+    from reportgen.pdf import doctor as run_checks
+
+    checks = run_checks()
+    for c in checks:
+        click.echo(f"{'✓' if c.ok else '✗'} {c.name} {c.found}")
+        if c.advice:
+            click.echo(f"    解决方法: {c.advice}")
+    bad = sum(1 for c in checks if not c.ok)
+    if bad:
+        click.echo(f"有 {bad} 项需要处理，处理前 --pdf 可能无法使用或字体显示不正确")
+        sys.exit(1)
+    click.echo("全部就绪，可以使用 render --pdf")
+
+
+# --- end of batch rendering, PDF, doctor ----------------------------------
 
 
 @main.command()

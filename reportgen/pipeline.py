@@ -186,8 +186,11 @@ def output_name(pf: PreparedForm) -> str:
                                                project=pf.project))
 
 
-def render_forms(prepared: Prepared) -> list[tuple[str, bytes]]:
+def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, bytes]]:
     """Render every prepared form: ``[(file name, .docx bytes), …]``.
+
+    ``render(template path, context) -> bytes`` is :func:`render.render_docx`
+    unless a batch passes :func:`template_cache.render_cached`.
 
     Two forms that would get the same name (two projects of the same name)
     are numbered rather than overwriting each other.
@@ -200,5 +203,5 @@ def render_forms(prepared: Prepared) -> list[tuple[str, bytes]]:
         if seen[name] > 1:
             stem, dot, ext = name.rpartition(".")
             name = f"{stem}（{seen[name]}）.{ext}"
-        out.append((name, render_docx(pf.form.template, pf.context())))
+        out.append((name, render(pf.form.template, pf.context())))
     return out

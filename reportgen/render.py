@@ -62,13 +62,30 @@ class FormTemplate(DocxTemplate):
         return _VMERGE_CELL.sub(_vmerge_cell, src_xml)
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The pack sandbox, compiling each distinct pattern once per process: a
+    pack repeats a few patterns (``{{ note }}``) dozens of times, and Jinja's
+    compile is most of the time it takes to load a pack."""
+
+    _code: dict = {}
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        if not isinstance(source, str) or raw:
+            return super().compile(source, name, filename, raw, defer_init)
+        key = (source, name, filename, defer_init)
+        code = self._code.get(key)
+        if code is None:
+            code = self._code[key] = super().compile(source, name, filename, raw, defer_init)
+        return code
+
+
 def sandbox() -> jinja2.Environment:
     """The one Jinja environment for everything a pack supplies.
 
     Sandboxed (a template cannot reach Python internals), StrictUndefined so
     a missing value fails loudly; filter ``change`` gives 增加/减少 wording.
     """
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         autoescape=False, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False)
     env.filters["change"] = change_words

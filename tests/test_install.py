@@ -60,12 +60,13 @@ def test_form_converts_to_pdf_with_all_its_text(tmp_path, example, pack, ending,
 
     p = prepare(EXAMPLES / example, load_pack(pack))
     data = next(data for name, data in render_forms(p) if name.endswith(ending))
+    from reportgen.pdf import convert
+
     docx = tmp_path / "form.docx"
     docx.write_bytes(data)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
-                   check=True, capture_output=True, timeout=180)
-    reader = PdfReader(str(tmp_path / "form.pdf"))
+    conversion = convert([docx], tmp_path, tmp_path / "profile")
+    assert not conversion.problems
+    reader = PdfReader(str(conversion.pdfs[docx]))
     text = "".join("".join(page.extract_text().split()) for page in reader.pages)
     for needle in needles:
         assert needle in text

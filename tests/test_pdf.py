@@ -1,0 +1,246 @@
+"""PDF output: LibreOffice conversion of a batch, the bound PDF per unit
+(bookmarks, document information), failures when LibreOffice is missing,
+produces nothing or hangs, and ``reportgen doctor``."""
+
+import shutil
+import stat
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from conftest import EXAMPLES
+
+NO_SOFFICE = shutil.which("soffice") is None
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def fake_tool(folder, name, script):
+    """An executable ``name`` in ``folder`` running the shell ``script``."""
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+@pytest.fixture
+def bare_path(tmp_path, monkeypatch):
+    """PATH with only a folder of our own (no soffice, no fc-match)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", str(folder))
+    return folder
+
+
+@pytest.mark.skipif(NO_SOFFICE, reason="LibreOffice (soffice) is not installed; "
+                    "CI installs libreoffice-writer-nogui and fonts-noto-cjk")
+def test_batch_pdf_binds_each_unit_with_a_bookmark_per_form(tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "输出"
+    r = run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", EXAMPLES / "jinzhong-gongxin-2021.yaml",
+            "-t", "jinzhong", "-o", out, "--pdf", "--jobs", "2")
+    assert r.exit_code == 0, r.output
+    assert "共 2 个单位：2 个已生成，0 个失败" in r.output
+    folder = out / "jinzhong-zhaoshang-2020"
+    docx = sorted(folder.glob("*.docx"))
+    assert len(docx) == 3
+    for d in docx:
+        assert PdfReader(str(d.with_suffix(".pdf"))).pages
+    bound = folder / "晋中市招商引资服务中心_2020年度_晋中市部门整体支出绩效自评（合订本）.pdf"
+    reader = PdfReader(str(bound))
+    assert [o.title for o in reader.outline] == [
+        "部门整体支出绩效自评表",                       # in the order of the unit file
+        "财政支出项目绩效自评表 · 招商引资工作经费",
+        "财政支出项目绩效自评表 · 招商引资专项经费",
+    ]
+    starts = [reader.get_destination_page_number(o) for o in reader.outline]
+    sizes = [len(PdfReader(str(folder / (stem + ".pdf"))).pages) for stem in (
+        "晋中市招商引资服务中心_2020年度_部门整体支出绩效自评表",
+        "晋中市招商引资服务中心_2020年度_招商引资工作经费_财政支出项目绩效自评表",
+        "晋中市招商引资服务中心_2020年度_招商引资专项经费_财政支出项目绩效自评表")]
+    assert starts == [0, sizes[0], sizes[0] + sizes[1]] and len(reader.pages) == sum(sizes)
+    meta = reader.metadata
+    assert meta.title == "晋中市招商引资服务中心2020年度晋中市部门整体支出绩效自评"
+    assert meta.author == "晋中市招商引资服务中心"
+    assert "2020年度" in meta.subject
+    text = "".join(reader.pages[sizes[0]].extract_text().split())
+    assert "招商引资工作经费" in text
+    assert len(list((out / "jinzhong-gongxin-2021").glob("*.pdf"))) == 2   # the form and the bound copy
+
+
+def test_pdf_without_libreoffice_fails_with_the_advice_and_writes_nothing(tmp_path, bare_path):
+    out = tmp_path / "out"
+    r = run("render", EXAMPLES / "jinzhong-gongxin-2021.yaml", "-t", "jinzhong", "-o", out, "--pdf")
+    assert r.exit_code == 1
+    assert "未找到 LibreOffice（soffice）" in r.output
+    assert "apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk" in r.output
+    assert "fonts-cjk.conf" in r.output and "reportgen doctor" in r.output
+    assert not out.exists()
+    # and the rest of the tool works without it
+    r = run("render", EXAMPLES / "jinzhong-gongxin-2021.yaml", "-t", "jinzhong", "-o", out)
+    assert r.exit_code == 0 and len(list(out.iterdir())) == 1
+
+
+def test_a_missing_pdf_fails_its_unit(tmp_path, bare_path):
+    fake_tool(bare_path, "soffice", "exit 0")           # "converts", writes nothing
+    out = tmp_path / "out"
+    r = run("render", EXAMPLES / "jinzhong-gongxin-2021.yaml", EXAMPLES / "jinzhong-huitong-2021.yaml",
+            "-t", "jinzhong", "-o", out, "--pdf")
+    assert r.exit_code == 1
+    assert "共 2 个单位：0 个已生成，2 个失败" in r.output
+    assert "部门整体支出绩效自评表.docx: 未能转换为 PDF（LibreOffice 未生成文件）" in r.output
+    assert not list(out.rglob("*.pdf"))
+    assert len(list(out.rglob("*.docx"))) == 2       # the Word files are complete and kept
+
+
+def test_a_hung_libreoffice_is_killed_after_the_timeout(tmp_path, monkeypatch):
+    from reportgen import pdf
+
+    soffice = fake_tool(tmp_path / "bin", "soffice", "sleep 30")
+    docs = [tmp_path / "a.docx", tmp_path / "b.docx"]
+    for d in docs:
+        d.write_bytes(b"x")
+    monkeypatch.setattr(pdf, "STARTUP_TIMEOUT", 0)
+    result = pdf.convert(docs, tmp_path / "pdf", tmp_path / "profile", str(soffice), per_document=0.5)
+    assert result.pdfs == {}
+    assert result.problems == {d: "未能转换为 PDF（LibreOffice 转换超时（1 秒））" for d in docs}
+
+
+def test_one_libreoffice_call_for_all_documents_of_a_worker(tmp_path, bare_path, monkeypatch):
+    log = tmp_path / "calls.log"
+    # a stand-in that records its arguments and "converts" by copying
+    fake_tool(bare_path, "soffice", f"""
+echo "$@" >> {log}
+out=""; prev=""
+for a in "$@"; do
+  if [ "$prev" = "--outdir" ]; then out="$a"; fi
+  case "$a" in *.docx) n="${{a##*/}}"; /bin/cp "$a" "$out/${{n%.docx}}.pdf";; esac
+  prev="$a"
+done""")
+    from reportgen import pdf
+    from reportgen.batch import UnitResult, _convert_share
+    from reportgen.packs import load_pack
+
+    units = []
+    for u in range(3):
+        folder = tmp_path / f"u{u}"
+        folder.mkdir()
+        docs = []
+        for k in range(2):
+            d = folder / f"form{k}.docx"
+            d.write_bytes(b"%PDF-1.4 not really")
+            docs.append((f"表{k}", d))
+        units.append(UnitResult(folder / "unit.yaml", folder, "单位", "2021", docs))
+    binds = []
+    monkeypatch.setattr(pdf, "bind", lambda parts, **meta: binds.append((parts, meta)) or b"%PDF bound")
+    _convert_share(units, tmp_path / "work", load_pack("jinzhong"), str(bare_path / "soffice"))
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1 and calls[0].count(".docx") == 6
+    assert "-env:UserInstallation=file://" in calls[0] and "--headless" in calls[0]
+    assert all(u.ok and len(u.pdfs) == 3 for u in units)
+    assert [[t for t, _ in parts] for parts, _ in binds] == [["表0", "表1"]] * 3
+
+
+def test_doctor_without_libreoffice_or_fontconfig(bare_path):
+    r = run("doctor")
+    assert r.exit_code == 1
+    assert "✗ LibreOffice 未安装" in r.output
+    assert "libreoffice-writer-nogui fonts-noto-cjk" in r.output
+    assert "✗ fontconfig（fc-match） 未安装" in r.output
+
+
+def test_doctor_reports_unmapped_chinese_fonts(bare_path):
+    fake_tool(bare_path, "soffice", "exit 0")
+    fake_tool(bare_path, "fc-list", 'echo "WenQuanYi Zen Hei,文泉驿正黑"')
+    fake_tool(bare_path, "fc-match", """case "$1" in
+  黑体) printf 'WenQuanYi Zen Hei\\nen|zh-cn|zh-tw' ;;
+  仿宋) printf 'WenQuanYi Zen Hei\\nen|zh-cn' ;;
+  *) printf 'DejaVu Sans\\nen|fr' ;;
+esac""")
+    r = run("doctor")
+    assert r.exit_code == 1, r.output
+    lines = r.output.splitlines()
+    assert "✓ LibreOffice " + str(bare_path / "soffice") in lines
+    assert "✓ 中文字体 1 种（WenQuanYi Zen Hei）" in lines
+    assert "✗ 宋体 → DejaVu Sans" in lines and "✗ 楷体 → DejaVu Sans" in lines
+    assert "✗ 仿宋 → WenQuanYi Zen Hei" in lines                 # a 黑体 look for 仿宋
+    assert "✓ 黑体 → WenQuanYi Zen Hei" in lines
+    assert r.output.count("/etc/fonts/local.conf") == 3
+    assert "有 3 项需要处理" in r.output
+
+
+def test_doctor_on_this_machine_agrees_with_its_exit_code():
+    from reportgen.pdf import doctor
+
+    checks = doctor()
+    r = run("doctor")
+    assert r.exit_code == (0 if all(c.ok for c in checks) else 1)
+    for c in checks:
+        assert f"{'✓' if c.ok else '✗'} {c.name} {c.found}" in r.output
+    if shutil.which("soffice") and shutil.which("fc-match"):
+        assert [c.name for c in checks][2:] == ["宋体 →", "仿宋 →", "黑体 →", "楷体 →"]
+
+
+def test_single_unit_with_pdf_writes_beside_its_forms(tmp_path, bare_path):
+    """A stand-in converter that "converts" each document to a one-page PDF:
+    the flow after LibreOffice (PDF beside each .docx, bound copy with a
+    bookmark per form and the document information) runs anywhere."""
+    from pypdf import PdfReader, PdfWriter
+
+    page = tmp_path / "page.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(str(page))
+    fake_tool(bare_path, "soffice", f"""
+out=""; prev=""
+for a in "$@"; do
+  if [ "$prev" = "--outdir" ]; then out="$a"; fi
+  case "$a" in *.docx) n="${{a##*/}}"; /bin/cp {page} "$out/${{n%.docx}}.pdf";; esac
+  prev="$a"
+done""")
+    out = tmp_path / "out"
+    r = run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out, "--pdf")
+    assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 7 and sum(n.endswith(".docx") for n in names) == 3
+    for n in names:
+        if n.endswith(".docx"):
+            assert n.removesuffix(".docx") + ".pdf" in names
+    reader = PdfReader(str(out / "晋中市招商引资服务中心_2020年度_晋中市部门整体支出绩效自评（合订本）.pdf"))
+    assert len(reader.pages) == 3
+    assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [
+        ("部门整体支出绩效自评表", 0),
+        ("财政支出项目绩效自评表 · 招商引资工作经费", 1),
+        ("财政支出项目绩效自评表 · 招商引资专项经费", 2)]
+    assert reader.metadata.author == "晋中市招商引资服务中心"
+    assert reader.metadata.subject == "2020年度 晋中市部门整体支出绩效自评"
+
+
+def test_a_profile_that_worked_seeds_the_next_ones(tmp_path, monkeypatch):
+    from reportgen import pdf
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    soffice = fake_tool(tmp_path / "bin", "soffice", """
+out=""; prev=""
+for a in "$@"; do
+  case "$a" in -env:UserInstallation=file://*) p="${a#-env:UserInstallation=file://}";; esac
+  if [ "$prev" = "--outdir" ]; then out="$a"; fi
+  case "$a" in *.docx) n="${a##*/}"; /bin/cp "$a" "$out/${n%.docx}.pdf";; esac
+  prev="$a"
+done
+/bin/mkdir -p "$p/user"
+[ -f "$p/user/marker" ] || echo fresh > "$p/user/marker"
+""")
+    doc = tmp_path / "a.docx"
+    doc.write_bytes(b"x")
+    assert pdf.convert([doc], tmp_path / "o1", tmp_path / "p1", str(soffice)).pdfs
+    seeds = list((tmp_path / "cache" / "reportgen").glob("libreoffice-profile-*"))
+    assert len(seeds) == 1 and (seeds[0] / "user" / "marker").read_text() == "fresh\n"
+    (seeds[0] / "user" / "marker").write_text("from the seed\n")
+    assert pdf.convert([doc], tmp_path / "o2", tmp_path / "p2", str(soffice)).pdfs
+    assert (tmp_path / "p2" / "user" / "marker").read_text() == "from the seed\n"
