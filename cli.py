@@ -36,13 +36,28 @@ def _fail_if_errors(prepared: Prepared) -> None:
         sys.exit(1)
 
 
-def _load(unit_file: str, template: str):
+def _write_or_exit(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically and say so; a write error exits 1."""
     try:
-        pack = load_pack(template)
-        return pack, prepare(unit_file, pack)
+        write_atomic(path, data)
+    except OSError as exc:
+        click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"已生成 {path}")
+
+
+def _or_exit(action, *args, **kwargs):
+    """``action(*args, **kwargs)``; a ReportgenError is printed as ``错误: …`` and exits 1."""
+    try:
+        return action(*args, **kwargs)
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
         sys.exit(1)
+
+
+def _load(unit_file: str, template: str):
+    pack = _or_exit(load_pack, template)
+    return pack, _or_exit(prepare, unit_file, pack)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,13 +109,9 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
         prepared.forms = [pf for pf in prepared.forms if pf.form.key in forms]
     _echo_diagnostics(prepared)
     _fail_if_errors(prepared)
-    try:
-        from reportgen.template_cache import render_cached
+    from reportgen.template_cache import render_cached
 
-        docs = render_forms(prepared, render=render_cached)
-    except ReportgenError as exc:
-        click.echo(f"错误: {exc}", err=True)
-        sys.exit(1)
+    docs = _or_exit(render_forms, prepared, render=render_cached)
     out = Path(output) if output else Path.cwd()
     if out.suffix.lower() == ".docx":
         if len(docs) != 1:
@@ -110,12 +121,7 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
     else:
         targets = [(out / name, data) for name, data in docs]
     for path, data in targets:
-        try:
-            write_atomic(path, data)
-        except OSError as exc:
-            click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
-            sys.exit(1)
-        click.echo(f"已生成 {path}")
+        _write_or_exit(path, data)
 
 
 # --- batch rendering, PDF, doctor (reportgen.batch, reportgen.pdf) ---------
@@ -166,11 +172,7 @@ def _render_batch(units: tuple[str, ...], template: str, output: str | None,
     if problems:
         click.echo("未生成任何文件", err=True)
         sys.exit(1)
-    try:
-        pack = batch.cached_pack(template)
-    except ReportgenError as exc:
-        click.echo(f"错误: {exc}", err=True)
-        sys.exit(1)
+    pack = _or_exit(batch.cached_pack, template)
     unknown = set(forms) - {f.key for f in pack.forms}
     if unknown:
         click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
@@ -321,15 +323,6 @@ def templates():
     """
 
 
-def _or_exit(action, *args):
-    """``action(*args)``; a ReportgenError is printed as ``错误: …`` and exits 1."""
-    try:
-        return action(*args)
-    except ReportgenError as exc:
-        click.echo(f"错误: {exc}", err=True)
-        sys.exit(1)
-
-
 def _pack_or_exit(name_or_path: str):
     from reportgen.packs import find_pack
 
@@ -379,11 +372,7 @@ def templates_new(name: str, source: str, output: str | None):
     """
     from reportgen.packcheck import copy_pack
 
-    try:
-        target = copy_pack(_pack_or_exit(source), name, Path(output) if output else Path.cwd() / name)
-    except ReportgenError as exc:
-        click.echo(f"错误: {exc}", err=True)
-        sys.exit(1)
+    target = _or_exit(copy_pack, _pack_or_exit(source), name, Path(output) if output else Path.cwd() / name)
     click.echo(f"已生成模板包 {name}: {display_path(target)}")
     click.echo(f"修改后请运行 reportgen templates check {display_path(target)}")
 
@@ -461,15 +450,6 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
 
 def _load_pack_or_exit(template: str):
     return _or_exit(load_pack, template)
-
-
-def _write_or_exit(path: Path, data: bytes) -> None:
-    try:
-        write_atomic(path, data)
-    except OSError as exc:
-        click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
-        sys.exit(1)
-    click.echo(f"已生成 {path}")
 
 
 def _fail_with(diags: list) -> None:

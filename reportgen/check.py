@@ -9,6 +9,7 @@ typed from the ledger are compared with the derived sums, never used.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Callable
 
@@ -317,12 +318,10 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
         public = fa.economic_total("公用经费")
         if u.given(f"{FA}.operating_costs") and fa.operating_costs_total != public:
             over = fa.operating_costs_total > public
-            diags.append(_money_diff(
-                u, "公开10 机关运行经费" + ("不能大于" if over else "小于") + " 公开06 公用经费（基本支出）"
-                   + ("" if over else "：仅当有非参公事业单位时才会如此，请核对"),
-                f"{FA}.operating_costs", public, fa.operating_costs_total))
-            if not over:
-                diags[-1] = _as_warning(diags[-1])
+            d = _money_diff(u, "公开10 机关运行经费" + ("不能大于" if over else "小于") + " 公开06 公用经费（基本支出）"
+                               + ("" if over else "：仅当有非参公事业单位时才会如此，请核对"),
+                            f"{FA}.operating_costs", public, fa.operating_costs_total)
+            diags.append(d if over else _as_warning(d))
         for item, codes in THREE_PUBLIC_ECONOMIC:
             path = f"three_public.items.{item}.actual"
             if not u.has(path):
@@ -338,8 +337,6 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
 
 
 def _as_warning(d: Diagnostic) -> Diagnostic:
-    from dataclasses import replace
-
     return replace(d, severity=WARNING)
 
 

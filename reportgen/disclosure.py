@@ -203,25 +203,27 @@ def _cell(value: Decimal) -> str:
     return N.yuan(value) if value else ""
 
 
-def _code_rows(table: tuple[CodeRow, list[CodeRow]], columns: tuple[str, ...], *, total_first: str = "") -> dict:
-    """A 功能分类 table: the 合计 row and each 类/款/项 row with ``cells``
-    in ``columns`` order; a leading ``total_first`` column is the row's sum
-    of ``columns`` (本年收入合计 / 本年支出合计 / 小计)."""
+def _code_rows(table: tuple[CodeRow, list[CodeRow]], columns: tuple[tuple[str, ...], ...]) -> dict:
+    """A 功能分类 table: the 合计 row and each 类/款/项 row with ``cells``: a
+    leading column with the row's total (本年收入合计 / 本年支出合计 / 小计),
+    then one per entry of ``columns``, each the sum of the keys it lists
+    (公开02 prints the three 财政拨款 types as one 财政拨款收入)."""
     total, rows = table
 
     def cells(r: CodeRow) -> list[str]:
-        values = [r[c] for c in columns]
-        lead = [sum(values, N.ZERO)] if total_first else []
-        return [_cell(v) for v in lead + values]
+        values = [sum((r[k] for k in keys), N.ZERO) for keys in columns]
+        return [_cell(v) for v in [sum(values, N.ZERO)] + values]
 
     return {"total": cells(total),
             "rows": [{"code": r.code, "name": r.name, "level": r.level, "cells": cells(r)}
                      for r in rows if not r.empty],
-            "empty": not rows or total.empty}
+            "empty": total.empty}
 
 
-def _fiscal_income_cells(fa: FinalAccounts) -> dict[str, Decimal]:
-    return {k: fa.fiscal_income(k) for k, _ in FISCAL_TYPES}
+#: Columns of the 功能分类 tables after their total column.
+INCOME_COLUMNS = (tuple(k for k, _ in FISCAL_TYPES),) + tuple((k,) for k, _ in INCOME_SOURCES[3:])  # 公开02
+SPENDING_COLUMNS = tuple((k,) for k in SPENDING_KEYS)                                          # 公开03
+PART_COLUMNS = (("basic",), ("project",))                                                     # 05/08/09
 
 
 def _table01(fa: FinalAccounts) -> dict:
@@ -262,7 +264,7 @@ def _table04(fa: FinalAccounts) -> dict:
     cls = classification().classes
     n = len(cls)
     per_type = {k: fa.class_spending(k) for k, _ in FISCAL_TYPES}
-    income = _fiscal_income_cells(fa)
+    income = {k: fa.fiscal_income(k) for k, _ in FISCAL_TYPES}
     labels = ["一、一般公共预算财政拨款", "二、政府性基金预算财政拨款", "三、国有资本经营预算财政拨款"]
     numerals = _numerals(n)
     rows = []
@@ -349,14 +351,15 @@ def _table10(fa: FinalAccounts) -> dict:
 def _sections(outline, texts: dict[str, str]) -> list[dict]:
     """The 情况说明 as ``[{kind: heading|text, level, text}]`` in outline order;
     a section text's line breaks become separate paragraphs."""
+    from .context import paragraph_list
+
     out = []
     for entry in outline:
         if entry.get("heading"):
             out.append({"kind": "heading", "level": int(entry.get("level") or 1), "text": entry["heading"]})
         if entry.get("text"):
-            for para in texts.get(entry["text"], "").split("\n"):
-                if para.strip():
-                    out.append({"kind": "text", "level": 0, "text": para.strip()})
+            out += [{"kind": "text", "level": 0, "text": para}
+                    for para in paragraph_list(texts.get(entry["text"], ""))]
     return out
 
 
@@ -366,48 +369,29 @@ def disclosure_form(u: Unit, card, texts: dict, form=None) -> dict:
     outline), ``glossary`` (名词解释 paragraphs), ``functions`` and
     ``composition`` (第一部分 概况 paragraphs)."""
     fa, _ = build(u)
-    fund = _code_rows(fa.government_fund, ("basic", "project"), total_first="小计")
+    from .context import paragraph_list
+
+    fund = _code_rows(fa.government_fund, PART_COLUMNS)
     return {
         "unit_name": u.name, "year": str(u.year),
         "prepared_on": u.get(f"{FA}.prepared_on", ""),
-        "functions": _lines(u.get("text.functions", "")),
-        "composition": _lines(u.get(f"{FA}.composition", "")),
+        "functions": paragraph_list(u.get("text.functions", "")),
+        "composition": paragraph_list(u.get(f"{FA}.composition", "")),
         "t01": _table01(fa),
-        "t02": _income_table(fa),
-        "t03": _code_rows(fa.spending, tuple(k for k, _ in SPENDING_KINDS), total_first="本年支出合计"),
+        "t02": _code_rows(fa.income, INCOME_COLUMNS),
+        "t03": _code_rows(fa.spending, SPENDING_COLUMNS),
         "t04": _table04(fa),
-        "t05": _code_rows(fa.general_budget, ("basic", "project"), total_first="小计"),
+        "t05": _code_rows(fa.general_budget, PART_COLUMNS),
         "t06": _table06(fa),
         "t07": _table07(u),
         "t08": {**fund, "income": _cell(fa.fiscal_income("government_fund")),
                 "opening": _cell(fa.fiscal_opening["government_fund"]),
                 "closing": _cell(fa.fiscal_closing["government_fund"])},
-        "t09": _code_rows(fa.state_capital, ("basic", "project"), total_first="合计"),
+        "t09": _code_rows(fa.state_capital, PART_COLUMNS),
         "t10": _table10(fa),
         "sections": _sections(form.outline if form else (), texts),
-        "glossary": _lines(texts.get("glossary", "")),
+        "glossary": paragraph_list(texts.get("glossary", "")),
     }
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def _income_table(fa: FinalAccounts) -> dict:
-    """公开02: 本年收入合计, 财政拨款收入 (the three types together), 上级补助,
-    事业, 经营, 附属单位上缴, 其他 — per 类/款/项 and 合计."""
-    fiscal = ("general_budget", "government_fund", "state_capital")
-    rest = tuple(k for k, _ in INCOME_SOURCES[3:])
-    total, rows = fa.income
-
-    def cells(r: CodeRow) -> list[str]:
-        values = [sum((r[k] for k in fiscal), N.ZERO)] + [r[k] for k in rest]
-        return [_cell(v) for v in [sum(values, N.ZERO)] + values]
-
-    return {"total": cells(total),
-            "rows": [{"code": r.code, "name": r.name, "level": r.level, "cells": cells(r)}
-                     for r in rows if not r.empty],
-            "empty": total.empty}
 
 
 def whole_evaluation_form(u: Unit, card, texts: dict, form=None) -> dict:

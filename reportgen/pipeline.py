@@ -114,23 +114,18 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
     for form in sorted(pack.forms, key=lambda f: bool(f.annexes)):
         annexes = [pf for key in form.annexes for pf in done.get(key, [])]
         prepared = done.setdefault(form.key, [])
-        if form.each:
-            for item in evaluated_projects(unit):
-                view = unit.scoped(item)
-                pf, more = _prepare_form(view, form)
-                diags += [_rebase(d, view) for d in more]
-                prepared.append(pf)
-        elif form.scope:
+        if form.each:                       # one form per project
+            views = [unit.scoped(item) for item in evaluated_projects(unit)]
+        elif form.scope:                    # one form for a part of the file
             if not unit.given(form.scope):
                 diags += requirements(unit, (form.scope,), form.title)
                 continue
-            view = unit.scoped(form.scope)
-            pf, more = _prepare_form(view, form)
-            diags += [_rebase(d, view) for d in more]
-            prepared.append(pf)
+            views = [unit.scoped(form.scope)]
         else:
-            pf, more = _prepare_form(unit, form, annexes)
-            diags += more
+            views = [unit]
+        for view in views:
+            pf, more = _prepare_form(view, form, annexes)
+            diags += [_rebase(d, view) for d in more]
             prepared.append(pf)
     forms = [pf for form in pack.forms for pf in done.get(form.key, [])]
     return Prepared(unit, forms, _dedupe(diags))
@@ -162,7 +157,7 @@ def _prepare_form(unit: Unit, form: Form, annexes: list[PreparedForm] = ()
 
 def _rebase(d: Diagnostic, view: Unit) -> Diagnostic:
     """A diagnostic from a scoped view, with the path as written in the file."""
-    if not d.path or d.path.startswith(view.prefix + "."):
+    if not view.prefix or not d.path or d.path.startswith(view.prefix + "."):
         return d
     full = view.full_path(d.path)
     return replace(d, path=full, zh=zh_name(full) or d.zh)

@@ -44,6 +44,15 @@ def golden(request):
     return compare
 
 
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` in ``path``; return the 1-based line of the change."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
 MINIMAL = """\
 money_unit: 万元
 year: 2020

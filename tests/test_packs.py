@@ -2,13 +2,12 @@
 pack runs outside jinja2's sandbox; the built-in pack is consistent."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cli import main
-from conftest import EXAMPLES
+from conftest import EXAMPLES, edit
 from reportgen.errors import PackError
 from reportgen.packs import builtin_dir, load_pack, load_rubric
 
@@ -21,15 +20,6 @@ def pack_copy(tmp_path):
     dst = tmp_path / "mypack"
     shutil.copytree(builtin_dir() / "jinzhong", dst)
     return dst
-
-
-def edit(path: Path, old: str, new: str) -> int:
-    """Replace ``old`` in ``path``; return the 1-based line of the change."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return line
 
 
 def test_builtin_rubric_is_complete():

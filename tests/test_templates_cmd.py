@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from cli import main
-from conftest import EXAMPLES
+from conftest import EXAMPLES, edit
 from reportgen.context import CONTEXTS
 from reportgen.packcheck import CONTEXT_VARIABLES, check_pack, variable_paths
 from reportgen.packs import builtin_dir, builtin_packs, load_pack
@@ -23,15 +23,6 @@ DEPARTMENT = "部门整体支出绩效自评表.docx"
 
 def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def edit(path: Path, old: str, new: str) -> int:
-    """Replace ``old`` in ``path``; return the 1-based line of the change."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return line
 
 
 def test_list_shows_builtin_packs_and_given_paths(tmp_path):
@@ -245,24 +236,24 @@ def _built_variables() -> dict[str, set[str]]:
     """Context name → variable paths built from every bundled example (and a
     宁乡 unit with a 楼堂馆所 row, which no example has)."""
     built: dict[str, set[str]] = {}
-    units = [(p, p.name.split("-")[0]) for p in sorted(EXAMPLES.glob("*.yaml"))]
-    for path, pack_name in units:
-        p = prepare(path, load_pack(pack_name))
-        assert not p.errors
-        for pf in p.forms:
-            variable_paths(pf.context(), out=built.setdefault(pf.form.context, set()))
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        _add_variables(built, path, path.name.split("-")[0])
     return built
+
+
+def _add_variables(built: dict[str, set[str]], unit: Path, pack_name: str) -> None:
+    p = prepare(unit, load_pack(pack_name))
+    assert not p.errors, [d.format() for d in p.errors]
+    for pf in p.forms:
+        variable_paths(pf.context(), out=built.setdefault(pf.form.context, set()))
 
 
 def test_declared_variables_match_the_context_builders(tmp_path):
     built = _built_variables()
-    text = (EXAMPLES / "ningxiang-gongxin-2022.yaml").read_text(encoding="utf-8") + BUILDING
     unit = tmp_path / "ningxiang-building.yaml"
-    unit.write_text(text, encoding="utf-8")
-    p = prepare(unit, load_pack("ningxiang"))
-    assert not p.errors, [d.format() for d in p.errors]
-    for pf in p.forms:
-        variable_paths(pf.context(), out=built[pf.form.context])
+    unit.write_text((EXAMPLES / "ningxiang-gongxin-2022.yaml").read_text(encoding="utf-8") + BUILDING,
+                    encoding="utf-8")
+    _add_variables(built, unit, "ningxiang")
     # a 忻州 unit with 政府性基金 and 国有资本经营 lines, which the example lacks (公开08/09 rows)
     text = (EXAMPLES / "xinzhou-gongxin-2021.yaml").read_text(encoding="utf-8")
     text = text.replace("    - {code: 2299901, basic: 100000.00}\n", "    - {code: 2299901, basic: 100000.00}\n"
@@ -272,10 +263,7 @@ def test_declared_variables_match_the_context_builders(tmp_path):
                         "100000.00, government_fund: 1000.00, state_capital: 1000.00}\n", 1)
     unit = tmp_path / "xinzhou-funds.yaml"
     unit.write_text(text, encoding="utf-8")
-    p = prepare(unit, load_pack("xinzhou"))
-    assert not p.errors, [d.format() for d in p.errors]
-    for pf in p.forms:
-        variable_paths(pf.context(), out=built[pf.form.context])
+    _add_variables(built, unit, "xinzhou")
     assert set(built) <= set(CONTEXT_VARIABLES)
     for name, paths in built.items():
         assert paths == CONTEXT_VARIABLES[name], name

@@ -61,7 +61,6 @@ Context of 部门整体支出绩效自评共性指标表 (附件2-2)::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TABLE, FONT_TITLE, REPO, ROW_H, SZ_TABLE, SZ_TITLE,
     SZ_UNIT, TEXT_W, C, FormTable, add_block, add_font_table, add_footer, para_xml,
-    rpr_xml, run_xml, save, setup_document, write)
+    rpr_xml, run_xml, save, setup_document, build_all)
 
 BUILDER = "tools/build_ningxiang_templates.py"
 OUT_DIR = Path("ningxiang")
@@ -347,14 +346,7 @@ BUILDERS = {REPORT_OUT: build_report, BASIC_OUT: build_basic, SCORING_OUT: build
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-o", "--out", type=Path, default=REPO / "templates" / OUT_DIR,
-                    help="output folder (default: templates/ningxiang in the repo)")
-    args = ap.parse_args()
-    for name, build in BUILDERS.items():
-        path = args.out / name
-        write(path, build())
-        print(path)
+    build_all(__doc__.splitlines()[0], BUILDERS, REPO / "templates" / OUT_DIR)
 
 
 if __name__ == "__main__":

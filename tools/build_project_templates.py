@@ -63,7 +63,6 @@ Context of 忻州 项目支出绩效自评表::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -73,7 +72,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TITLE, REPO, ROW_H, ROW_H_NARRATIVE, ROW_H_SCORE, SZ_NOTE,
     SZ_TITLE, SZ_UNIT, SZ_YEAR, C, FormTable, add_block, add_font_table, add_footer,
-    add_para, add_signature_line, evaluator_rows, save, setup_document, write)
+    add_para, add_signature_line, evaluator_rows, save, setup_document, build_all)
 
 BUILDER = "tools/build_project_templates.py"
 JINZHONG_OUT = Path("jinzhong") / "财政支出项目绩效自评表.docx"
@@ -310,13 +309,8 @@ def build_xinzhou() -> bytes:
 # ================================================================ main
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-o", "--out", type=Path, default=REPO / "templates",
-                    help="folder that gets jinzhong/… and xinzhou/… (default: the repo's templates/)")
-    args = ap.parse_args()
-    for rel, build in ((JINZHONG_OUT, build_jinzhong), (XINZHOU_OUT, build_xinzhou)):
-        write(args.out / rel, build())
-        print(args.out / rel)
+    build_all(__doc__.splitlines()[0], {JINZHONG_OUT: build_jinzhong, XINZHOU_OUT: build_xinzhou},
+              REPO / "templates")
 
 
 if __name__ == "__main__":

@@ -72,7 +72,6 @@ Context of 部门（单位）整体支出预算绩效自评表::
 
 from __future__ import annotations
 
-import argparse
 import copy
 import sys
 from dataclasses import dataclass, field
@@ -86,7 +85,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     CELL_MAR_LR, FONT_FANGSONG, FONT_TABLE, FONT_TITLE, REPO, SZ_NOTE,
     SZ_TABLE, SZ_TITLE, C, FormTable, add_block, add_footer, rpr_xml, run_xml, save,
-    setup_document, write)
+    setup_document, build_all)
 from build_ningxiang_templates import (  # noqa: E402  (same narrative styles)
     FONT_HEI, FONT_KAI, REPORT_LINE, REPORT_MARGINS, SZ_SAN, add_cjk_fonts, text_para)
 
@@ -392,38 +391,31 @@ T02 = cols(L_W, (1000, 3700), 7)
 T03 = cols(L_W, (1000, 3700), 6)
 
 
-def build_t02(doc) -> None:
-    table_heading(doc, 2, L_W, page_break=False)
-    c = T02
-    heads = ["本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入",
-             "附属单位\n上缴收入", "其他收入"]
+def build_subject_table(doc, n: int, c, heads: list[str], *, page_break: bool = True) -> None:
+    """公开02 / 公开03: 功能分类科目编码 | 科目名称 | one column per ``heads``
+    (栏次 1…), the 合计 row, then the 类/款/项 rows of ``tNN``."""
+    key = f"t{n:02d}"
+    table_heading(doc, n, L_W, page_break=page_break)
     t = Table((c,), width=L_W, size=SZ_XIAOWU)
     t.row(c, [H("项目", 2)] + [H(h, vmerge="restart") for h in heads], height=ROW_HEAD,
           header=True)
     t.row(c, [H("功能分类\n科目编码"), H("科目名称")] + [H("", vmerge="continue") for _ in heads],
           height=ROW_HEAD, header=True)
-    t.row(c, [H("栏次", 2)] + [H(str(i + 1)) for i in range(7)], height=ROW_HEAD, header=True)
-    t.row(c, [H("合计", 2)] + total_cells("t02.total", 7))
-    subject_rows(t, c, "t02", 7)
+    t.row(c, [H("栏次", 2)] + [H(str(i + 1)) for i in range(len(heads))], height=ROW_HEAD, header=True)
+    t.row(c, [H("合计", 2)] + total_cells(f"{key}.total", len(heads)))
+    subject_rows(t, c, key, len(heads))
     add_block(doc, t.xml())
-    note(doc, NOTES["t02"])
+    note(doc, NOTES[key])
+
+
+def build_t02(doc) -> None:
+    build_subject_table(doc, 2, T02, ["本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入",
+                                      "附属单位\n上缴收入", "其他收入"], page_break=False)
 
 
 def build_t03(doc) -> None:
-    table_heading(doc, 3, L_W)
-    c = T03
-    heads = ["本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出",
-             "对附属单位\n补助支出"]
-    t = Table((c,), width=L_W, size=SZ_XIAOWU)
-    t.row(c, [H("项目", 2)] + [H(h, vmerge="restart") for h in heads], height=ROW_HEAD,
-          header=True)
-    t.row(c, [H("功能分类\n科目编码"), H("科目名称")] + [H("", vmerge="continue") for _ in heads],
-          height=ROW_HEAD, header=True)
-    t.row(c, [H("栏次", 2)] + [H(str(i + 1)) for i in range(6)], height=ROW_HEAD, header=True)
-    t.row(c, [H("合计", 2)] + total_cells("t03.total", 6))
-    subject_rows(t, c, "t03", 6)
-    add_block(doc, t.xml())
-    note(doc, NOTES["t03"])
+    build_subject_table(doc, 3, T03, ["本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出",
+                                      "对附属单位\n补助支出"])
 
 
 # ---------------------------------------------------------------- 公开04
@@ -778,14 +770,7 @@ BUILDERS = {DISCLOSURE_OUT: build_disclosure, WHOLE_OUT: build_whole}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-o", "--out", type=Path, default=REPO / "templates" / OUT_DIR,
-                    help="output folder (default: templates/xinzhou in the repo)")
-    args = ap.parse_args()
-    for name, build in BUILDERS.items():
-        path = args.out / name
-        write(path, build())
-        print(path)
+    build_all(__doc__.splitlines()[0], BUILDERS, REPO / "templates" / OUT_DIR)
 
 
 if __name__ == "__main__":

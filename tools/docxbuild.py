@@ -374,3 +374,18 @@ def write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path``, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def build_all(description: str, builders: dict, default_out: Path) -> None:
+    """A builder script's command line: ``-o FOLDER`` (default
+    ``default_out``); writes ``builders`` (relative path → build function)
+    below it and prints each path."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("-o", "--out", type=Path, default=default_out,
+                    help=f"output folder (default: {default_out.relative_to(REPO)} in the repo)")
+    args = ap.parse_args()
+    for rel, build in builders.items():
+        write(args.out / rel, build())
+        print(args.out / rel)
