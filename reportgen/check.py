@@ -306,9 +306,9 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
                                      path if u.has(path) else f"{FA}.spending", expected, fa.fiscal_closing[key]))
     if u.count(f"{FA}.economic"):
         gb = fa.general_budget[0]
+        gb_amount = fa.fiscal_spending("general_budget")
         econ_amount = sum((r["amount"] for r in fa.economic if r.level == 1), N.ZERO)
         econ_basic = sum((r["basic"] for r in fa.economic if r.level == 1), N.ZERO)
-        gb_amount = gb["basic"] + gb["project"] + gb["to_superior"] + gb["business"] + gb["affiliated"]
         if econ_amount != gb_amount:
             diags.append(_money_diff(u, "公开06 按经济分类的金额合计应等于 公开05 一般公共预算财政拨款支出合计",
                                      f"{FA}.economic", gb_amount, econ_amount))
@@ -358,15 +358,13 @@ def _performance_bounds(u: Unit, fa) -> list[Diagnostic]:
 
 def _control_totals(u: Unit, fa) -> list[Diagnostic]:
     base = "final_accounts.control_totals"
-    gb = fa.general_budget[0]
     derived = {
         "income_total": fa.income_total,
         "spending_total": fa.spending_total,
         "grand_total": fa.grand_total_income_side,
         "basic_total": fa.spending[0]["basic"],
         "project_total": fa.spending[0]["project"],
-        "general_budget_total": sum((gb[k] for k in ("basic", "project", "to_superior", "business", "affiliated")),
-                                    N.ZERO),
+        "general_budget_total": fa.fiscal_spending("general_budget"),
         "personnel_total": fa.economic_total("人员经费"),
         "public_total": fa.economic_total("公用经费"),
         "procurement_total": fa.procurement_total,

@@ -125,7 +125,7 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
     g = u.get
     prior = lambda k: g(f"{FA}.prior_year.{k}")  # noqa: E731
     gb_total, gb_rows = fa.general_budget
-    gb = sum((gb_total[k] for k in SPENDING_KEYS), N.ZERO)
+    gb = fa.fiscal_spending("general_budget")
     income_items = [(name, sum((fa.income[0][k] for k in keys), N.ZERO)) for name, keys in NARRATIVE_INCOME_ITEMS]
     spending_items = [(name, fa.spending[0][k]) for k, name in SPENDING_KINDS]
     classes = [(r, sum((r[k] for k in SPENDING_KEYS), N.ZERO)) for r in gb_rows if r.level == 1]

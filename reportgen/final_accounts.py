@@ -28,15 +28,11 @@ import yaml
 
 from .errors import Diagnostic
 from .numbers import ZERO
-from .schema import INCOME_SOURCES, SPENDING_KINDS, SPENDING_SOURCES, VEHICLE_TYPES, zh_name
+from .schema import FISCAL_TYPES, INCOME_SOURCES, SPENDING_KINDS, SPENDING_SOURCES, VEHICLE_TYPES, zh_name
 from .validate import Unit
 
 FA = "final_accounts"
 
-#: 财政拨款 types: key of the income columns / name of the spending source.
-FISCAL_TYPES = (("general_budget", "一般公共预算财政拨款"),
-                ("government_fund", "政府性基金预算财政拨款"),
-                ("state_capital", "国有资本经营预算财政拨款"))
 
 #: 公开01 收入 rows 1–8: (label, income columns summed).
 SUMMARY_INCOME_ROWS = (

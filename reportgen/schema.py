@@ -418,8 +418,9 @@ VEHICLE_TYPES = (
     ("other", "其他用车"),
 )
 
-_FISCAL_TYPES = (("general_budget", "一般公共预算财政拨款"), ("government_fund", "政府性基金预算财政拨款"),
-                 ("state_capital", "国有资本经营预算财政拨款"))
+#: 财政拨款 types: key of the income columns and balances / name of the spending source.
+FISCAL_TYPES = (("general_budget", "一般公共预算财政拨款"), ("government_fund", "政府性基金预算财政拨款"),
+                ("state_capital", "国有资本经营预算财政拨款"))
 
 FINAL_ACCOUNTS = Group("final_accounts", "部门决算", (
     Field("prepared_on", "编制日期", Text(), doc="as 公开10 prints it, e.g. 2022年9月"),
@@ -439,8 +440,8 @@ FINAL_ACCOUNTS = Group("final_accounts", "部门决算", (
     _money("distribution", "结余分配"),
     _money("closing_balance", "年末结转和结余",
            doc="checked: 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 = 本年支出合计 + 结余分配 + 年末结转和结余"),
-    Group("fiscal_opening", "年初财政拨款结转和结余", tuple(_money(k, zh) for k, zh in _FISCAL_TYPES)),
-    Group("fiscal_closing", "年末财政拨款结转和结余", tuple(_money(k, zh) for k, zh in _FISCAL_TYPES)),
+    Group("fiscal_opening", "年初财政拨款结转和结余", tuple(_money(k, zh) for k, zh in FISCAL_TYPES)),
+    Group("fiscal_closing", "年末财政拨款结转和结余", tuple(_money(k, zh) for k, zh in FISCAL_TYPES)),
     ListOf("economic", "一般公共预算财政拨款支出（按经济分类科目）", Group("line", "经济分类科目", (
         Field("code", "经济分类科目编码", Code(5), required=True, doc="款 (5 digits)"),
         _money("amount", "金额"),
