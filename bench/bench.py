@@ -9,7 +9,7 @@ LibreOffice call per document.  Prints each figure next to its target with
 
 Units are synthetic copies of ``examples/jinzhong-gongxin-2021.yaml`` (one
 部门整体支出绩效自评表 each) with their own name and amounts (the budget
-identity kept).  ``reportgen`` runs from this checkout (``python cli.py``)
+identity kept).  ``reportgen`` runs from this checkout (``python -m reportgen``)
 with its .pyc files written, as after ``pip install``, and a compiled-
 template cache of its own (``XDG_CACHE_HOME`` in the temporary folder).
 """
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 EXAMPLE = ROOT / "examples" / "jinzhong-gongxin-2021.yaml"
 PACK = "jinzhong"
-CLI = [sys.executable, str(ROOT / "cli.py")]
+CLI = [sys.executable, "-m", "reportgen"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -109,9 +109,9 @@ def plain_docxtpl(files: list[Path], out: Path) -> tuple[float, int]:
     to a file, over the same template and the same contexts (contexts
     prepared beforehand, not timed).  Uses reportgen's FormTemplate (docxtpl
     plus the ``{% vmerge %}`` tag the template needs) and its Jinja env."""
-    from reportgen.packs import load_pack
+    from reportgen.pack.packs import load_pack
     from reportgen.pipeline import output_name, prepare
-    from reportgen.render import FormTemplate, _docx_env
+    from reportgen.output.render import FormTemplate, _docx_env
 
     pack = load_pack(PACK)
     jobs = []

@@ -12,16 +12,16 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .check import requirements, run_checks
-from .context import CONTEXTS
-from .errors import Diagnostic, PackError
-from .narrate import narrate
-from .packs import Form, Pack
-from .render import render_docx
-from .project_score import indicator_problems, score_project
-from .schema import zh_name
-from .score import score_unit
-from .validate import Unit, load_unit
+from reportgen.compute.check import requirements, run_checks
+from reportgen.forms.context import CONTEXTS
+from reportgen.errors import Diagnostic, PackError
+from reportgen.compute.narrate import narrate
+from reportgen.pack.packs import Form, Pack
+from reportgen.output.render import render_docx
+from reportgen.compute.project_score import indicator_problems, score_project
+from reportgen.unitfile.schema import zh_name
+from reportgen.compute.score import score_unit
+from reportgen.unitfile.validate import Unit, load_unit
 
 
 @dataclass

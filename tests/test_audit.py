@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES, ROOT
 from reportgen.audit import ERROR, NOTE, SUSPECT, audit_document, audit_file
 from reportgen.audit.figures import evaluate, judge, parse_number, tokens
 from reportgen.audit.read import docx_document
-from reportgen.packs import load_pack
+from reportgen.pack.packs import load_pack
 from reportgen.pipeline import prepare, render_forms
 
 SEEDS = ROOT.parent / "shared" / "seeds"

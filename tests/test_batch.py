@@ -7,7 +7,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES
 
 JINZHONG = ["jinzhong-gongxin-2021.yaml", "jinzhong-huitong-2021.yaml", "jinzhong-zhaoshang-2020.yaml"]
@@ -105,7 +105,7 @@ def test_form_option_applies_to_each_unit(units, tmp_path):
 
 
 def test_unit_files_and_folders(units, tmp_path):
-    from reportgen.batch import unit_files, unit_folders
+    from reportgen.output.batch import unit_files, unit_folders
 
     (units / "extra.yml").write_text("year: 2020\n", encoding="utf-8")
     files, problems = unit_files([str(units), str(units / "broken.yaml"), str(tmp_path / "nope")])
@@ -127,9 +127,9 @@ CASES = [(name, "jinzhong") for name in JINZHONG] + [
 
 @pytest.mark.parametrize("example, pack", CASES)
 def test_compiled_templates_give_the_bytes_of_an_ordinary_render(example, pack):
-    from reportgen.packs import load_pack
+    from reportgen.pack.packs import load_pack
     from reportgen.pipeline import prepare, render_forms
-    from reportgen.template_cache import render_cached
+    from reportgen.output.template_cache import render_cached
 
     prepared = prepare(EXAMPLES / example, load_pack(pack))
     ordinary = render_forms(prepared)
@@ -138,9 +138,9 @@ def test_compiled_templates_give_the_bytes_of_an_ordinary_render(example, pack):
 
 
 def test_compiled_templates_are_kept_on_disk_and_a_bad_entry_is_ignored(tmp_path, monkeypatch):
-    from reportgen.packs import load_pack
+    from reportgen.pack.packs import load_pack
     from reportgen.pipeline import prepare, render_forms
-    from reportgen.template_cache import CompiledTemplate, cache_dir
+    from reportgen.output.template_cache import CompiledTemplate, cache_dir
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     prepared = prepare(EXAMPLES / "jinzhong-zhaoshang-2020.yaml", load_pack("jinzhong"))
@@ -163,9 +163,9 @@ def test_compiled_templates_are_kept_on_disk_and_a_bad_entry_is_ignored(tmp_path
 
 
 def test_no_disk_cache_when_it_cannot_be_written(tmp_path, monkeypatch):
-    from reportgen.packs import load_pack
+    from reportgen.pack.packs import load_pack
     from reportgen.pipeline import prepare, render_forms
-    from reportgen.template_cache import CompiledTemplate
+    from reportgen.output.template_cache import CompiledTemplate
 
     blocked = tmp_path / "file"
     blocked.write_text("x")

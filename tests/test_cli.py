@@ -5,7 +5,7 @@ import re
 
 from click.testing import CliRunner
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES, ROOT
 
 

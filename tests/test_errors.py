@@ -6,8 +6,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from reportgen.validate import load_unit
+from reportgen.cli import main
+from reportgen.unitfile.validate import load_unit
 
 ZHAOSHANG = "jinzhong-zhaoshang-2020.yaml"
 

@@ -9,11 +9,11 @@ from decimal import Decimal as D
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES
-from reportgen import explain
-from reportgen.docxtext import dump, tables
-from reportgen.packs import load_pack
+from reportgen.compute import explain
+from reportgen.output.docxtext import dump, tables
+from reportgen.pack.packs import load_pack
 from reportgen.pipeline import prepare, render_forms
 
 JINZHONG = sorted(p.name for p in EXAMPLES.glob("jinzhong-*.yaml"))

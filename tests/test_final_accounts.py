@@ -11,15 +11,15 @@ from decimal import Decimal as D
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES
-from reportgen.docxtext import dump, tables
-from reportgen.final_accounts import build
-from reportgen.narrate import narrate
+from reportgen.output.docxtext import dump, tables
+from reportgen.compute.final_accounts import build
+from reportgen.compute.narrate import narrate
 from reportgen.numbers import shares_percent
-from reportgen.packs import load_pack
+from reportgen.pack.packs import load_pack
 from reportgen.pipeline import prepare, render_forms
-from reportgen.validate import load_unit
+from reportgen.unitfile.validate import load_unit
 
 EXAMPLE = EXAMPLES / "xinzhou-gongxin-2021.yaml"
 

@@ -26,7 +26,8 @@ def test_wheel_ships_the_builtin_packs(tmp_path):
     for f in ("pack.yaml", "rubric.yaml", "sentences.yaml", "部门整体支出绩效自评报告.docx",
               "部门整体支出绩效自评基础数据表.docx", "部门整体支出绩效自评共性指标表.docx"):
         assert f"reportgen/templates/ningxiang/{f}" in names
-    assert "cli.py" in names
+    assert "reportgen/cli.py" in names and "reportgen/__main__.py" in names
+    assert "cli.py" not in names      # no top-level module named cli (clashes with PyPI packages)
 
 
 def test_installed_command_works_from_any_directory(tmp_path):
@@ -55,12 +56,12 @@ PDF_CASES = [
 def test_form_converts_to_pdf_with_all_its_text(tmp_path, example, pack, ending, needles):
     from pypdf import PdfReader
 
-    from reportgen.packs import load_pack
+    from reportgen.pack.packs import load_pack
     from reportgen.pipeline import prepare, render_forms
 
     p = prepare(EXAMPLES / example, load_pack(pack))
     data = next(data for name, data in render_forms(p) if name.endswith(ending))
-    from reportgen.pdf import convert
+    from reportgen.output.pdf import convert
 
     docx = tmp_path / "form.docx"
     docx.write_bytes(data)

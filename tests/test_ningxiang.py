@@ -6,14 +6,14 @@ from decimal import Decimal as D
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES
-from reportgen.derive import Measure
-from reportgen.docxtext import read_document, tables
-from reportgen.packs import load_pack
+from reportgen.compute.derive import Measure
+from reportgen.output.docxtext import read_document, tables
+from reportgen.pack.packs import load_pack
 from reportgen.pipeline import prepare, render_forms
-from reportgen.primitives import make_rule
-from reportgen.schema import Awarded, Cases
+from reportgen.compute.primitives import make_rule
+from reportgen.unitfile.schema import Awarded, Cases
 
 EXAMPLE = EXAMPLES / "ningxiang-gongxin-2022.yaml"
 

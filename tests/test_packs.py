@@ -6,10 +6,10 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES, edit
 from reportgen.errors import PackError
-from reportgen.packs import builtin_dir, load_pack, load_rubric
+from reportgen.pack.packs import builtin_dir, load_pack, load_rubric
 
 ZHAOSHANG = EXAMPLES / "jinzhong-zhaoshang-2020.yaml"
 

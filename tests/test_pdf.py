@@ -8,7 +8,7 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES
 
 NO_SOFFICE = shutil.which("soffice") is None
@@ -99,7 +99,7 @@ def test_a_missing_pdf_fails_its_unit(tmp_path, bare_path):
 
 
 def test_a_hung_libreoffice_is_killed_after_the_timeout(tmp_path, monkeypatch):
-    from reportgen import pdf
+    from reportgen.output import pdf
 
     soffice = fake_tool(tmp_path / "bin", "soffice", "sleep 30")
     docs = [tmp_path / "a.docx", tmp_path / "b.docx"]
@@ -122,9 +122,9 @@ for a in "$@"; do
   case "$a" in *.docx) n="${{a##*/}}"; /bin/cp "$a" "$out/${{n%.docx}}.pdf";; esac
   prev="$a"
 done""")
-    from reportgen import pdf
-    from reportgen.batch import UnitResult, _convert_share
-    from reportgen.packs import load_pack
+    from reportgen.output import pdf
+    from reportgen.output.batch import UnitResult, _convert_share
+    from reportgen.pack.packs import load_pack
 
     units = []
     for u in range(3):
@@ -175,7 +175,7 @@ esac""")
 
 
 def test_doctor_on_this_machine_agrees_with_its_exit_code():
-    from reportgen.pdf import doctor
+    from reportgen.output.pdf import doctor
 
     checks = doctor()
     r = run("doctor")
@@ -222,7 +222,7 @@ done""")
 
 
 def test_a_profile_that_worked_seeds_the_next_ones(tmp_path, monkeypatch):
-    from reportgen import pdf
+    from reportgen.output import pdf
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     soffice = fake_tool(tmp_path / "bin", "soffice", """

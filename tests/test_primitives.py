@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from reportgen.derive import Measure
-from reportgen.primitives import GradeBands, RuleError, make_rule
+from reportgen.compute.derive import Measure
+from reportgen.compute.primitives import GradeBands, RuleError, make_rule
 
 
 def ratio(percent: str) -> Measure:

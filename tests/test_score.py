@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from reportgen.packs import load_pack
+from reportgen.pack.packs import load_pack
 from reportgen.pipeline import prepare
 
 ZHAOSHANG = "jinzhong-zhaoshang-2020.yaml"

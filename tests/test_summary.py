@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES
-from reportgen.packs import load_pack
+from reportgen.pack.packs import load_pack
 from reportgen.pipeline import prepare
-from reportgen.summary import UnitResult, rank
+from reportgen.collect.summary import UnitResult, rank
 
 JINZHONG = sorted(EXAMPLES.glob("jinzhong-*.yaml"))
 

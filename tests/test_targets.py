@@ -4,9 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from reportgen.project_score import NationalRules, score_project, split_equally
-from reportgen.targets import achievement, parse_actual, parse_target, progress_text
-from reportgen.validate import load_unit
+from reportgen.compute.project_score import NationalRules, score_project, split_equally
+from reportgen.compute.targets import achievement, parse_actual, parse_target, progress_text
+from reportgen.unitfile.validate import load_unit
 
 
 @pytest.mark.parametrize("text, parsed", [

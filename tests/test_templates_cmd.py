@@ -11,11 +11,11 @@ from docx import Document
 from docx.oxml.ns import qn
 from lxml import etree
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES, edit
-from reportgen.context import CONTEXTS
-from reportgen.packcheck import CONTEXT_VARIABLES, check_pack, variable_paths
-from reportgen.packs import builtin_dir, builtin_packs, load_pack
+from reportgen.forms.context import CONTEXTS
+from reportgen.pack.packcheck import CONTEXT_VARIABLES, check_pack, variable_paths
+from reportgen.pack.packs import builtin_dir, builtin_packs, load_pack
 from reportgen.pipeline import prepare
 
 DEPARTMENT = "部门整体支出绩效自评表.docx"

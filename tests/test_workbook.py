@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from cli import main
+from reportgen.cli import main
 from conftest import EXAMPLES
-from reportgen import layout as L
-from reportgen import schema as S
-from reportgen.needs import pack_needs
-from reportgen.packs import load_pack
+from reportgen.collect import layout as L
+from reportgen.unitfile import schema as S
+from reportgen.pack.needs import pack_needs
+from reportgen.pack.packs import load_pack
 from reportgen.pipeline import prepare, render_forms
-from reportgen.validate import load_unit
+from reportgen.unitfile.validate import load_unit
 
 
 def run(*args):
@@ -351,8 +351,8 @@ def test_init_skeleton(tmp_path, template):
 
 
 def test_init_skeleton_lists_checklist_points():
-    from reportgen.skeleton import skeleton
-    from reportgen.unitfile import dump_unit
+    from reportgen.collect.skeleton import skeleton
+    from reportgen.unitfile.tree import dump_unit
 
     needs = pack_needs(load_pack("jinzhong"))
     raw, notes, header = skeleton(needs, "晋中")

@@ -15,7 +15,7 @@ Run from anywhere::
     python tools/build_ningxiang_templates.py              # all three, into the repo
     python tools/build_ningxiang_templates.py -o /tmp/x    # all three, into /tmp/x/
 
-All are rendered by ``reportgen.render.render_docx``; the shared builders and
+All are rendered by ``reportgen.output.render.render_docx``; the shared builders and
 design rules (one ruled table on a union grid, fixed layout, explicit eastAsia
 fonts, every Jinja tag in one run, reproducible bytes) are in
 ``tools/docxbuild.py``.  Every context value is display text; the templates do

@@ -13,7 +13,7 @@ Run from anywhere::
     python tools/build_project_templates.py              # both, into the repo
     python tools/build_project_templates.py -o /tmp/x    # both, into /tmp/x/<pack>/
 
-Both are rendered by ``reportgen.render.render_docx``; the shared builders and
+Both are rendered by ``reportgen.output.render.render_docx``; the shared builders and
 the design rules (one ruled table on a union grid, fixed layout, explicit
 eastAsia fonts, every Jinja tag in one run, reproducible bytes) are in
 ``tools/docxbuild.py``.  ``{% vmerge EXPR %}`` at the start of a loop-row cell

@@ -8,7 +8,7 @@ figures go.  Run from anywhere::
     python tools/build_templates.py            # writes the template in the repo
     python tools/build_templates.py -o x.docx  # somewhere else
 
-The template is rendered by ``reportgen.render.render_docx``.  Context it needs:
+The template is rendered by ``reportgen.output.render.render_docx``.  Context it needs:
 
     year                      str   填报年度, e.g. "2021"
     unit.name / .head / .phone        单位名称 / 单位负责人 / 单位联系电话

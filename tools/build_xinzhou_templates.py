@@ -19,7 +19,7 @@ Run from anywhere::
     python tools/build_xinzhou_templates.py              # both, into the repo
     python tools/build_xinzhou_templates.py -o /tmp/x    # both, into /tmp/x/
 
-Both are rendered by ``reportgen.render.render_docx``; the shared builders and
+Both are rendered by ``reportgen.output.render.render_docx``; the shared builders and
 design rules (one ruled table on a union grid, fixed layout, explicit eastAsia
 fonts, every Jinja tag in one run, reproducible bytes) are in
 ``tools/docxbuild.py``; the narrative styles (仿宋_GB2312 三号, fixed 28 pt,

@@ -45,7 +45,7 @@ from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from reportgen.render import normalize_zip  # noqa: E402  (same reproducible zip as rendered forms)
+from reportgen.output.render import normalize_zip  # noqa: E402  (same reproducible zip as rendered forms)
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import checks, consistency, public, scoring
-from .findings import ERROR, NOTE, SEVERITIES, SUSPECT, Finding
-from .read import Document, read
+from reportgen.audit import checks, consistency, public, scoring
+from reportgen.audit.findings import ERROR, NOTE, SEVERITIES, SUSPECT, Finding
+from reportgen.audit.read import Document, read
 
 CHECKS = (
     checks.check_formulas, checks.check_shares, checks.check_changes, checks.check_rates,

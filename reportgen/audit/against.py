@@ -4,7 +4,7 @@ document against what reportgen derives from the unit file.
 The unit file goes through :func:`reportgen.pipeline.prepare` and
 :func:`reportgen.pipeline.render_forms`; the filed document and each
 rendered form are read with :mod:`.read` (docx grids via
-:mod:`reportgen.docxtext`).  The rendered form that shares most table rows
+:mod:`reportgen.output.docxtext`).  The rendered form that shares most table rows
 with the filed one is compared: every table cell with a number, matched by
 row label and position among the row's numbers, and every labelled figure of
 the running text whose label occurs once in both.  Each difference is a
@@ -17,13 +17,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..errors import ReportgenError
-from ..packs import load_pack
-from ..pipeline import prepare, render_forms
-from .figures import ERROR, parse_number
-from .findings import Finding
-from .read import Document, docx_document, read
-from .text import mentions
+from reportgen.errors import ReportgenError
+from reportgen.pack.packs import load_pack
+from reportgen.pipeline import prepare, render_forms
+from reportgen.audit.figures import ERROR, parse_number
+from reportgen.audit.findings import Finding
+from reportgen.audit.read import Document, docx_document, read
+from reportgen.audit.text import mentions
 
 _CELL_NUMBER = re.compile(r"^[-−]?[\d,]+(?:\.\d+)?\s*(?:%|％|万元|元|分)?$")
 

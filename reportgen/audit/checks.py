@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .. import numbers as N
-from .figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, evaluate, judge,
+from reportgen import numbers as N
+from reportgen.audit.figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, evaluate, judge,
                       parse_number, shown, tokens, total)
-from .findings import Finding
-from .read import Document
-from .text import Mention, key_of, mentions, norm_unit, scan_back, sentence
+from reportgen.audit.findings import Finding
+from reportgen.audit.read import Document
+from reportgen.audit.text import Mention, key_of, mentions, norm_unit, scan_back, sentence
 
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 

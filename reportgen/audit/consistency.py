@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .. import numbers as N
-from .checks import _SCALE, _sentence_quote, finding, in_money
-from .figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, judge, parse_number, shown, total
-from .findings import Finding
-from .read import Document
-from .text import Mention, key_of, mentions, sentence
+from reportgen import numbers as N
+from reportgen.audit.checks import _SCALE, _sentence_quote, finding, in_money
+from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, judge, parse_number, shown, total
+from reportgen.audit.findings import Finding
+from reportgen.audit.read import Document
+from reportgen.audit.text import Mention, key_of, mentions, sentence
 
 _FIELD_LABEL = re.compile(r"^(?P<label>[^\d（(]{2,20}?)\s*[（(](?P<unit>万元|元|人|辆)[）)]\s*$")
 #: labels too general to name one quantity on their own

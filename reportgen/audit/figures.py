@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from .. import numbers as N
+from reportgen import numbers as N
 
 ERROR = "错误"
 SUSPECT = "疑似"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .figures import ERROR, NOTE, SEVERITIES, SUSPECT
+from reportgen.audit.figures import ERROR, NOTE, SEVERITIES, SUSPECT
 
 __all__ = ["Finding", "ERROR", "SUSPECT", "NOTE", "SEVERITIES"]
 

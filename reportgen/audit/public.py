@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .. import numbers as N
-from .checks import _sentence_quote, finding
-from .figures import ERROR, NUM, SUSPECT, WS, parse_number
-from .findings import Finding
-from .read import Document
-from .text import mentions, sentence
+from reportgen import numbers as N
+from reportgen.audit.checks import _sentence_quote, finding
+from reportgen.audit.figures import ERROR, NUM, SUSPECT, WS, parse_number
+from reportgen.audit.findings import Finding
+from reportgen.audit.read import Document
+from reportgen.audit.text import mentions, sentence
 
 
 def table_value(doc: Document, label: str, after: str = "") -> tuple[Decimal, str] | None:

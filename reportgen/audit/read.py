@@ -22,8 +22,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..docxtext import read_document
-from ..errors import ReportgenError
+from reportgen.output.docxtext import read_document
+from reportgen.errors import ReportgenError
 
 #: Separator between units that ends a sentence (a table cell, a docx
 #: paragraph); wrapped lines of PDF/plain text are joined by "\n" instead.

@@ -7,7 +7,7 @@ import io
 import json
 from collections import Counter
 
-from .findings import ERROR, NOTE, SEVERITIES, SUSPECT, Finding
+from reportgen.audit.findings import ERROR, NOTE, SEVERITIES, SUSPECT, Finding
 
 COLUMNS = (("file", "文件", 28), ("location", "位置", 18), ("severity", "级别", 6), ("check", "检查项", 10),
            ("message", "说明", 50), ("quote", "原文", 60), ("stated", "文中数值", 14),

@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .. import numbers as N
-from .checks import _sentence_quote, finding
-from .figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, judge, parse_number, shown, total
-from .findings import Finding
-from .read import Document, Row, Unit
+from reportgen import numbers as N
+from reportgen.audit.checks import _sentence_quote, finding
+from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, judge, parse_number, shown, total
+from reportgen.audit.findings import Finding
+from reportgen.audit.read import Document, Row, Unit
 
 LEVEL1 = ("投入", "过程", "产出", "效果", "决策", "效益", "产出及效率", "产出及效益")
 _TOTAL = re.compile(r"^(综合得分|合计|总分|总计|得分合计|评价总分|自评总分|总得分)[:：]?$")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .figures import NUM, WS, Stated, parse_number
-from .read import HARD, Document
+from reportgen.audit.figures import NUM, WS, Stated, parse_number
+from reportgen.audit.read import HARD, Document
 
 UNITS = r"万[ \n]*元|亿[ \n]*元|元|万(?![\u4e00-\u9fff])|亿(?![\u4e00-\u9fff])|%|％|人次|人|个|家|辆|次|项|户|批|台|套|分"
 MENTION = re.compile(rf"(?<![\d.,])(?P<num>{NUM})(?![\d.])(?:{WS})(?P<unit>{UNITS})")

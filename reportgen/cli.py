@@ -1,0 +1,535 @@
+"""reportgen command line: ``reportgen render`` / ``reportgen check`` / ``reportgen audit``.
+
+A thin click layer over :mod:`reportgen.pipeline`.  Problems in the user's
+files are printed all at once as ``file:line:col: field（中文名）: message``
+with exit code 1 and no traceback; nothing is written when there are errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reportgen import __version__
+from reportgen.compute import explain
+from reportgen import numbers as N
+from reportgen.errors import ReportgenError, display_path
+from reportgen.pack.packs import load_pack
+from reportgen.pipeline import Prepared, prepare, render_forms
+from reportgen.output.render import write_atomic
+
+PACK_HELP = "模板包：内置名称（jinzhong）或模板包文件夹路径 / built-in pack name or pack folder"
+
+
+def _echo_diagnostics(prepared: Prepared) -> None:
+    for d in prepared.diagnostics:
+        click.echo(d.format(), err=True)
+
+
+def _fail_if_errors(prepared: Prepared) -> None:
+    errors = prepared.errors
+    if errors:
+        click.echo(f"共 {len(errors)} 个错误，未生成任何文件（{len(errors)} error(s); nothing written）",
+                   err=True)
+        sys.exit(1)
+
+
+def _write_or_exit(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically and say so; a write error exits 1."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"已生成 {path}")
+
+
+def _or_exit(action, *args, **kwargs):
+    """``action(*args, **kwargs)``; a ReportgenError is printed as ``错误: …`` and exits 1."""
+    try:
+        return action(*args, **kwargs)
+    except ReportgenError as exc:
+        click.echo(f"错误: {exc}", err=True)
+        sys.exit(1)
+
+
+def _load(unit_file: str, template: str):
+    pack = _or_exit(load_pack, template)
+    return pack, _or_exit(prepare, unit_file, pack)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reportgen")
+def main():
+    """reportgen：由一份单位原始数据（YAML）生成预算绩效自评表等报表。
+
+    Fills each city's official Word forms from one YAML file of raw figures,
+    deriving every rate, score, grade and summary sentence.
+    """
+
+
+@main.command()
+@click.argument("units", nargs=-1, required=True, type=click.Path())
+@click.option("--template", "-t", required=True, help=PACK_HELP)
+@click.option("--output", "-o", type=click.Path(), default=None,
+              help="输出文件夹，或单个表单时的 .docx 文件名（默认当前文件夹） / output folder or .docx file")
+@click.option("--form", "forms", multiple=True,
+              help="只生成指定表单（模板包中的 key，如 department、project），可重复 / only these forms")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="批量生成时同时处理的进程数 / worker processes for a batch")
+@click.option("--pdf", is_flag=True,
+              help="同时用 LibreOffice 转换为 PDF，每个单位另有一份带书签的合订本 / also PDF (LibreOffice)")
+def render(units: tuple[str, ...], template: str, output: str | None, forms: tuple[str, ...],
+           jobs: int, pdf: bool):
+    """生成报表（.docx）。 Render the pack's forms for each unit file.
+
+    UNITS 为一个单位数据文件，或多个文件、文件夹（其中全部 *.yaml/*.yml）：
+    批量生成时每个单位一个子文件夹，出错的单位不影响其他单位，最后列出汇总。
+
+    \b
+    例 / example:
+      reportgen render examples/jinzhong-gongxin-2021.yaml --template jinzhong
+      reportgen render unit.yaml -t jinzhong -o 输出/
+      reportgen render unit.yaml -t jinzhong --form department -o 自评表.docx
+      reportgen render 各单位数据/ -t jinzhong -o 输出/ --jobs 2 --pdf
+    """
+    if pdf or len(units) > 1 or Path(units[0]).is_dir():
+        _render_batch(units, template, output, forms, jobs, pdf)
+        return
+    unit_file = units[0]
+    pack, prepared = _load(unit_file, template)
+    if forms:
+        unknown = set(forms) - {f.key for f in pack.forms}
+        if unknown:
+            click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
+                       f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
+            sys.exit(1)
+        prepared.forms = [pf for pf in prepared.forms if pf.form.key in forms]
+    _echo_diagnostics(prepared)
+    _fail_if_errors(prepared)
+    from reportgen.output.template_cache import render_cached
+
+    docs = _or_exit(render_forms, prepared, render=render_cached)
+    out = Path(output) if output else Path.cwd()
+    if out.suffix.lower() == ".docx":
+        if len(docs) != 1:
+            click.echo(f"错误: 将生成 {len(docs)} 个表单，-o 请给出文件夹（或用 --form 只生成一个）", err=True)
+            sys.exit(1)
+        targets = [(out, docs[0][1])]
+    else:
+        targets = [(out / name, data) for name, data in docs]
+    for path, data in targets:
+        _write_or_exit(path, data)
+
+
+# --- batch rendering, PDF, doctor (reportgen.output.batch, reportgen.output.pdf) ---------
+
+
+def _stream(items, length: int, label: str, line):
+    """Yield ``items``; on a terminal under a progress bar, otherwise
+    printing ``line(i, length, item)`` for each item as it comes."""
+    if sys.stdout.isatty():
+        with click.progressbar(length=length, label=label) as bar:
+            for item in items:
+                bar.update(1)
+                yield item
+        return
+    for i, item in enumerate(items, 1):
+        click.echo(line(i, length, item))
+        yield item
+
+
+def _docx_line(i: int, n: int, r) -> str:
+    if r.ok:
+        warn = f"，{r.warnings} 个警告" if r.warnings else ""
+        return f"[{i}/{n}] 已生成 {r.label} → {r.folder}（{len(r.documents)} 个文件{warn}）"
+    return f"[{i}/{n}] 失败 {r.headline}"
+
+
+def _pdf_line(i: int, n: int, r) -> str:
+    if r.ok:
+        return f"[{i}/{n}] 已转换 PDF {r.label} → {r.pdfs[-1]}"
+    return f"[{i}/{n}] PDF 失败 {r.label}: {r.errors[-1].removeprefix(r.label + ': ')}"
+
+
+def _render_batch(units: tuple[str, ...], template: str, output: str | None,
+                  forms: tuple[str, ...], jobs: int, pdf: bool) -> None:
+    from reportgen.output import batch
+    from reportgen.output.pdf import NO_SOFFICE, find_soffice
+
+    if pdf and find_soffice() is None:
+        click.echo(f"错误: {NO_SOFFICE}", err=True)
+        sys.exit(1)
+    out = Path(output) if output else Path.cwd()
+    if out.suffix.lower() == ".docx":
+        click.echo("错误: 批量生成或加 --pdf 时，-o 请给出文件夹", err=True)
+        sys.exit(1)
+    files, problems = batch.unit_files(units)
+    for problem in problems:
+        click.echo(f"错误: {problem}", err=True)
+    if problems:
+        click.echo("未生成任何文件", err=True)
+        sys.exit(1)
+    pack = _or_exit(batch.cached_pack, template)
+    unknown = set(forms) - {f.key for f in pack.forms}
+    if unknown:
+        click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
+                   f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
+        sys.exit(1)
+    flat = len(units) == 1 and not Path(units[0]).is_dir()
+    results = list(_stream(batch.render_batch(files, template, out, jobs, forms, flat),
+                           len(files), "生成 Word", _docx_line))
+    if pdf:
+        rendered = sum(1 for r in results if r.ok and r.documents)
+        list(_stream(batch.convert_batch(results, pack, jobs), rendered, "转换 PDF", _pdf_line))
+    order = {f: i for i, f in enumerate(files)}
+    results.sort(key=lambda r: order[r.source])
+    for line in batch.summary(results):
+        click.echo(line)
+    click.echo(f"输出文件夹: {out}")
+    sys.exit(0 if all(r.ok for r in results) else 1)
+
+
+@main.command()
+def doctor():
+    """检查生成 PDF 所需的 LibreOffice 与中文字体。 Check what --pdf needs.
+
+    列出 LibreOffice（soffice）是否安装、是否有中文字体，以及表单所用的
+    宋体/仿宋/黑体/楷体 实际用哪种字体显示；缺少的给出安装方法。全部就绪时退出码为 0，否则为 1。
+
+    \b
+    例 / example:
+      reportgen doctor
+    """
+    from reportgen.output.pdf import doctor as run_checks
+
+    checks = run_checks()
+    for c in checks:
+        click.echo(f"{'✓' if c.ok else '✗'} {c.name} {c.found}")
+        if c.advice:
+            click.echo(f"    解决方法: {c.advice}")
+    bad = sum(1 for c in checks if not c.ok)
+    if bad:
+        click.echo(f"有 {bad} 项需要处理，处理前 --pdf 可能无法使用或字体显示不正确")
+        sys.exit(1)
+    click.echo("全部就绪，可以使用 render --pdf")
+
+
+# --- end of batch rendering, PDF, doctor ----------------------------------
+
+
+@main.command()
+@click.argument("unit_file", type=click.Path(dir_okay=False))
+@click.option("--template", "-t", required=True, help=PACK_HELP)
+@click.option("--figures", is_flag=True,
+              help="同时列出全部计算结果（各指标数值、得分、扣分原因） / also print every derived figure")
+def check(unit_file: str, template: str, figures: bool):
+    """核对单位数据，列出全部问题与人工评分。 Check UNIT_FILE against the pack.
+
+    \b
+    例 / example:
+      reportgen check examples/jinzhong-zhaoshang-2020.yaml --template jinzhong
+      reportgen check unit.yaml -t jinzhong --figures
+    """
+    pack, prepared = _load(unit_file, template)
+    _echo_diagnostics(prepared)
+    if figures and not prepared.errors:
+        click.echo(explain.figures(prepared))
+    for pf in prepared.scored_forms():
+        for i in getattr(pf.card, "overrides", []):
+            click.echo(f"人工评分: {pf.title} · {i.name}（{i.key}）{N.score(i.score)}分"
+                       f"（满分{N.score(i.weight)}）理由：{i.override}")
+        click.echo(f"{pf.title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
+    _fail_if_errors(prepared)
+    n = len(prepared.warnings)
+    click.echo(f"核对通过（{n} 个警告） / check passed ({n} warning(s))")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), default=None,
+              help="另存为 Excel 表格（每条问题一行） / also write an .xlsx, one row per finding")
+@click.option("--against", "unit_file", type=click.Path(dir_okay=False), default=None,
+              help="与单位数据文件生成的报表逐数核对（需同时给出 --template） / compare with UNIT.yaml")
+@click.option("--template", "-t", default=None, help=PACK_HELP)
+def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_file: str | None,
+          template: str | None):
+    """审核已填报的报告（.docx/.pdf/.txt）中的算术错误与前后矛盾。
+    Audit filed reports for arithmetic inconsistencies.
+
+    逐条列出：写出的算式、占比、同比增减、完成预算百分比、评分表小计/总分/等次、
+    同一数字前后不一致；每条给出位置、原文、文中数值、重算数值、差异和级别
+    （错误 / 疑似 / 提示）。发现“错误”时退出码为 1。
+
+    \b
+    例 / example:
+      reportgen audit 自评表.docx 决算公开.pdf
+      reportgen audit 报告/*.docx --xlsx 审核结果.xlsx
+      reportgen audit --json 自评表.docx
+      reportgen audit --against examples/jinzhong-zhaoshang-2020.yaml -t jinzhong 自评表.docx
+    """
+    from reportgen.audit import ERROR as AUDIT_ERROR, audit_file
+    from reportgen.audit import report
+    from reportgen.audit.against import audit_against
+
+    if unit_file and not template:
+        click.echo("错误: --against 需要同时给出 --template（模板包）", err=True)
+        sys.exit(1)
+    results, problems = {}, {}
+    for f in files:
+        name = display_path(f)
+        try:
+            if unit_file:
+                results[name] = audit_against(f, unit_file, template, name)
+            else:
+                results[name] = audit_file(f, name)
+        except ReportgenError as exc:
+            message = str(exc)
+            problems[name] = message.removeprefix(f"{name}: ")
+    if as_json:
+        click.echo(report.as_json(results, problems))
+    else:
+        for name, findings in results.items():
+            click.echo(report.text(name, findings))
+    for name, message in problems.items():
+        click.echo(f"{name}: {message}", err=True)
+    if xlsx_path:
+        try:
+            write_atomic(Path(xlsx_path), report.xlsx(results))
+        except OSError as exc:
+            click.echo(f"错误: 无法写入 {xlsx_path}: {exc.strerror}", err=True)
+            sys.exit(1)
+        click.echo(f"已生成 {xlsx_path}", err=as_json)
+    errors = any(f.severity == AUDIT_ERROR for fs in results.values() for f in fs)
+    sys.exit(1 if errors or problems else 0)
+
+
+# --------------------------------------------------------------------------
+# Template packs (templates list/new/check) and the summary workbook
+
+
+@main.group()
+def templates():
+    """模板包：列出、复制、核对。 Template packs: list, copy, check.
+
+    \b
+    例 / example:
+      reportgen templates list
+      reportgen templates new yuci --from jinzhong
+      reportgen templates check yuci/
+    """
+
+
+def _pack_or_exit(name_or_path: str):
+    from reportgen.pack.packs import find_pack
+
+    return _or_exit(find_pack, name_or_path)
+
+
+@templates.command("list")
+@click.argument("paths", nargs=-1, type=click.Path(file_okay=False))
+def templates_list(paths: tuple[str, ...]):
+    """列出内置模板包及给出的模板包文件夹。 List built-in packs and the packs at PATHS.
+
+    \b
+    例 / example:
+      reportgen templates list
+      reportgen templates list 我的模板包/
+    """
+    from reportgen.pack.packs import builtin_dir, builtin_packs
+
+    failed = False
+    for folder in [builtin_dir() / n for n in builtin_packs()] + [Path(p) for p in paths]:
+        try:
+            pack = load_pack(str(folder))
+        except ReportgenError as exc:
+            failed = True
+            click.echo(f"{display_path(folder)}: 无法读取模板包（用 reportgen templates check 查看全部问题）", err=True)
+            click.echo("    " + str(exc).split("\n")[0], err=True)
+            continue
+        click.echo(f"{pack.name}  {pack.title}（{pack.city}）")
+        click.echo(f"    位置: {display_path(pack.path)}")
+        for form in pack.forms:
+            click.echo(f"    表单 {form.key}: {form.title}" + ("（每个项目一份）" if form.each else ""))
+    sys.exit(1 if failed else 0)
+
+
+@templates.command("new")
+@click.argument("name")
+@click.option("--from", "source", required=True, help=PACK_HELP)
+@click.option("--output", "-o", type=click.Path(), default=None,
+              help="新模板包文件夹（默认当前文件夹下的 NAME） / the new pack folder (default ./NAME)")
+def templates_new(name: str, source: str, output: str | None):
+    """复制一个模板包以便修改。 Copy a pack to a new folder to edit.
+
+    \b
+    例 / example:
+      reportgen templates new yuci --from jinzhong
+      reportgen templates new yuci --from jinzhong -o 模板包/榆次
+    """
+    from reportgen.pack.packcheck import copy_pack
+
+    target = _or_exit(copy_pack, _pack_or_exit(source), name, Path(output) if output else Path.cwd() / name)
+    click.echo(f"已生成模板包 {name}: {display_path(target)}")
+    click.echo(f"修改后请运行 reportgen templates check {display_path(target)}")
+
+
+@templates.command("check")
+@click.argument("pack")
+def templates_check(pack: str):
+    """核对模板包，一次列出全部问题。 Check a pack; list every problem.
+
+    核对 pack.yaml、评分规则（分值合计、计算名称、评分规则及参数）、句式，以及 Word 模板中
+    被拆开或未闭合的标签和表单不提供的变量。有错误时退出码为 1。
+
+    \b
+    例 / example:
+      reportgen templates check jinzhong
+      reportgen templates check 我的模板包/
+    """
+    from reportgen.pack.packcheck import check_pack, severity_counts
+
+    folder = _pack_or_exit(pack)
+    loaded, diags = check_pack(folder)
+    for d in diags:
+        click.echo(d.format(), err=True)
+    errors, warnings = severity_counts(diags)
+    name = loaded.name if loaded is not None else pack
+    if errors:
+        click.echo(f"模板包 {name}: 共 {errors} 个错误，{warnings} 个警告"
+                   f"（{errors} error(s), {warnings} warning(s)）", err=True)
+        sys.exit(1)
+    click.echo(f"模板包 {name}（{display_path(folder)}）核对通过（{warnings} 个警告） / pack OK")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--template", "-t", required=True, help=PACK_HELP)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default="汇总.xlsx", show_default=True,
+              help="输出的 Excel 文件 / the .xlsx to write")
+def summary(inputs: tuple[str, ...], template: str, output: str):
+    """汇总多个单位的得分、等次和排名（Excel）。 Summary workbook across units.
+
+    每个单位一行（各指标数值与得分、一级指标小计、综合得分、等次、排名、问题数），
+    另有等次分布（含柱状图）和问题清单两个工作表；无法读取或评分的单位列入问题清单，不参加排名。
+
+    \b
+    例 / example:
+      reportgen summary 单位数据/ --template jinzhong -o 汇总.xlsx
+      reportgen summary examples/jinzhong-*.yaml -t jinzhong
+    """
+    from reportgen.collect import summary as S
+
+    try:
+        pack = load_pack(template)
+        S.scored_form(pack)
+        results = S.summarize(S.unit_files(list(inputs)), pack)
+        data = S.workbook(results, pack)
+    except ReportgenError as exc:
+        click.echo(f"错误: {exc}", err=True)
+        sys.exit(1)
+    try:
+        write_atomic(Path(output), data)
+    except OSError as exc:
+        click.echo(f"错误: 无法写入 {output}: {exc.strerror}", err=True)
+        sys.exit(1)
+    for r in results:
+        if r.card is None:
+            click.echo(f"{r.file}: {r.reason}（见“问题清单”）", err=True)
+    ranked = sum(1 for r in results if r.card is not None)
+    click.echo(f"已生成 {output}：{ranked} 个单位参加排名，{len(results) - ranked} 个未能评分")
+
+
+
+
+# -- data collection: workbook / import / init ------------------------------
+
+
+def _load_pack_or_exit(template: str):
+    return _or_exit(load_pack, template)
+
+
+def _fail_with(diags: list) -> None:
+    """Print every diagnostic; exit 1 (nothing written) when one is an error."""
+    for d in diags:
+        click.echo(d.format(), err=True)
+    errors = [d for d in diags if d.is_error]
+    if errors:
+        click.echo(f"共 {len(errors)} 个错误，未生成任何文件（{len(errors)} error(s); nothing written）", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--template", "-t", required=True, help=PACK_HELP)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="采集表文件名（.xlsx） / output .xlsx")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
+              help="用已有的单位数据文件预先填好 / pre-fill from this unit file")
+def workbook(template: str, output: str, from_file: str | None):
+    """生成数据采集表（Excel），供单位填写后导入。 Write a data-collection workbook.
+
+    \b
+    例 / example:
+      reportgen workbook --template jinzhong -o 采集表.xlsx
+      reportgen workbook -t jinzhong -o 采集表.xlsx --from examples/jinzhong-gongxin-2021.yaml
+    """
+    from reportgen.unitfile.load import load_yaml_file
+    from reportgen.pack.needs import pack_needs
+    from reportgen.unitfile.tree import node_to_raw
+    from reportgen.unitfile.validate import load_unit
+    from reportgen.collect.workbook import write_workbook
+
+    pack = _load_pack_or_exit(template)
+    raw = None
+    if from_file:
+        _, diags = load_unit(from_file)
+        _fail_with(diags)
+        root, _ = load_yaml_file(from_file)
+        raw = node_to_raw(root)
+    _write_or_exit(Path(output), write_workbook(pack_needs(pack), pack.title, raw))
+
+
+@main.command("import")
+@click.argument("xlsx_file", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="单位数据文件名（.yaml） / output unit file")
+def import_(xlsx_file: str, output: str):
+    """把填好的数据采集表转换为单位数据文件（YAML）。 Import a filled workbook.
+
+    \b
+    例 / example:
+      reportgen import 采集表.xlsx -o 单位数据.yaml
+    """
+    from reportgen.collect.importer import import_workbook
+
+    text, diags = import_workbook(xlsx_file, display_path(output))
+    _fail_with(diags)
+    _write_or_exit(Path(output), text.encode("utf-8"))
+
+
+@main.command()
+@click.option("--template", "-t", required=True, help=PACK_HELP)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="单位数据文件名（.yaml） / output unit file")
+def init(template: str, output: str):
+    """生成带注释的单位数据文件模板（列出模板包需要的全部数据）。 Write a skeleton unit file.
+
+    \b
+    例 / example:
+      reportgen init --template jinzhong -o 单位数据.yaml
+    """
+    from reportgen.pack.needs import pack_needs
+    from reportgen.collect.skeleton import skeleton
+    from reportgen.unitfile.tree import dump_unit
+
+    pack = _load_pack_or_exit(template)
+    raw, notes, header = skeleton(pack_needs(pack), pack.title)
+    text, _ = dump_unit(raw, header, keep_empty=True, notes=notes)
+    _write_or_exit(Path(output), text.encode("utf-8"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,386 @@
+"""Stage 3, check: the identities a unit's raw figures must satisfy.
+
+Each check is named; a pack's ``pack.yaml`` lists which apply to its forms.
+A failure is a diagnostic with expected, found and difference, located at
+the figures it concerns.  Checks only run on figures that are present —
+a missing figure is the validate/score stages' business.  Control totals
+typed from the ledger are compared with the derived sums, never used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Callable
+
+from reportgen import numbers as N
+from reportgen.errors import Diagnostic, WARNING
+from reportgen.unitfile.schema import Group, ListOf, spec_at, zh_name
+from reportgen.unitfile.validate import Unit
+
+CHECKS: dict[str, tuple[str, Callable[[Unit], list[Diagnostic]]]] = {}
+
+
+def check(key: str, zh: str):
+    def register(fn):
+        CHECKS[key] = (zh, fn)
+        return fn
+
+    return register
+
+
+def _money_diff(unit: Unit, message: str, path: str, expected: Decimal, found: Decimal) -> Diagnostic:
+    """A mismatch of amounts, shown in the file's money unit."""
+    show = N.wan if unit.get("money_unit") == "万元" else N.yuan
+    unit_name = unit.get("money_unit", "")
+    return Diagnostic(message, unit.loc(path), path, zh_name(path),
+                      expected=f"{show(expected)}{unit_name}", found=f"{show(found)}{unit_name}",
+                      difference=f"{show(found - expected)}{unit_name}")
+
+
+def _count_diff(unit: Unit, message: str, path: str, expected: int, found: int) -> Diagnostic:
+    return Diagnostic(message, unit.loc(path), path, zh_name(path),
+                      expected=str(expected), found=str(found), difference=str(found - expected))
+
+
+@check("budget_identity", "预算收支平衡")
+def budget_identity(u: Unit) -> list[Diagnostic]:
+    """上年结转 + 年初预算 + 预算调整 + 其他调整 = 预算执行 + 年末结余 (rubrics.md §2.1)."""
+    lhs_paths = ("budget.carried_over", "budget.initial", "budget.adjustment", "budget.other_adjustment")
+    rhs_paths = ("budget.executed", "budget.year_end_balance")
+    if not all(u.has(p) for p in lhs_paths + rhs_paths):
+        return []
+    lhs = sum((u[p] for p in lhs_paths), N.ZERO)
+    rhs = sum((u[p] for p in rhs_paths), N.ZERO)
+    if lhs == rhs:
+        return []
+    return [_money_diff(u, "上年结转 + 年初预算 + 预算调整 + 其他调整 应等于 预算执行 + 年末结余"
+                           "（左边为应有数，右边为填报数）", "budget.executed", lhs, rhs)]
+
+
+def _parts_add_up(u: Unit, parts: list[str], total: str, message: str) -> list[Diagnostic]:
+    """Σ ``parts`` = ``total`` (amounts), when all are given; the difference
+    is reported at the first part."""
+    if not u.has(total) or not all(u.has(p) for p in parts):
+        return []
+    found = sum((u[p] for p in parts), N.ZERO)
+    if found == u[total]:
+        return []
+    return [_money_diff(u, message, parts[0], u[total], found)]
+
+
+@check("spending_split", "基本支出与项目支出")
+def spending_split(u: Unit) -> list[Diagnostic]:
+    """基本支出 + 项目支出 = 预算执行金额, when both parts are given."""
+    return _parts_add_up(u, ["budget.basic_spending", "budget.project_spending"], "budget.executed",
+                         "基本支出 + 项目支出 应等于 预算执行金额")
+
+
+@check("initial_split", "年初预算构成")
+def initial_split(u: Unit) -> list[Diagnostic]:
+    """年初预算基本支出 + 年初预算项目支出 = 年初预算金额, when both parts are given."""
+    return _parts_add_up(u, ["budget.initial_basic", "budget.initial_project"], "budget.initial",
+                         "年初预算基本支出 + 年初预算项目支出 应等于 年初预算金额")
+
+
+@check("staff_totals", "人员合计")
+def staff_totals(u: Unit) -> list[Diagnostic]:
+    """年末实有人数 (control total) = 在职 + 离休 + 退休."""
+    parts = ("staffing.in_service", "staffing.retired_cadres", "staffing.retired")
+    if not u.has("staffing.total") or not all(u.has(p) for p in parts):
+        return []
+    found = sum(u[p] for p in parts)
+    if found == u["staffing.total"]:
+        return []
+    return [_count_diff(u, "年末实有人数 应等于 在职 + 离休 + 退休（应为各项之和，实为填报的合计）",
+                        "staffing.total", found, u["staffing.total"])]
+
+
+@check("staff_changes", "在职人员增减")
+def staff_changes(u: Unit) -> list[Diagnostic]:
+    """Σ 在职人员增减变动 = 在职人员数 − 上年在职人员数."""
+    if not u.count("staffing.changes") or not (u.has("staffing.in_service")
+                                                and u.has("staffing.prior.in_service")):
+        return []
+    moved = sum(u[f"{c}.count"] for c in u.items("staffing.changes") if u.has(f"{c}.count"))
+    net = u["staffing.in_service"] - u["staffing.prior.in_service"]
+    if moved == net:
+        return []
+    return [_count_diff(u, "在职人员各项增减之和 应等于 本年在职 − 上年在职", "staffing.changes", net, moved)]
+
+
+@check("project_totals", "项目合计")
+def project_totals(u: Unit) -> list[Diagnostic]:
+    """Itemised projects against the stated subtotals (项目合计 control totals)."""
+    out = []
+    items = u.items("projects")
+    sums = {
+        "project_totals.budget": [f"{p}.budget" for p in items],
+        "project_totals.spent": [f"{p}.spent" for p in items],
+        "project_totals.implemented_spent": [f"{p}.spent" for p in items
+                                             if u.get(f"{p}.implemented", True)],
+    }
+    for total_path, paths in sums.items():
+        if not u.has(total_path):
+            continue
+        missing = [p for p in paths if not u.has(p)]
+        if missing:
+            out.append(Diagnostic("给出了合计数，但有项目缺少该金额，无法核对", u.loc(missing[0]),
+                                  missing[0], zh_name(missing[0]), severity=WARNING))
+            continue
+        found = sum((u[p] for p in paths), N.ZERO)
+        if found != u[total_path]:
+            out.append(_money_diff(u, f"{zh_name(total_path)}与逐项之和不符（应为逐项之和，实为填报的合计）",
+                                   total_path, found, u[total_path]))
+    if u.has("project_totals.count") and u["project_totals.count"] != len(items):
+        out.append(_count_diff(u, "项目个数与列出的项目数不符（应为列出的项目数）",
+                               "project_totals.count", len(items), u["project_totals.count"]))
+    return out
+
+
+@check("staff_categories", "编制类别合计")
+def staff_categories(u: Unit) -> list[Diagnostic]:
+    """Σ 编制类别 (those counted in the 控制率) = 编制数 and = 在职人员数
+    (seed 001: 23 + 6 + 15 = 44 and 20 + 6 + 15 = 41; the 自收自支 centre is
+    outside the 部门决算 basis)."""
+    items = [c for c in u.items("staffing.categories")
+             if u.has(f"{c}.authorized") and u.has(f"{c}.in_service") and not u.get(f"{c}.excluded")]
+    if not items:
+        return []
+    out = []
+    for field, zh in (("authorized", "核定编制数"), ("in_service", "实有人数")):
+        total = f"staffing.{field}"
+        if not u.has(total):
+            continue
+        found = sum(u[f"{c}.{field}"] for c in items)
+        if found != u[total]:
+            out.append(_count_diff(u, f"计入控制率的各编制类别{zh}之和 应等于 {zh_name(total)}"
+                                      "（应为填报的总数，实为各类别之和）", total, u[total], found))
+    return out
+
+
+@check("project_spending_split", "项目支出构成")
+def project_spending_split(u: Unit) -> list[Diagnostic]:
+    """项目支出 (预算执行) = Σ 项目支出类别 本年决算数 = Σ 项目实际支出, each
+    when every item has its amount (seed 001: 85 + 100 + 53 = 238)."""
+    if not u.has("budget.project_spending"):
+        return []
+    out = []
+    for list_path, field, what in (("project_categories", "actual", "各项目支出类别本年决算数之和"),
+                                   ("projects", "spent", "各项目实际支出之和")):
+        paths = [f"{i}.{field}" for i in u.items(list_path)]
+        if not paths or not all(u.has(p) for p in paths):
+            continue
+        found = sum((u[p] for p in paths), N.ZERO)
+        if found != u["budget.project_spending"]:
+            out.append(_money_diff(u, f"{what} 应等于 项目支出（应为项目支出，实为{what}）", list_path,
+                                   u["budget.project_spending"], found))
+    return out
+
+
+@check("three_public_items", "“三公经费”分项合计")
+def three_public_items(u: Unit) -> list[Diagnostic]:
+    """Σ “三公经费”分项 = “三公经费” 总数, per column (上年决算 / 本年预算 / 本年决算)."""
+    out = []
+    for column in ("prior_actual", "budget", "actual"):
+        total = f"three_public.{column}"
+        out += _parts_add_up(u, [f"three_public.items.{k}.{column}"
+                                 for k in ("vehicle_purchase", "vehicle_operation", "overseas", "reception")],
+                             total, f"“三公经费”各分项之和 应等于 {zh_name(total)}（应为填报的总数，实为分项之和）")
+    return out
+
+
+@check("public_funds_items", "公用经费其中项")
+def public_funds_items(u: Unit) -> list[Diagnostic]:
+    """公用经费 其中 items (办公经费; 水电差旅; 会议培训) add up to at most the
+    公用经费 total, per column."""
+    out = []
+    for column in ("prior_actual", "budget", "actual"):
+        total = f"public_funds.{column}"
+        paths = [f"public_funds.items.{k}.{column}" for k in ("office", "utilities_travel", "meetings_training")]
+        given = [p for p in paths if u.has(p)]
+        if not u.has(total) or not given:
+            continue
+        found = sum((u[p] for p in given), N.ZERO)
+        if found > u[total]:
+            out.append(_money_diff(u, f"公用经费其中项之和不能超过公用经费{zh_name(total)}（应不超过总数）",
+                                   given[0], u[total], found))
+    return out
+
+
+@check("key_spending_bounds", "重点支出不超过项目支出")
+def key_spending_bounds(u: Unit) -> list[Diagnostic]:
+    """重点项目支出 ≤ 项目总支出 (seed 003 #15 has them equal to total spending)."""
+    if not (u.has("key_spending.key_projects") and u.has("key_spending.project_total")):
+        return []
+    if u["key_spending.key_projects"] <= u["key_spending.project_total"]:
+        return []
+    return [_money_diff(u, "重点项目支出不能超过项目总支出（应不超过项目总支出）",
+                        "key_spending.key_projects", u["key_spending.project_total"],
+                        u["key_spending.key_projects"])]
+
+
+@check("fixed_assets_bounds", "在用固定资产不超过总额")
+def fixed_assets_bounds(u: Unit) -> list[Diagnostic]:
+    """在用固定资产总额 ≤ 固定资产总额 (seed 003 #14 inverts them)."""
+    if not (u.has("fixed_assets.in_use") and u.has("fixed_assets.total")):
+        return []
+    if u["fixed_assets.in_use"] <= u["fixed_assets.total"]:
+        return []
+    return [_money_diff(u, "在用固定资产总额不能超过固定资产总额（应不超过总额）",
+                        "fixed_assets.in_use", u["fixed_assets.total"], u["fixed_assets.in_use"])]
+
+
+def run_checks(unit: Unit, names: tuple[str, ...]) -> list[Diagnostic]:
+    """Run the named checks; unknown names are a pack problem (KeyError)."""
+    out: list[Diagnostic] = []
+    for name in names:
+        out += CHECKS[name][1](unit)
+    return out
+
+
+def _missing_leaves(unit: Unit, path: str) -> list[str]:
+    """The fields of ``path`` the unit lacks: the path itself when it is not
+    written at all; else, for a group, each of its amounts/counts/texts
+    (recursively) that is missing; a list needs at least one item."""
+    spec = spec_at(path)
+    if isinstance(spec, Group):
+        if not unit.given(path):
+            return [path]
+        return [m for child in spec.fields for m in _missing_leaves(unit, f"{path}.{child.key}")]
+    if isinstance(spec, ListOf):
+        return [] if unit.count(path) else [path]
+    return [] if unit.has(path) else [path]
+
+
+def requirements(unit: Unit, paths: tuple[str, ...], form_title: str) -> list[Diagnostic]:
+    """One error per field a form prints that the unit file lacks; a group
+    that is not written at all is one error, not one per field."""
+    return [Diagnostic(f"缺少数据：《{form_title}》需要此项", unit.loc(m), m, zh_name(m))
+            for p in paths for m in _missing_leaves(unit, p)]
+
+
+# --------------------------------------------------------------------------
+# 部门决算 (final accounts): the identities of the ten 公开表 (rubrics.md §6.1)
+
+#: 06表 经济分类 款 that carry each “三公经费” item (公开07 ↔ 公开06).
+THREE_PUBLIC_ECONOMIC = (("overseas", ("30212",)), ("reception", ("30217",)),
+                         ("vehicle_operation", ("30231",)), ("vehicle_purchase", ("30913", "31013")))
+
+
+@check("final_accounts", "部门决算公开表间关系")
+def final_accounts(u: Unit) -> list[Diagnostic]:
+    """The identities of the 部门决算 tables that the leaves can break:
+
+    * 公开01 总计: 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 =
+      本年支出合计 + 结余分配 + 年末结转和结余;
+    * 公开04 per 财政拨款 type: 本年收入 + 年初结转和结余 = 本年支出 + 年末结转和结余;
+    * 公开06 = 公开05: Σ 经济分类 金额 = 一般公共预算财政拨款支出 小计, and
+      Σ 其中：基本支出 = its 基本支出;
+    * 公开10 机关运行经费 ≤ 公开06 公用经费 (基本支出); equal when every unit
+      is 行政 or 参公 (a warning otherwise);
+    * 公开07 “三公经费” 决算数 against the 06表 款 that carry them (a warning:
+      07 also counts spending from earlier years' carry-over);
+    * 预算绩效: 自评项目个数 ≥ the annexed 项目自评表; 涉及资金 ≤ 项目支出;
+    * every control total (``final_accounts.control_totals``) against the
+      derived sum.
+
+    Unknown 科目 codes and repeated lines are reported by the derivation.
+    """
+    from reportgen.compute.final_accounts import FA, FISCAL_TYPES, build
+
+    fa, diags = build(u)
+    if fa is None:
+        return diags
+    if u.has(f"{FA}.closing_balance") or u.has(f"{FA}.opening_balance"):
+        expected = fa.grand_total_income_side - fa.spending_total - fa.distribution
+        if expected != fa.closing_balance:
+            diags.append(_money_diff(u, "公开01 收支总计不平：年末结转和结余应等于 本年收入合计 + 使用非财政拨款结余 + "
+                                        "年初结转和结余 − 本年支出合计 − 结余分配", f"{FA}.closing_balance",
+                                     expected, fa.closing_balance))
+    for key, name in FISCAL_TYPES:
+        expected = fa.fiscal_income(key) + fa.fiscal_opening[key] - fa.fiscal_spending(key)
+        if expected != fa.fiscal_closing[key]:
+            path = f"{FA}.fiscal_closing.{key}"
+            diags.append(_money_diff(u, f"公开04 {name}收支不平：年末结转和结余应等于 本年收入 + 年初结转和结余 − 本年支出",
+                                     path if u.has(path) else f"{FA}.spending", expected, fa.fiscal_closing[key]))
+    if u.count(f"{FA}.economic"):
+        gb = fa.general_budget[0]
+        gb_amount = fa.fiscal_spending("general_budget")
+        econ_amount = sum((r["amount"] for r in fa.economic if r.level == 1), N.ZERO)
+        econ_basic = sum((r["basic"] for r in fa.economic if r.level == 1), N.ZERO)
+        if econ_amount != gb_amount:
+            diags.append(_money_diff(u, "公开06 按经济分类的金额合计应等于 公开05 一般公共预算财政拨款支出合计",
+                                     f"{FA}.economic", gb_amount, econ_amount))
+        if econ_basic != gb["basic"]:
+            diags.append(_money_diff(u, "公开06 “其中：基本支出”合计应等于 公开05 基本支出",
+                                     f"{FA}.economic", gb["basic"], econ_basic))
+        public = fa.economic_total("公用经费")
+        if u.given(f"{FA}.operating_costs") and fa.operating_costs_total != public:
+            over = fa.operating_costs_total > public
+            d = _money_diff(u, "公开10 机关运行经费" + ("不能大于" if over else "小于") + " 公开06 公用经费（基本支出）"
+                               + ("" if over else "：仅当有非参公事业单位时才会如此，请核对"),
+                            f"{FA}.operating_costs", public, fa.operating_costs_total)
+            diags.append(d if over else _as_warning(d))
+        for item, codes in THREE_PUBLIC_ECONOMIC:
+            path = f"three_public.items.{item}.actual"
+            if not u.has(path):
+                continue
+            carried = sum((fa.economic_class(c, "amount") for c in codes), N.ZERO)
+            if carried != u[path]:
+                diags.append(_as_warning(_money_diff(
+                    u, f"公开07 {zh_name(path.rsplit('.', 1)[0])}决算数与公开06 对应经济科目（{'/'.join(codes)}）不一致"
+                       "（07表含以前年度结转资金时可能如此，请核对）", path, carried, u[path])))
+    diags += _performance_bounds(u, fa)
+    diags += _control_totals(u, fa)
+    return diags
+
+
+def _as_warning(d: Diagnostic) -> Diagnostic:
+    return replace(d, severity=WARNING)
+
+
+def _performance_bounds(u: Unit, fa) -> list[Diagnostic]:
+    base = "final_accounts.performance"
+    out: list[Diagnostic] = []
+    annexed = sum(1 for p in u.items("projects") if u.count(f"{p}.indicators"))
+    counts = [u.get(f"{base}.provincial_projects"), u.get(f"{base}.city_projects")]
+    if any(c is not None for c in counts) and sum(c or 0 for c in counts) < annexed:
+        out.append(_count_diff(u, "自评项目个数少于附后的项目支出绩效自评表个数", f"{base}.city_projects",
+                               annexed, sum(c or 0 for c in counts)))
+    funds = u.get(f"{base}.funds")
+    project = fa.general_budget[0]["project"]
+    if funds is not None and funds > project:
+        out.append(_money_diff(u, "自评项目涉及预算资金不能大于 一般公共预算财政拨款项目支出", f"{base}.funds",
+                               project, funds))
+    return out
+
+
+def _control_totals(u: Unit, fa) -> list[Diagnostic]:
+    base = "final_accounts.control_totals"
+    derived = {
+        "income_total": fa.income_total,
+        "spending_total": fa.spending_total,
+        "grand_total": fa.grand_total_income_side,
+        "basic_total": fa.spending[0]["basic"],
+        "project_total": fa.spending[0]["project"],
+        "general_budget_total": fa.fiscal_spending("general_budget"),
+        "personnel_total": fa.economic_total("人员经费"),
+        "public_total": fa.economic_total("公用经费"),
+        "procurement_total": fa.procurement_total,
+    }
+    out: list[Diagnostic] = []
+    for key, value in derived.items():
+        path = f"{base}.{key}"
+        if u.has(path) and u[path] != value:
+            out.append(_money_diff(u, f"控制数与逐项之和不符（{zh_name(path)}）", path, value, u[path]))
+    path = f"{base}.vehicles_total"
+    if u.has(path) and u[path] != fa.vehicles_total:
+        out.append(_count_diff(u, "控制数与逐项之和不符（车辆数合计）", path, fa.vehicles_total, u[path]))
+    classes = fa.class_spending()
+    for code in u.keys(f"{base}.classes"):
+        path = f"{base}.classes.{code}"
+        if u.has(path) and u[path] != classes.get(code, N.ZERO):
+            out.append(_money_diff(u, f"控制数与逐项之和不符（{code} 类本年支出）", path,
+                                   classes.get(code, N.ZERO), u[path]))
+    return out

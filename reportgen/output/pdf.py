@@ -1,0 +1,238 @@
+"""PDF output (PDF 版报表): .docx → PDF with LibreOffice, one bound PDF per unit.
+
+* :func:`convert` runs **one** ``soffice --headless --convert-to pdf`` for
+  many documents (LibreOffice starts once, about 1–1.5 s, then about 0.1 s
+  per document; ecosystem.md §4.3), with its own user profile
+  (``-env:UserInstallation``: two LibreOffice processes sharing a profile
+  silently fail), a timeout that grows with the number of documents, and a
+  check that every expected PDF exists afterwards.  A new profile folder is
+  filled from a kept copy of one that worked (``~/.cache/reportgen``), which
+  saves LibreOffice about 0.5 s of first-start set-up.
+* :func:`bind` assembles the PDFs of one unit's forms into one file with a
+  bookmark (书签) per form and the document information (标题、单位、年度) —
+  with pypdf.
+* :func:`doctor` reports whether LibreOffice and CJK fonts are installed and
+  what the fonts of the forms (宋体/仿宋/黑体/楷体) resolve to.
+
+Only this module and the batch runner touch LibreOffice; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Seconds allowed for LibreOffice to start, plus per document converted.
+STARTUP_TIMEOUT = 60
+PER_DOCUMENT_TIMEOUT = 30
+
+#: The fontconfig file of the project that maps the Windows CJK font names.
+FONTS_CONF = Path(__file__).resolve().parent.parent / "data" / "fonts-cjk.conf"
+
+#: What to run when LibreOffice or the fonts are missing (Debian/Ubuntu).
+INSTALL_LIBREOFFICE = ("sudo apt-get install -y --no-install-recommends "
+                       "libreoffice-writer-nogui fonts-noto-cjk")
+INSTALL_FONTS = "sudo apt-get install -y fonts-noto-cjk"
+
+
+def fonts_conf_advice() -> str:
+    """How to install the font aliases (宋体/仿宋/黑体/楷体 → free CJK fonts)."""
+    conf = str(FONTS_CONF) if FONTS_CONF.is_file() else "reportgen/data/fonts-cjk.conf（源代码中）"
+    return (f"sudo cp {conf} /etc/fonts/local.conf && fc-cache -f"
+            f"（或复制到 ~/.config/fontconfig/fonts.conf）")
+
+
+#: The message for ``--pdf`` without LibreOffice (Chinese, for the CLI).
+NO_SOFFICE = ("未找到 LibreOffice（soffice），无法生成 PDF。请安装：\n"
+              f"  {INSTALL_LIBREOFFICE}\n"
+              "中文字体显示为宋体/仿宋还需安装字体别名：\n"
+              f"  {fonts_conf_advice()}\n"
+              "可运行 reportgen doctor 检查。不加 --pdf 仍可生成 Word 文件。")
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice executable on PATH (``soffice`` or ``libreoffice``), or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@dataclass
+class Conversion:
+    """The result of one :func:`convert` call: ``pdfs`` maps each .docx
+    given to its PDF; ``problems`` maps each .docx without a PDF to why
+    (Chinese text)."""
+
+    pdfs: dict[Path, Path] = field(default_factory=dict)
+    problems: dict[Path, str] = field(default_factory=dict)
+
+
+def convert(docs: list[Path], outdir: Path, profile: Path, soffice: str | None = None,
+            per_document: float = PER_DOCUMENT_TIMEOUT) -> Conversion:
+    """Convert ``docs`` (.docx files with distinct names) to PDF in ``outdir``
+    with one LibreOffice process using the user profile folder ``profile``.
+
+    The timeout is ``STARTUP_TIMEOUT + per_document × len(docs)`` seconds;
+    on timeout the LibreOffice process group is killed.  Every document is
+    checked afterwards: a missing PDF is a problem for that document, never an
+    exception.  Raises :class:`errors.ReportgenError` only when LibreOffice is
+    not installed.
+    """
+    from reportgen.errors import ReportgenError
+
+    soffice = soffice or find_soffice()
+    if soffice is None:
+        raise ReportgenError(NO_SOFFICE)
+    outdir.mkdir(parents=True, exist_ok=True)
+    result = Conversion()
+    if not docs:
+        return result
+    timeout = STARTUP_TIMEOUT + per_document * len(docs)
+    seeded = _seed_profile(Path(profile), soffice)
+    cmd = [soffice, "--headless", "--norestore", "--nolockcheck",
+           f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
+           "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docs)]
+    failure = ""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+        if proc.returncode:
+            tail = err.decode("utf-8", "replace").strip().splitlines()[-1:]
+            failure = f"LibreOffice 退出码 {proc.returncode}" + (f"：{tail[0]}" if tail else "")
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        failure = f"LibreOffice 转换超时（{timeout:g} 秒）"
+    except BaseException:  # Ctrl-C: LibreOffice runs in its own session, stop it too
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    for doc in docs:
+        pdf = outdir / (Path(doc).stem + ".pdf")
+        if pdf.is_file() and pdf.stat().st_size > 0:
+            result.pdfs[doc] = pdf
+        else:
+            result.problems[doc] = "未能转换为 PDF" + (f"（{failure}）" if failure else "（LibreOffice 未生成文件）")
+    if not seeded and not failure and result.pdfs:
+        _keep_seed(Path(profile), soffice)
+    return result
+
+
+# A LibreOffice profile made by a first run takes about 0.5 s to create; a
+# copy of one that worked is kept beside the compiled templates and copied
+# into each new profile folder (each worker still has a profile of its own).
+
+def _seed_path(soffice: str) -> Path | None:
+    from reportgen.output.template_cache import cache_dir
+
+    try:
+        st = os.stat(os.path.realpath(soffice))
+    except OSError:
+        return None
+    return cache_dir() / f"libreoffice-profile-{st.st_size}-{st.st_mtime_ns}"
+
+
+def _seed_profile(profile: Path, soffice: str) -> bool:
+    """Fill a new ``profile`` folder from the kept one; whether it was."""
+    seed = _seed_path(soffice)
+    if profile.exists() or seed is None or not seed.is_dir():
+        return profile.exists()
+    try:
+        shutil.copytree(seed, profile, symlinks=True)
+    except OSError:
+        shutil.rmtree(profile, ignore_errors=True)
+        return False
+    return True
+
+
+def _keep_seed(profile: Path, soffice: str) -> None:
+    """Keep a copy of a profile that converted documents (first one wins)."""
+    seed = _seed_path(soffice)
+    if seed is None or seed.exists() or not profile.is_dir():
+        return
+    tmp = seed.with_name(f"{seed.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copytree(profile, tmp, symlinks=True)
+        os.rename(tmp, seed)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bind(parts: list[tuple[str, Path]], title: str, author: str, subject: str,
+         keywords: str = "") -> bytes:
+    """One PDF of ``parts`` (``[(form title, pdf path), …]`` in order): a
+    bookmark per form at its first page, the outline shown on opening, and
+    the document information ``/Title`` (标题), ``/Author`` (填报单位),
+    ``/Subject`` (年度与模板包), ``/Keywords``.  Returns the PDF bytes."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for name, path in parts:
+        writer.append(str(path), outline_item=name, import_outline=False)
+    writer.add_metadata({"/Title": title, "/Author": author, "/Subject": subject,
+                         "/Keywords": keywords, "/Creator": "reportgen"})
+    writer.page_mode = "/UseOutlines"
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------
+# reportgen doctor
+
+#: The font names the forms use, as Word writes them.
+FORM_FONTS = ("宋体", "仿宋", "黑体", "楷体")
+
+
+@dataclass
+class Check:
+    """One line of ``reportgen doctor``: what was checked, what was found,
+    whether it is fine, and how to fix it (Chinese)."""
+
+    name: str
+    found: str
+    ok: bool
+    advice: str = ""
+
+
+def _run(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def doctor() -> list[Check]:
+    """Check what PDF output needs: LibreOffice on PATH, fontconfig, CJK
+    fonts (``fc-list :lang=zh-cn``), and for each of 宋体/仿宋/黑体/楷体 the
+    font ``fc-match`` picks and whether it has Chinese glyphs.  宋体/仿宋
+    resolving to a sans (黑体-like) face is reported too: the alias file is
+    missing."""
+    checks = []
+    soffice = find_soffice()
+    checks.append(Check("LibreOffice", soffice or "未安装", soffice is not None,
+                        "" if soffice else INSTALL_LIBREOFFICE))
+    if shutil.which("fc-match") is None:
+        checks.append(Check("fontconfig（fc-match）", "未安装", False,
+                            "sudo apt-get install -y fontconfig fonts-noto-cjk"))
+        return checks
+    cjk = sorted({f.split(",")[0] for f in _run(["fc-list", ":lang=zh-cn", "family"]).splitlines() if f})
+    checks.append(Check("中文字体", f"{len(cjk)} 种（{'、'.join(cjk[:4])}{'…' if len(cjk) > 4 else ''}）"
+                        if cjk else "未安装", bool(cjk), "" if cjk else INSTALL_FONTS))
+    for name in FORM_FONTS:
+        out = _run(["fc-match", name, "--format", "%{family[0]}\n%{lang}"]).splitlines()
+        family = out[0] if out else ""
+        langs = out[1].split("|") if len(out) > 1 else []
+        ok = "zh-cn" in langs
+        advice = ""
+        if not ok:
+            advice = (INSTALL_FONTS + "；" if not cjk else "") + fonts_conf_advice()
+        elif name in ("宋体", "仿宋") and any(w in family for w in ("Sans", "Hei", "Gothic")):
+            ok = False
+            advice = f"{name} 将显示为黑体字形：{fonts_conf_advice()}"
+        checks.append(Check(f"{name} →", family or "无", ok, advice))
+    return checks

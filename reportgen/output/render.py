@@ -1,0 +1,153 @@
+"""Stage 7, render: fill a pack's .docx template with a prepared context.
+
+The template is presentation only: every figure arrives as display text.
+Templates render in jinja2's sandbox with autoescape (``&`` and ``<`` in a
+unit's text cannot break the XML) and StrictUndefined (a missing variable is
+an error, never a blank cell).  Output is byte-identical for the same input
+and is written atomically: a temporary file in the target folder, renamed
+into place, so a failed render never leaves a half-written document.
+
+Besides docxtpl's tags, templates may use ``{% vmerge EXPR %}`` at the start
+of a table cell inside a ``{%tr for %}`` loop: EXPR gives ``"restart"``,
+``"continue"`` or nothing, and the cell gets that vertical merge.  docxtpl's
+own ``{% vm %}`` merges over a whole loop; forms whose 一级/二级 columns merge
+at different depths need the merge decided per row.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from reportgen.errors import PackError
+from reportgen.numbers import change_words
+
+_VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(?:(?!%\}).)+%\}.*?</w:tc>",
+                          re.DOTALL)
+_VMERGE_TAG = re.compile(r"\{%\s*vmerge\s+((?:(?!%\}).)+?)\s*%\}")
+# tcPr children that must come before vMerge (OOXML CT_TcPr order)
+_TCPR_HEAD = re.compile(r"<w:tcPr>((?:<w:cnfStyle[^>]*/>)?(?:<w:tcW[^>]*/>)?(?:<w:gridSpan[^>]*/>)?"
+                        r"(?:<w:hMerge[^>]*/>)?)")
+
+
+def _vmerge_cell(m: re.Match) -> str:
+    """Replace the ``{% vmerge EXPR %}`` tag in one cell by a conditional
+    ``<w:vMerge>`` in the cell's properties (any static vMerge is dropped)."""
+    cell = m.group(0)
+    expr = _VMERGE_TAG.search(cell).group(1)
+    cell = _VMERGE_TAG.sub("", cell, count=1)
+    cell = re.sub(r"<w:vMerge(?:\s[^>]*)?/>", "", cell)
+    merge = "{%% if %s %%}<w:vMerge w:val=\"{{ %s }}\"/>{%% endif %%}" % (expr, expr)
+    cell = cell.replace("<w:tcPr/>", "<w:tcPr></w:tcPr>", 1)
+    cell = re.sub(r"<w:tcPr\s[^>]*>", "<w:tcPr>", cell, count=1)
+    if "<w:tcPr>" in cell:
+        return _TCPR_HEAD.sub(lambda t: "<w:tcPr>" + t.group(1) + merge, cell, count=1)
+    return re.sub(r"<w:tc(?:\s[^>]*)?>", lambda t: t.group(0) + "<w:tcPr>" + merge + "</w:tcPr>",
+                  cell, count=1)
+
+
+class FormTemplate(DocxTemplate):
+    """A docxtpl template that also understands ``{% vmerge EXPR %}``."""
+
+    def patch_xml(self, src_xml):
+        src_xml = super().patch_xml(src_xml)
+        return _VMERGE_CELL.sub(_vmerge_cell, src_xml)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The pack sandbox, compiling each distinct pattern once per process: a
+    pack repeats a few patterns (``{{ note }}``) dozens of times, and Jinja's
+    compile is most of the time it takes to load a pack."""
+
+    _code: dict = {}
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        if not isinstance(source, str) or raw:
+            return super().compile(source, name, filename, raw, defer_init)
+        key = (source, name, filename, defer_init)
+        code = self._code.get(key)
+        if code is None:
+            code = self._code[key] = super().compile(source, name, filename, raw, defer_init)
+        return code
+
+
+def sandbox() -> jinja2.Environment:
+    """The one Jinja environment for everything a pack supplies.
+
+    Sandboxed (a template cannot reach Python internals), StrictUndefined so
+    a missing value fails loudly; filter ``change`` gives 增加/减少 wording.
+    """
+    env = _Sandbox(
+        autoescape=False, undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False)
+    env.filters["change"] = change_words
+    return env
+
+
+def _docx_env() -> jinja2.Environment:
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return env
+
+
+def render_docx(template_path: Path, context: dict) -> bytes:
+    """Render ``template_path`` with ``context``; return deterministic .docx bytes.
+
+    Raises :class:`PackError` when the template itself is broken (a tag
+    split by Word's formatting, an unknown variable, a syntax error).
+    """
+    try:
+        tpl = FormTemplate(str(template_path))
+        tpl.render(context, jinja_env=_docx_env())
+        buf = io.BytesIO()
+        tpl.save(buf)
+    except jinja2.UndefinedError as exc:
+        raise PackError(f"模板使用了未提供的变量（undefined variable）: {exc.message}",
+                        None) from None
+    except jinja2.TemplateError as exc:
+        where = " / ".join(s.strip() for s in getattr(exc, "docx_context", []) if s.strip())
+        raise PackError(f"{template_path.name}: 模板语法错误（template error）: {exc}"
+                        + (f" near: {where[:120]}" if where else "")) from None
+    return normalize_zip(buf.getvalue())
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """Rewrite a .docx zip with fixed timestamps and attributes.
+
+    python-docx stamps each member with the current time; rewriting with a
+    fixed date, mode and member order makes equal content equal bytes.
+    """
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            fixed.create_system = 0
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder.
+
+    Either the whole new file is in place or the old one is untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".reportgen-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
