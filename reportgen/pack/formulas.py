@@ -61,6 +61,7 @@ class Formula:
     loc: Loc
     show_locs: dict[str, Loc] = field(default_factory=dict)
     parts: dict[str, str] = field(default_factory=dict)   # part key → formula/computation name
+    value_loc: Loc | None = None
 
 
 def kind_of_field(path: str) -> str:
@@ -247,10 +248,11 @@ def read_formulas(r) -> dict[str, Formula]:
         if parsed is None:
             continue
         formulas[key] = Formula(key, r.text(node, "zh"), parsed, kind, show, scope,
-                                r.text(node, "source", required=False), node.loc, show_locs, parts)
+                                r.text(node, "source", required=False), node.loc, show_locs, parts,
+                                value_node.loc if value_node is not None else node.loc)
     # names: a field of the schema or another formula of the same scope
     for f in formulas.values():
-        exprs = [(f.value, f.loc)] + [(p, f.show_locs[n]) for n, p in f.show.items()]
+        exprs = [(f.value, f.value_loc or f.loc)] + [(p, f.show_locs[n]) for n, p in f.show.items()]
         for parsed, loc in exprs:
             for name in parsed.names:
                 if name in formulas or _field_known(name, f.scope):
