@@ -44,6 +44,7 @@ from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, di
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
 from reportgen.pack.packs import Pack, read_pack
 from reportgen.output.render import _docx_env
+from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import spec_at
 
 # --------------------------------------------------------------------------
@@ -227,7 +228,8 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
     read and every problem found (errors and warnings), in file order."""
     pack, problems = read_pack(path)
     diags = [Diagnostic(line) for p in problems for line in p.split("\n") if line.strip()]
-    diags += _check_pack_yaml(path)
+    with S.using(pack.schema if pack is not None else S.CORE_SCHEMA):
+        diags += _check_pack_yaml(path)
     if pack is not None:
         for form in pack.forms:
             if form.rubric is not None and form.rubric.total_weight != 100:
