@@ -17,6 +17,8 @@ from reportgen.forms.context import CONTEXTS
 from reportgen.pack.packcheck import CONTEXT_VARIABLES, check_pack, variable_paths
 from reportgen.pack.packs import builtin_dir, builtin_packs, load_pack
 from reportgen.pipeline import prepare
+from reportgen.forms.generic import generic_variables
+from reportgen.unitfile import schema as S
 
 DEPARTMENT = "部门整体支出绩效自评表.docx"
 
@@ -244,8 +246,16 @@ def _built_variables() -> dict[str, set[str]]:
 def _add_variables(built: dict[str, set[str]], unit: Path, pack_name: str) -> None:
     p = prepare(unit, load_pack(pack_name))
     assert not p.errors, [d.format() for d in p.errors]
+    generic = {"fields", "f", "sentences", "tables", "rubric"}
     for pf in p.forms:
-        variable_paths(pf.context(), out=built.setdefault(pf.form.context, set()))
+        context = pf.context()
+        variable_paths({k: v for k, v in context.items() if k not in generic},
+                       out=built.setdefault(pf.form.context, set()))
+        # the generic part holds only what generic_variables derives from the pack
+        found = variable_paths({k: v for k, v in context.items() if k in generic})
+        with S.using(p.schema):
+            allowed = generic_variables(pf.form, p.schema)
+        assert found <= allowed, (pf.form.key, sorted(found - allowed))
 
 
 def test_declared_variables_match_the_context_builders(tmp_path):
