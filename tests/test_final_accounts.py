@@ -175,7 +175,7 @@ def test_general_budget_share_is_not_truncated(prepared):
 def test_performance_section_cites_the_annexed_forms(prepared):
     text = prepared.forms[0].texts["performance"]
     assert "涉及预算资金7912.72万元，占一般公共预算财政拨款项目支出总额的99.94%" in text
-    assert "评价得分95.00分，评价结果优秀" in text
+    assert "评价得分95.00分，评价结果为优秀" in text
     scores = {pf.project: str(pf.card.total) for pf in prepared.forms if pf.form.key == "project"}
     for name, score in scores.items():
         assert f"{name}绩效自评综述：根据年初设定的绩效目标，项目自评得分为{score}分。" in text
@@ -247,15 +247,16 @@ def test_no_prior_year_leaves_out_the_comparison(write_unit, pack):
                                 "本年收入合计100.05万元、本年支出合计100.00万元。")
     assert "相比" not in texts["fiscal"] and "与2021年" not in texts["general_budget"]
     assert texts["income"].startswith("2022年度收入合计100.05万元，其中：财政拨款收入100.00万元，占比99.95%；")
-    assert texts["income"].endswith("其他收入0.05万元，占比0.05%。")
+    assert texts["income"].endswith("其他收入0.05万元，占比0.05%；"
+                                    "无上级补助收入、事业收入、经营收入和附属单位上缴收入。")
 
 
 def test_zero_items_and_no_government_fund(write_unit, pack):
     texts = sentences(write_unit, pack, "  prior_year: {government_fund: 30000.00}")
+    # the kinds without spending are named once, not printed as "0.00万元，占比0.00%"
     assert texts["spending"] == ("2022年度支出合计100.00万元，其中：基本支出80.00万元，占比80.00%；项目支出20.00万元，"
-                                 "占比20.00%；上缴上级支出0.00万元，占比0.00%；经营支出0.00万元，占比0.00%；"
-                                 "对附属单位补助支出0.00万元，占比0.00%。")
-    assert texts["government_fund"] == "我部门2022年度无政府性基金预算财政拨款收入和支出，支出比2021年减少3.00万元。"
+                                 "占比20.00%；无上缴上级支出、经营支出和对附属单位补助支出。")
+    assert texts["government_fund"] == "我部门2022年度无政府性基金预算财政拨款收入和支出，比2021年减少3.00万元。"
 
 
 def test_government_fund_spending_with_increase(write_unit, pack):
@@ -290,10 +291,13 @@ final_accounts_extra: null
     extra = extra.replace("final_accounts_extra: null\n", "")
     texts = sentences(write_unit, pack, "  vehicles: {law_enforcement: 2, other: 1}", extra)
     items = texts["three_public_items"]
-    assert "公务接待费预算0.00万元，支出决算0.00万元。全年国内公务接待0批，共0人次。\n" in items
-    assert "因公出国（境）费预算0.00万元，支出决算0.00万元，与2021年持平，" in items
+    # a zero budget or spending is said in words, never "完成预算的不适用"
+    assert "公务接待费未安排预算，也未发生支出。全年未发生国内公务接待。\n" in items
+    assert "因公出国（境）费未安排预算，也未发生支出，与2021年持平，全年无因公出国（境）团组。" in items
     assert "公务用车购置及运行维护费预算26.00万元，支出决算25.00万元，完成预算的96.15%，比2021年增加24.00万元，增长2400.00%" in items
-    assert "2022年购置公务用车1辆，年末公务用车保有量为3辆。" in items
+    assert ("其中：公务用车购置费24.00万元，购置公务用车1辆；公务用车运行维护费1.00万元；"
+            "年末公务用车保有量为3辆。") in items
+    assert "不适用" not in items
     # no prior total for reception → no 与上年 comparison, and so none for the whole
     assert "比2021年" not in texts["three_public"]
 
