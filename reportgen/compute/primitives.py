@@ -163,7 +163,9 @@ class PenaltyPerPoint(_RatioRule):
         # leave part of the deviation uncounted (112.5% → 按12个百分点计)
         counted = units * self.per
         shown = "" if self.truncation == "exact" or counted == d or full >= w else f"，按{_pts(counted)}个百分点计"
-        return Scored(w - deduction, f"{_pct(p)}，{side}{_pts(self.target)}%共{_pts(d)}个百分点{shown}")
+        # against a 0% target the deviation is the value itself: not repeated
+        gap = "" if self.target == 0 else f"共{_pts(d)}个百分点"
+        return Scored(w - deduction, f"{_pct(p)}，{side}{_pts(self.target)}%{gap}{shown}")
 
     def attainable(self, w, s):
         if not 0 <= s <= w:
