@@ -412,11 +412,13 @@ class Checklist(Rule):
                 problems.append(problem)
             if loss:
                 lost += loss
-                failed.append(item.text + how)
+                # quoted, its own quotes nested as ‘’ (符合部门‘三定’方案…)
+                quoted = item.text.replace("“", "‘").replace("”", "’")
+                failed.append(f"“{quoted}”{how}")
         lost = min(lost, w)
         if not lost:
             return Scored(w, "", tuple(problems))
-        return Scored(w - lost, f"未符合要点：{'，'.join(failed)}", tuple(problems))
+        return Scored(w - lost, f"未达到要点{'、'.join(failed)}", tuple(problems))
 
     def _item_losses(self, item: ChecklistItem, w: Decimal) -> set[Decimal]:
         losses = {ZERO, self.deduction if self.deduction is not None else item.points}
