@@ -161,6 +161,11 @@ def test_operating_costs_and_procurement(prepared):
             "政府采购服务支出8.60万元、占政府采购支出总额的39.67%。") == t["procurement"]
 
 
+def test_income_share_below_a_hundredth(prepared):
+    """seed 002: 其他收入 593.07元 of 9411.77万元 is 0.0006%: 不足0.01%, not 0.00%."""
+    assert "其他收入0.06万元，占比不足0.01%；" in prepared.forms[0].texts["income"]
+
+
 def test_basic_spending_split(prepared):
     assert prepared.forms[0].texts["basic_spending"] == (
         "2021年度一般公共预算财政拨款基本支出1494.23万元，其中：人员经费1284.34万元，主要包括工资福利支出1004.39万元、"
@@ -395,3 +400,22 @@ def test_whole_evaluation_weights_must_add_up_to_100(example_text, write_unit, p
 def test_example_checks_clean():
     result = CliRunner().invoke(main, ["check", str(EXAMPLE), "--template", "xinzhou"])
     assert result.exit_code == 0, result.output
+
+
+def test_zero_procurement_and_a_share_below_a_hundredth(write_unit, pack):
+    """No 政府采购 at all: said in words, not "占政府采购支出总额的不适用"; an
+    amount whose share rounds to 0.00% reads 不足0.01% (seed 002's 其他收入)."""
+    text = UNIT.format(prior="").replace("other: 500.00", "other: 5.00").replace(
+        "closing_balance: 500.00", "closing_balance: 5.00")
+    text += "  procurement: {goods: 0, works: 0, services: 0}\n"
+    unit, diags = load_unit(write_unit(text))
+    assert not diags, [d.format() for d in diags]
+    texts, _ = narrate(unit, None, pack.form("disclosure").sentences)
+    assert texts["procurement"] == "2022年度未发生政府采购支出。"
+    assert "其他收入不足0.01万元，占比不足0.01%；" in texts["income"]   # 5元, not "0.00万元"
+    text = text.replace("goods: 0,", "goods: 1000.00,")
+    unit, diags = load_unit(write_unit(text))
+    texts, _ = narrate(unit, None, pack.form("disclosure").sentences)
+    assert texts["procurement"] == ("2022年度政府采购支出总额0.10万元，其中：政府采购货物支出0.10万元、"
+                                    "占政府采购支出总额的100.00%；无政府采购工程支出和政府采购服务支出。")
+    assert "不适用" not in texts["procurement"] + texts["income"]

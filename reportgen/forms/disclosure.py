@@ -53,9 +53,10 @@ def change(now: Decimal, prior: Decimal | None) -> dict | None:
 def _items_with_shares(items: list[tuple[str, Decimal]]) -> list[dict]:
     """Each item's amount (万元) and share; ``zero`` marks an item with no
     amount (a sentence names it as 无…), ``tiny`` one whose share rounds to
-    0.00% (printed 不足0.01%, not "占比0.00%" beside a non-zero amount)."""
+    0.00% (printed 不足0.01%, not "占比0.00%" beside a non-zero amount), and
+    ``tiny_amount`` one whose 万元 round to 0.00 (printed 不足0.01万元)."""
     shares = N.shares_percent([a for _, a in items])
-    return [{"name": name, "amount": N.wan(a), "zero": not a,
+    return [{"name": name, "amount": N.wan(a), "zero": not a, "tiny_amount": bool(a) and N.wan(a) == "0.00",
              "tiny": bool(a) and s is not None and N.fixed(s) == "0.00",
              "share": (N.fixed(s) + "%") if shares is not None else N.NOT_APPLICABLE}
             for (name, a), s in zip(items, shares or [None] * len(items))]
