@@ -250,7 +250,8 @@ def check(unit_file: str, template: str, figures: bool):
     for pf in prepared.scored_forms():
         for i in getattr(pf.card, "overrides", []):
             click.echo(f"人工评分: {pf.title} · {i.name}（{i.key}）{N.score(i.score)}分"
-                       f"（满分{N.score(i.weight)}）理由：{i.override}")
+                       f"（满分{N.score(i.weight)}）理由：{i.override}；"
+                       f"计算分析情况：{i.analysis or '未填写（overrides.' + i.key + '.analysis）'}")
         click.echo(f"{pf.title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
     _fail_if_errors(prepared)
     n = len(prepared.warnings)

@@ -128,8 +128,8 @@ def broken_pack(tmp_path):
     lines = {
         "weights": edit(dst / "rubric.yaml", "weight: 16\n", "weight: 15\n"),
         "formula": edit(dst / "rubric.yaml", "formula: staff_control_rate", "formula: staff_rate"),
-        "sentence": edit(dst / "sentences.yaml", "{{ year }}年度全年支出预算数{{ b.total_budget }}",
-                         "{{ year }年度全年支出预算数{{ b.total_budget }}"),
+        "sentence": edit(dst / "sentences.yaml", "全年支出{{ b.executed }}万元",
+                         "全年支出{{ b.executed }万元"),
         "context": edit(dst / "pack.yaml", "context: scored_project_form", "context: jinzhong_projects"),
         "output": edit(dst / "pack.yaml", '"{unit}_{year}年度_部门整体支出绩效自评表.docx"',
                        '"{unit}_{yr}年度_部门整体支出绩效自评表.docx"'),
