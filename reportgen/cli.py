@@ -542,5 +542,52 @@ def init(template: str, output: str):
     _write_or_exit(Path(output), text.encode("utf-8"))
 
 
+# -- the web workbench ---------------------------------------------------------------
+
+
+@main.command()
+@click.option("--data", "data", type=click.Path(file_okay=False), default="reportgen-data", show_default=True,
+              help="数据文件夹：SQLite 数据库、模板包、上传和生成的文件 / data folder")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；局域网内访问用 0.0.0.0 / address to listen on")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口 / port")
+@click.option("--database", "database_url", default=None, envvar="REPORTGEN_DATABASE_URL",
+              help="数据库地址，如 postgres://用户:密码@主机:5432/库名；不填用数据文件夹中的 SQLite / database URL")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="处理请求的线程数 / threads")
+@click.option("--reset-admin-password", is_flag=True, help="为 admin 账号生成新密码 / new password for admin")
+def serve(data: str, host: str, port: int, database_url: str | None, threads: int, reset_admin_password: bool):
+    """启动绩效自评工作台（网页）。 Start the web workbench.
+
+    需要先安装网页组件：pip install "reportgen[web]"。
+
+    \b
+    例 / example:
+      reportgen serve                              # http://127.0.0.1:8000，数据在 ./reportgen-data
+      reportgen serve --data D:\\绩效工作台 --host 0.0.0.0 --port 8080
+      reportgen serve --database postgres://reportgen:密码@127.0.0.1:5432/reportgen
+    """
+    try:
+        import django  # noqa: F401
+        import waitress  # noqa: F401
+    except ImportError:
+        click.echo('错误: 未安装网页工作台组件。请运行 pip install "reportgen[web]"（在 reportgen 源码文件夹中为 '
+                   'pip install ".[web]"）后再试。', err=True)
+        sys.exit(1)
+    from reportgen.web import serve as S
+
+    try:
+        S.setup(data, database_url)
+    except Exception as exc:  # a wrong database URL, an unreachable server, a read-only folder
+        click.echo(f"错误: 无法打开数据库（{type(exc).__name__}: {exc}）", err=True)
+        sys.exit(1)
+    made = S.ensure_admin(reset=reset_admin_password)
+    click.echo(f"数据文件夹：{Path(data).resolve()}")
+    if made:
+        click.echo(f"管理员账号：{made[0]}    密码：{made[1]}    （请登录后立即修改密码）")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    click.echo(f"工作台已启动：http://{shown}:{port}/    按 Ctrl+C 停止")
+    S.run(host, port, threads)
+
+
 if __name__ == "__main__":
     main()

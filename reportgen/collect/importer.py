@@ -334,6 +334,12 @@ def _origin(path: str, origins: dict[str, str]) -> str | None:
     return next((origins[p] for p in _parents(path) if p in origins), None)
 
 
+def cell_of(path: str, origins: dict[str, str]) -> str | None:
+    """The workbook cell (``预算收支!C3``) that holds ``path`` or its nearest
+    parent, from the ``origins`` of :func:`read_workbook`; None when none does."""
+    return _origin(path, origins)
+
+
 def workbook_pack(path: str | Path) -> str | None:
     """The pack a workbook was made for (its 类别 property, written by
     ``reportgen workbook``), or None when it names none."""

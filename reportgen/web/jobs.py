@@ -1,0 +1,217 @@
+"""Work outside the request (后台任务): a job table and a worker thread.
+
+A page that needs rendering, PDF conversion, a zip or a summary queues a
+:class:`models.Job` and returns at once; the page shows its progress.  The
+worker (one thread in the ``reportgen serve`` process, :func:`start_worker`)
+claims the oldest queued job with a conditional UPDATE, so two workers never
+run the same job; jobs left ``running`` by a stopped server are queued again
+by :func:`recover` at start.  Job kinds: ``render`` (a unit's forms: .docx,
+PDF, bound PDF, page images, audit), ``bundle`` (the zip of approved units),
+``summary`` (the round's summary workbook), ``audit`` (uploaded documents).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+import zipfile
+from pathlib import Path
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from reportgen.errors import ReportgenError
+from reportgen.pipeline import safe_filename
+from reportgen.web import engine
+from reportgen.web.models import Event, Job, Round, Status, Unit
+
+log = logging.getLogger(__name__)
+_WAKE = threading.Event()
+
+
+def enqueue(kind: str, *, round: Round | None = None, unit: Unit | None = None, user=None,
+            **params) -> Job:
+    """Queue a job (reusing an identical one still queued) and wake the worker."""
+    same = Job.objects.filter(kind=kind, round=round, unit=unit, state=Job.State.QUEUED)
+    job = next((j for j in same if j.params == params), None)
+    if job is None:
+        job = Job.objects.create(kind=kind, round=round, unit=unit, params=params, created_by=user,
+                                 message="排队中")
+    transaction.on_commit(_WAKE.set)
+    return job
+
+
+def recover() -> int:
+    """Queue again the jobs a stopped server left running; returns how many."""
+    return Job.objects.filter(state=Job.State.RUNNING).update(
+        state=Job.State.QUEUED, progress=0, message="服务重启后重新排队")
+
+
+def claim() -> Job | None:
+    """The oldest queued job, now marked running (None when there is none)."""
+    for job in Job.objects.filter(state=Job.State.QUEUED).order_by("id")[:5]:
+        took = Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
+            state=Job.State.RUNNING, started_at=timezone.now(), message="进行中")
+        if took:
+            job.refresh_from_db()
+            return job
+    return None
+
+
+def run_pending(limit: int = 1000) -> int:
+    """Run queued jobs in this thread until none is left; returns how many ran."""
+    n = 0
+    while n < limit:
+        job = claim()
+        if job is None:
+            break
+        run(job)
+        n += 1
+    return n
+
+
+def _progress(job: Job):
+    def report(pct: int, message: str) -> None:
+        Job.objects.filter(pk=job.pk).update(progress=pct, message=message)
+    return report
+
+
+def run(job: Job) -> None:
+    """Run one claimed job; its failure is recorded on the job, never raised."""
+    handler = HANDLERS.get(job.kind)
+    try:
+        if handler is None:
+            raise ReportgenError(f"未知的任务类型 {job.kind}")
+        result = handler(job, _progress(job)) or ""
+        Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, progress=100, message="已完成",
+                                             result=result, finished_at=timezone.now())
+    except ReportgenError as exc:
+        Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, message=str(exc),
+                                             finished_at=timezone.now())
+    except Exception as exc:  # an unexpected failure ends this job, not the worker
+        log.exception("job %s failed", job.pk)
+        Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED,
+                                             message=f"任务失败（{type(exc).__name__}: {exc}）",
+                                             finished_at=timezone.now())
+
+
+def _worker(stop: threading.Event) -> None:
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            ran = run_pending(limit=20)
+        except Exception:  # the database went away for a moment: try again shortly
+            log.exception("job worker")
+            ran = 0
+        if not ran:
+            _WAKE.wait(timeout=2.0)
+            _WAKE.clear()
+
+
+def start_worker() -> threading.Event:
+    """Recover jobs and start the worker thread; set the returned event to stop it."""
+    recover()
+    stop = threading.Event()
+    threading.Thread(target=_worker, args=(stop,), name="reportgen-jobs", daemon=True).start()
+    return stop
+
+
+# -- job kinds ---------------------------------------------------------------
+
+
+def unit_folder(unit: Unit, revision: int) -> Path:
+    return engine.data_dir() / "rounds" / str(unit.round_id) / "units" / str(unit.pk) / f"r{revision}"
+
+
+def render_job(job: Job, progress) -> str:
+    unit = Unit.objects.select_related("round").get(pk=job.unit_id)
+    revision = unit.revision
+    if unit.n_errors or not unit.data_yaml:
+        raise ReportgenError("数据有错误或尚未上传，未生成报表")
+    folder = unit_folder(unit, revision)
+    if folder.exists():
+        shutil.rmtree(folder)
+    made = engine.render_unit_files(unit.round.pack_hash, unit.data_yaml, folder, progress)
+    made["revision"] = revision
+    # a newer upload while this ran keeps its own (newer) render
+    Unit.objects.filter(pk=unit.pk, revision=revision).update(rendered=made, rendered_revision=revision)
+    return str(folder.relative_to(engine.data_dir()))
+
+
+def ensure_rendered(unit: Unit, progress=lambda p, m: None) -> dict:
+    """The unit's rendered files for its current data, rendering now when missing."""
+    if unit.preview_ready and (engine.data_dir() / _folder_rel(unit)).exists():
+        return unit.rendered
+    job = Job(kind="render", unit=unit)
+    render_job(job, progress)
+    unit.refresh_from_db()
+    return unit.rendered
+
+
+def _folder_rel(unit: Unit) -> Path:
+    return unit_folder(unit, unit.rendered_revision).relative_to(engine.data_dir())
+
+
+def bundle_job(job: Job, progress) -> str:
+    rnd = Round.objects.get(pk=job.round_id)
+    units = list(rnd.units.filter(status=Status.APPROVED).order_by("id"))
+    if not units:
+        raise ReportgenError("本轮次还没有已通过的单位")
+    outdir = engine.data_dir() / "rounds" / str(rnd.pk) / "exports"
+    outdir.mkdir(parents=True, exist_ok=True)
+    name = safe_filename(f"{rnd.title}_已通过报表_{timezone.localtime():%Y%m%d-%H%M%S}.zip")
+    tmp = outdir / (name + ".part")
+    used: dict[str, int] = {}
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for i, unit in enumerate(units):
+            progress(int(90 * i / len(units)), f"正在打包 {unit.name}（{i + 1}/{len(units)}）")
+            made = ensure_rendered(unit)
+            folder = unit_folder(unit, made["revision"])
+            base = safe_filename(unit.name)
+            used[base] = used.get(base, 0) + 1
+            if used[base] > 1:
+                base += f"（{used[base]}）"
+            for _, doc in made["docx"]:
+                z.write(folder / doc, f"{base}/{doc}")
+            if made.get("bound"):
+                z.write(folder / made["bound"], f"{base}/{made['bound']}")
+    tmp.rename(outdir / name)
+    Event.objects.create(round=rnd, action="打包已通过报表", detail=f"{len(units)} 个单位：{name}",
+                         user=job.created_by, username=getattr(job.created_by, "username", ""))
+    return str((outdir / name).relative_to(engine.data_dir()))
+
+
+def summary_job(job: Job, progress) -> str:
+    rnd = Round.objects.get(pk=job.round_id)
+    which = job.params.get("which", "approved")
+    qs = rnd.units.exclude(data_yaml="")
+    if which == "approved":
+        qs = qs.filter(status=Status.APPROVED)
+    units = [(u.name, u.data_yaml) for u in qs.order_by("id")]
+    if not units:
+        raise ReportgenError("没有可汇总的单位数据")
+    progress(20, f"正在汇总 {len(units)} 个单位")
+    data = engine.summary_workbook(rnd.pack_hash, units)
+    outdir = engine.data_dir() / "rounds" / str(rnd.pk) / "exports"
+    outdir.mkdir(parents=True, exist_ok=True)
+    name = safe_filename(f"{rnd.title}_汇总_{timezone.localtime():%Y%m%d-%H%M%S}.xlsx")
+    (outdir / (name + ".part")).write_bytes(data)
+    (outdir / (name + ".part")).rename(outdir / name)
+    return str((outdir / name).relative_to(engine.data_dir()))
+
+
+def audit_job(job: Job, progress) -> str:
+    folder = engine.data_dir() / job.params["folder"]
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != "findings.json"
+                   and not p.name.endswith(".xlsx"))
+    progress(10, f"正在审核 {len(files)} 个文件")
+    data, findings, problems = engine.audit_documents([(p.name, p) for p in files])
+    (folder / "审核结果.xlsx").write_bytes(data)
+    (folder / "findings.json").write_text(json.dumps({"findings": findings, "problems": problems},
+                                                     ensure_ascii=False), encoding="utf-8")
+    return str((folder / "审核结果.xlsx").relative_to(engine.data_dir()))
+
+
+HANDLERS = {"render": render_job, "bundle": bundle_job, "summary": summary_job, "audit": audit_job}
