@@ -102,3 +102,15 @@ def test_anonymous_is_sent_to_login(client):
         r = client.get(url)
         assert r.status_code == 302 and r["Location"].startswith("/login/"), url
 
+
+
+@pytest.mark.django_db
+def test_the_database_is_the_one_asked_for():
+    """With REPORTGEN_DATABASE_URL the tests run on that server (CI: PostgreSQL), else on SQLite."""
+    import os
+
+    from django.db import connection
+
+    url = os.environ.get("REPORTGEN_DATABASE_URL", "")
+    expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    assert connection.vendor == expected
