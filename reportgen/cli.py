@@ -585,8 +585,12 @@ def serve(data: str, host: str, port: int, database_url: str | None, threads: in
     if made:
         click.echo(f"管理员账号：{made[0]}    密码：{made[1]}    （请登录后立即修改密码）")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    click.echo(f"工作台已启动：http://{shown}:{port}/    按 Ctrl+C 停止")
-    S.run(host, port, threads)
+    try:
+        S.run(host, port, threads, on_ready=lambda: click.echo(
+            f"工作台已启动：http://{shown}:{port}/    按 Ctrl+C 停止", nl=True))
+    except OSError as exc:
+        click.echo(f"错误: 无法在 {host}:{port} 上启动（{exc.strerror or exc}）；端口可能已被占用，可用 --port 换一个", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

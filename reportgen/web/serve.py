@@ -42,16 +42,23 @@ def ensure_admin(reset: bool = False) -> tuple[str, str] | None:
     return user.username, password
 
 
-def run(host: str, port: int, threads: int = 8) -> None:
-    """Serve until interrupted, with the job worker in this process."""
-    from waitress import serve
+def run(host: str, port: int, threads: int = 8, on_ready=lambda: None) -> None:
+    """Serve until interrupted, with the job worker in this process;
+    ``on_ready()`` is called once the port is bound.  Raises OSError when
+    the port is taken."""
+    from waitress import create_server
 
     from reportgen.web import jobs
     from reportgen.web.wsgi import application
 
+    server = create_server(application, host=host, port=port, threads=threads, ident="reportgen",
+                           max_request_body_size=int(os.environ.get("REPORTGEN_MAX_UPLOAD_MB", "20")) * 4 << 20)
     stop = jobs.start_worker()
+    on_ready()
     try:
-        serve(application, host=host, port=port, threads=threads, ident="reportgen",
-              max_request_body_size=int(os.environ.get("REPORTGEN_MAX_UPLOAD_MB", "20")) * 1024 * 1024 * 4)
+        server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         stop.set()
+        server.close()

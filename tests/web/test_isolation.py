@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("django")
 pytest.importorskip("pytest_django")
 
-from webhelpers import filled_workbook, upload as _file  # noqa: E402
+from webhelpers import filled_workbook, upload as _file, year_round  # noqa: E402,F401
 
 
 def _unit_scoped_urls():

@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("django")
 pytest.importorskip("pytest_django")
 
-from webhelpers import EXAMPLE, executed_cell, filled_workbook, unit_list_xlsx, upload  # noqa: E402
+from webhelpers import EXAMPLE, executed_cell, filled_workbook, unit_list_xlsx, upload, year_round  # noqa: E402,F401
 
 pytestmark = pytest.mark.django_db
 
