@@ -85,7 +85,9 @@ def run(job: Job) -> None:
         if handler is None:
             raise ReportgenError(f"未知的任务类型 {job.kind}")
         result = handler(job, _progress(job)) or ""
-        Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, progress=100, message="已完成",
+        job.refresh_from_db(fields=["params"])
+        Job.objects.filter(pk=job.pk).update(state=Job.State.DONE, progress=100,
+                                             message=job.params.get("summary", "已完成"),
                                              result=result, finished_at=timezone.now())
     except ReportgenError as exc:
         Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, message=str(exc),
@@ -214,4 +216,25 @@ def audit_job(job: Job, progress) -> str:
     return str((folder / "审核结果.xlsx").relative_to(engine.data_dir()))
 
 
-HANDLERS = {"render": render_job, "bundle": bundle_job, "summary": summary_job, "audit": audit_job}
+def units_job(job: Job, progress) -> str:
+    from reportgen.web import accounts
+
+    rnd = Round.objects.get(pk=job.round_id)
+    rows = job.params["rows"]
+    made, skipped = [], []
+    for i in range(0, len(rows), 20):
+        progress(int(100 * i / len(rows)), f"正在建立账号（{i}/{len(rows)}）")
+        m, s = accounts.add_units(rnd, rows[i:i + 20])
+        made += m
+        skipped += s
+    Job.objects.filter(pk=job.pk).update(message="")
+    Event.objects.create(round=rnd, action="建立单位账号", user=job.created_by,
+                         username=getattr(job.created_by, "username", ""),
+                         detail=f"{job.params.get('source', '')}：新增 {len(made)} 个单位"
+                                + (f"，{len(skipped)} 个已存在未重复添加：" + "、".join(skipped[:20]) if skipped else ""))
+    job.params["summary"] = f"新增 {len(made)} 个单位" + (f"，{len(skipped)} 个已存在未重复添加" if skipped else "")
+    Job.objects.filter(pk=job.pk).update(params=job.params)
+    return ""
+
+
+HANDLERS = {"units": units_job, "render": render_job, "bundle": bundle_job, "summary": summary_job, "audit": audit_job}

@@ -179,12 +179,11 @@ def units_import(request, round_id: int):
     except ReportgenError as exc:
         messages.error(request, str(exc))
         return redirect("round", round_id=rnd.pk)
-    made, skipped = accounts.add_units(rnd, rows)
-    log(request, "导入单位名单", f"{f.name}：新增 {len(made)} 个单位" +
-        (f"，{len(skipped)} 个已存在未重复添加" if skipped else ""), round=rnd)
-    messages.success(request, f"新增 {len(made)} 个单位并建立账号；请导出初始密码发给各单位"
-                     + (f"（{len(skipped)} 个单位已存在，未重复添加）" if skipped else ""))
-    return redirect("round", round_id=rnd.pk)
+    # each account's password is hashed slowly on purpose (PBKDF2): a long list is a job
+    job = jobs.enqueue("units", round=rnd, user=request.user, rows=rows, source=f.name)
+    log(request, "导入单位名单", f"{f.name}：{len(rows)} 个单位", round=rnd)
+    messages.info(request, f"名单中有 {len(rows)} 个单位，正在后台建立账号；完成后请导出初始密码发给各单位")
+    return redirect(reverse("round", args=[rnd.pk]) + f"#job{job.pk}")
 
 
 @admin_required

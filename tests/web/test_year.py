@@ -103,11 +103,16 @@ def test_units_from_a_list_get_accounts_and_exported_passwords(admin_client, yea
     from django.test import Client
     from openpyxl import load_workbook
 
+    from reportgen.web import jobs
+
     admin, reviewer, rnd, a, b = year_round
     data = unit_list_xlsx([("晋中市财政局", "张三", "0354-1234567"), ("晋中市审计局", "李四", "13800000000"),
                            ("晋中市工业和信息化局", "", "")])
     r = admin_client.post(f"/rounds/{rnd.pk}/units/import/", {"units_xlsx": upload("名单.xlsx", data)}, follow=True)
-    assert any("新增 2 个单位" in m and "1 个单位已存在" in m for m in _messages(r)), _messages(r)
+    assert any("名单中有 3 个单位" in m for m in _messages(r)), _messages(r)
+    assert jobs.run_pending() == 1
+    page = admin_client.get(f"/rounds/{rnd.pk}/").content.decode()
+    assert "新增 2 个单位，1 个已存在未重复添加" in page
     assert rnd.units.count() == 4
     r = admin_client.get(f"/rounds/{rnd.pk}/passwords.xlsx")
     ws = load_workbook(io.BytesIO(r.content)).active

@@ -23,6 +23,11 @@ import django  # noqa: E402
 
 django.setup()     # pytest-django read no settings module at start: set up here
 
+from django.conf import settings  # noqa: E402
+
+# tests make many accounts: a fast hasher here only (the server keeps Django's PBKDF2)
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE = EXAMPLES / "jinzhong-gongxin-2021.yaml"
 
