@@ -366,15 +366,18 @@ def _schema_for(path: str | Path, pack: str | None) -> S.Group:
         return S.active()
 
 
-def import_workbook(path: str | Path, output_name: str, pack: str | None = None
-                    ) -> tuple[str | None, list[Diagnostic]]:
+def import_workbook(path: str | Path, output_name: str, pack: str | None = None,
+                    origins: dict[str, str] | None = None) -> tuple[str | None, list[Diagnostic]]:
     """Turn a filled workbook into unit-file text, validated against the
-    fields of ``pack`` (by default the pack the workbook was made for)."""
+    fields of ``pack`` (by default the pack the workbook was made for).
+    ``origins``, when given, receives the cell of every path read (see
+    :func:`read_workbook`), so later diagnostics can be placed at their cells."""
     with S.using(_schema_for(path, pack)):
-        return _import_workbook(path, output_name)
+        return _import_workbook(path, output_name, origins)
 
 
-def _import_workbook(path: str | Path, output_name: str) -> tuple[str | None, list[Diagnostic]]:
+def _import_workbook(path: str | Path, output_name: str, origins_out: dict[str, str] | None = None
+                     ) -> tuple[str | None, list[Diagnostic]]:
     """Turn a filled workbook into unit-file text, validated.
 
     Returns ``(yaml text, diagnostics)``; the text is None when the workbook
@@ -383,6 +386,8 @@ def _import_workbook(path: str | Path, output_name: str) -> tuple[str | None, li
     no cell holds the field (a required field left out entirely).
     """
     raw, origins, diags = read_workbook(path)
+    if origins_out is not None:
+        origins_out.update(origins)
     if raw is None:
         return None, diags
     name = display_path(path)

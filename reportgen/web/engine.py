@@ -244,14 +244,12 @@ def check_upload(digest: str, filename: str, data: bytes) -> Checked:
         unit_path = Path(tmp) / "单位数据.yaml"
         origins: dict[str, str] = {}
         if suffix == ".xlsx":
-            from reportgen.collect.importer import import_workbook, read_workbook
+            from reportgen.collect.importer import import_workbook
 
-            text, diags = import_workbook(src, "单位数据.yaml", pack=str(frozen_dir(digest)))
+            text, diags = import_workbook(src, "单位数据.yaml", pack=str(frozen_dir(digest)), origins=origins)
             problems = [_problem(d, _where(d, str(src), filename)) for d in diags]
             if text is None or any(d.is_error for d in diags):
                 return Checked(text, problems)
-            with S.using(pack.schema):
-                _, origins, _ = read_workbook(src)
         elif suffix in (".yaml", ".yml"):
             try:
                 text = data.decode("utf-8-sig")
@@ -305,10 +303,36 @@ def field_name(digest: str, path: str) -> str:
         return S.zh_name(path) or ""
 
 
+# -- CPU-heavy work in worker processes -------------------------------------------
+
+_POOL = None
+
+
+def use_processes(n: int) -> None:
+    """Run :func:`offload`-ed work in ``n`` worker processes (``reportgen serve``
+    does, so a page never waits for the interpreter lock held by a check)."""
+    global _POOL
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _POOL = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+
+
+def offload(fn, *args):
+    """``fn(*args)`` in a worker process when :func:`use_processes` was called, else here."""
+    if _POOL is None:
+        return fn(*args)
+    return _POOL.submit(fn, *args).result(timeout=600)
+
+
 # -- rendering: .docx, PDF, bound PDF, page images, audit -------------------------
 
 
-def render_unit_files(digest: str, yaml_text: str, folder: Path, progress=lambda pct, msg: None) -> dict:
+def _no_progress(pct: int, message: str) -> None:
+    return None
+
+
+def render_unit_files(digest: str, yaml_text: str, folder: Path, progress=_no_progress) -> dict:
     """Render every form of the unit into ``folder`` (.docx), convert them to
     PDF and bind them (when LibreOffice is installed), make page images
     (pdftoppm) and audit each rendered .docx.  Returns what was made, names

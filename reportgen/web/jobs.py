@@ -135,7 +135,8 @@ def render_job(job: Job, progress) -> str:
     folder = unit_folder(unit, revision)
     if folder.exists():
         shutil.rmtree(folder)
-    made = engine.render_unit_files(unit.round.pack_hash, unit.data_yaml, folder, progress)
+    progress(10, "正在生成 Word 文件、PDF 和预览图")
+    made = engine.offload(engine.render_unit_files, unit.round.pack_hash, unit.data_yaml, folder)
     made["revision"] = revision
     # a newer upload while this ran keeps its own (newer) render
     Unit.objects.filter(pk=unit.pk, revision=revision).update(rendered=made, rendered_revision=revision)

@@ -53,6 +53,9 @@ def run(host: str, port: int, threads: int = 8, on_ready=lambda: None) -> None:
 
     server = create_server(application, host=host, port=port, threads=threads, ident="reportgen",
                            max_request_body_size=int(os.environ.get("REPORTGEN_MAX_UPLOAD_MB", "20")) * 4 << 20)
+    from reportgen.web import engine
+
+    engine.use_processes(max(2, os.cpu_count() or 2))
     stop = jobs.start_worker()
     on_ready()
     try:

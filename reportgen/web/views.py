@@ -157,10 +157,12 @@ def round_board(request, round_id: int):
         units = units.filter(status=status)
     if q:
         units = units.filter(name__icontains=q)
-    total = units.count()
-    units = units[:500]
+    from django.core.paginator import Paginator
+
+    page = Paginator(units, 100).get_page(request.GET.get("page"))
     return render(request, "web/round.html", {
-        "round": rnd, "units": units, "total": total, "status": status, "q": q,
+        "round": rnd, "units": page.object_list, "page": page, "total": page.paginator.count,
+        "status": status, "q": q,
         "board": [(s, s.label, counts.get(s.value, 0)) for s in BOARD],
         "all_count": sum(counts.values()),
         "jobs": rnd.jobs.filter(unit=None).order_by("-id")[:8],
@@ -394,7 +396,7 @@ def unit_upload(request, unit: Unit):
         return redirect("unit", unit_id=unit.pk)
     name = Path(f.name).name
     try:
-        checked = engine.check_upload(unit.round.pack_hash, name, f.read())
+        checked = engine.offload(engine.check_upload, unit.round.pack_hash, name, f.read())
     except ReportgenError as exc:
         messages.error(request, str(exc))
         return redirect("unit", unit_id=unit.pk)
