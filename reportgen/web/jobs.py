@@ -108,15 +108,17 @@ def _worker(stop: threading.Event) -> None:
             log.exception("job worker")
             ran = 0
         if not ran:
-            _WAKE.wait(timeout=2.0)
+            _WAKE.wait(timeout=1.0)
             _WAKE.clear()
 
 
-def start_worker() -> threading.Event:
-    """Recover jobs and start the worker thread; set the returned event to stop it."""
+def start_worker(threads: int = 2) -> threading.Event:
+    """Recover jobs and start ``threads`` worker threads (each hands its heavy
+    work to :func:`engine.offload`); set the returned event to stop them."""
     recover()
     stop = threading.Event()
-    threading.Thread(target=_worker, args=(stop,), name="reportgen-jobs", daemon=True).start()
+    for i in range(threads):
+        threading.Thread(target=_worker, args=(stop,), name=f"reportgen-jobs-{i}", daemon=True).start()
     return stop
 
 
@@ -217,6 +219,36 @@ def audit_job(job: Job, progress) -> str:
     return str((folder / "审核结果.xlsx").relative_to(engine.data_dir()))
 
 
+def check_job(job: Job, progress) -> str:
+    """Check an uploaded file and make it the unit's data (a file that cannot
+    be read at all is refused and the unit's data stay as they were)."""
+    unit = Unit.objects.select_related("round").get(pk=job.unit_id)
+    if unit.status in (Status.SUBMITTED, Status.APPROVED):
+        raise ReportgenError("数据已提交，上传的文件未采用")
+    data = (engine.data_dir() / job.params["path"]).read_bytes()
+    name = job.params["name"]
+    progress(10, f"正在核对“{name}”")
+    checked = engine.offload(engine.check_upload, unit.round.pack_hash, name, data)
+    if checked.yaml_text is None:
+        raise ReportgenError("；".join(f"{p['where']}: {p['message']}" for p in checked.problems)
+                             + "（文件未被接收，数据保持原样）")
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        was_returned = unit.status == Status.RETURNED
+        unit.data_yaml, unit.source_name = checked.yaml_text, name
+        unit.problems, unit.overrides, unit.scores = checked.problems, checked.overrides, checked.scores
+        unit.n_errors, unit.n_warnings = checked.n_errors, checked.n_warnings
+        unit.revision += 1
+        unit.status = Status.ERRORS if checked.n_errors else (Status.RETURNED if was_returned else Status.READY)
+        unit.save()
+    Event.objects.create(round=unit.round, unit=unit, user=job.created_by,
+                         username=getattr(job.created_by, "username", ""), action="上传数据",
+                         detail=f"{name}（第 {unit.revision} 版）：{checked.n_errors} 个错误，{checked.n_warnings} 个警告")
+    if not checked.n_errors:
+        enqueue("render", round=unit.round, unit=unit, user=job.created_by, revision=unit.revision)
+    return ""
+
+
 def units_job(job: Job, progress) -> str:
     from reportgen.web import accounts
 
@@ -238,4 +270,4 @@ def units_job(job: Job, progress) -> str:
     return ""
 
 
-HANDLERS = {"units": units_job, "render": render_job, "bundle": bundle_job, "summary": summary_job, "audit": audit_job}
+HANDLERS = {"check": check_job, "units": units_job, "render": render_job, "bundle": bundle_job, "summary": summary_job, "audit": audit_job}

@@ -55,8 +55,9 @@ def run(host: str, port: int, threads: int = 8, on_ready=lambda: None) -> None:
                            max_request_body_size=int(os.environ.get("REPORTGEN_MAX_UPLOAD_MB", "20")) * 4 << 20)
     from reportgen.web import engine
 
-    engine.use_processes(max(2, os.cpu_count() or 2))
-    stop = jobs.start_worker()
+    workers = max(2, os.cpu_count() or 2)
+    engine.use_processes(workers)
+    stop = jobs.start_worker(workers)
     on_ready()
     try:
         server.run()

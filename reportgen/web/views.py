@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reportgen.errors import ReportgenError
@@ -347,6 +348,7 @@ def unit_page(request, unit: Unit):
         messages.info(request, "首次登录，请先修改初始密码")
         return redirect("password")
     render_job = unit.jobs.filter(kind="render").order_by("-id").first()
+    check_job = unit.jobs.filter(kind="check").order_by("-id").first()
     problems = unit.problems
     return render(request, "web/unit.html", {
         "unit": unit, "round": unit.round, "bureau": is_bureau(request.user),
@@ -354,6 +356,8 @@ def unit_page(request, unit: Unit):
         "warnings": [p for p in problems if p["severity"] != "错误"],
         "comments": _comments(unit), "previous": _previous(unit) if not unit.data_yaml else None,
         "job": render_job if render_job and render_job.active else None,
+        "check_job": check_job if check_job and check_job.active else None,
+        "rejected": check_job if check_job and check_job.state == Job.State.FAILED else None,
         "failed_job": render_job if render_job and render_job.state == Job.State.FAILED
         and render_job.params.get("revision") == unit.revision else None,
         "editable": unit.status not in (Status.SUBMITTED, Status.APPROVED) and not is_bureau(request.user),
@@ -395,33 +399,19 @@ def unit_upload(request, unit: Unit):
     if f is None:
         return redirect("unit", unit_id=unit.pk)
     name = Path(f.name).name
-    try:
-        checked = engine.offload(engine.check_upload, unit.round.pack_hash, name, f.read())
-    except ReportgenError as exc:
-        messages.error(request, str(exc))
+    if Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
+        messages.error(request, f"“{name}”：只能上传数据采集表（.xlsx）或单位数据文件（.yaml）")
         return redirect("unit", unit_id=unit.pk)
-    if checked.yaml_text is None:
-        # nothing readable: the unit's data stays as it was
-        for p in checked.problems:
-            messages.error(request, f"{p['where']}: {p['message']}")
-        log(request, "上传数据（无法读取，未接收）", name, unit=unit)
-        return redirect("unit", unit_id=unit.pk)
-    was_returned = unit.status == Status.RETURNED
-    unit.data_yaml = checked.yaml_text
-    unit.source_name = name
-    unit.problems = checked.problems
-    unit.overrides, unit.scores = checked.overrides, checked.scores
-    unit.n_errors, unit.n_warnings = checked.n_errors, checked.n_warnings
-    unit.revision += 1
-    unit.status = Status.ERRORS if checked.n_errors else (Status.RETURNED if was_returned else Status.READY)
-    unit.save()
-    log(request, "上传数据", f"{name}（第 {unit.revision} 版）：{checked.n_errors} 个错误，{checked.n_warnings} 个警告",
-        unit=unit)
-    if not checked.n_errors:
-        jobs.enqueue("render", round=unit.round, unit=unit, user=request.user, revision=unit.revision)
-        messages.success(request, "数据核对通过，正在生成报表预览")
-    else:
-        messages.error(request, f"发现 {checked.n_errors} 个错误，请按下面的提示修改后重新上传")
+    folder = engine.data_dir() / "rounds" / str(unit.round_id) / "units" / str(unit.pk) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{timezone.now():%Y%m%d-%H%M%S-%f}{Path(name).suffix.lower()}"
+    with open(stored, "wb") as out:
+        for chunk in f.chunks():
+            out.write(chunk)
+    jobs.enqueue("check", round=unit.round, unit=unit, user=request.user,
+                 path=str(stored.relative_to(engine.data_dir())), name=name)
+    log(request, "上传文件", name, unit=unit)
+    messages.info(request, f"已收到“{name}”，正在核对")
     return redirect("unit", unit_id=unit.pk)
 
 
@@ -458,6 +448,9 @@ def unit_submit(request, unit: Unit):
         raise PermissionDenied("由单位提交")
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        if unit.jobs.filter(kind="check", state__in=[Job.State.QUEUED, Job.State.RUNNING]).exists():
+            messages.error(request, "正在核对刚上传的文件，请等核对完成后再提交")
+            return redirect("unit", unit_id=unit.pk)
         if unit.n_errors or not unit.revision:
             messages.error(request, f"数据还有 {unit.n_errors} 个错误，不能提交；请修改后重新上传")
             return redirect("unit", unit_id=unit.pk)

@@ -167,7 +167,7 @@ def test_the_whole_year_in_chromium(browser, live_server, worker, tmp_path):
         c.value = 8701.73
     bad.write_bytes(filled_workbook(rnd.pack_hash, typo))
     w.upload(bad)
-    w.wait_text("个错误，请按下面的提示修改")
+    w.wait_text("个错误，请按下面的提示修改")   # the page reloads itself when the check is done
     errors = browser.find_element(By.ID, "errors").text
     assert f"预算收支!{cell['ref']}" in errors and "预算执行金额" in errors
     assert browser.find_element(By.ID, "status").text == "有错误"
@@ -176,6 +176,7 @@ def test_the_whole_year_in_chromium(browser, live_server, worker, tmp_path):
     good = tmp_path / "采集表.xlsx"
     good.write_bytes(filled_workbook(rnd.pack_hash))
     w.upload(good)
+    w.wait_text("当前数据第 2 版")
     w.wait_text("数据核对通过")
     w.wait_text("合订本 PDF") if shutil.which("soffice") else w.wait_text("（.docx）")
     imgs = browser.find_elements(By.CSS_SELECTOR, ".pages img")
@@ -207,7 +208,7 @@ def test_the_whole_year_in_chromium(browser, live_server, worker, tmp_path):
     assert "预算执行金额请与决算报表核对" in comments and "预算执行金额" in comments
     w.shot("unit-returned")
     w.upload(good)
-    w.wait_text("数据核对通过")
+    w.wait_text("当前数据第 3 版")
     w.wait_text("合订本 PDF") if shutil.which("soffice") else w.wait_text("（.docx）")
     browser.find_element(By.ID, "id_note").send_keys("已与决算报表核对，数字无误")
     w.click("#btn-submit")
