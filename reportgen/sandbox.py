@@ -29,7 +29,7 @@ carries the pattern's line (``lineno``), never a Python traceback:
   ``[1] * n``, ``a + a``, ``a ~ a``, ``'%s' % x``, ``join``, ``replace`` and
   printing are charged *before* they are built), integers of at most
   ``int_bits`` bits (``**`` and ``*`` on integers), ``range`` of at most
-  ``steps`` items, format widths of at most ``width``, and wall-clock
+  ``range`` items, format widths of at most ``width``, and wall-clock
   ``seconds``.  Going over is a :class:`LimitError` naming the limit.
 * fail with a Python exception: a ``TypeError`` (``{% if total > 90 %}``
   where ``total`` is display text), ``ValueError``, ``ArithmeticError``
@@ -63,10 +63,11 @@ from jinja2.utils import Namespace
 @dataclass(frozen=True)
 class Limits:
     """What one render may use: ``steps`` loop iterations and calls,
-    ``size`` characters and items built or printed, integers of ``int_bits``
+    ``range`` of at most ``range`` items, ``size`` characters and items built or printed, integers of ``int_bits``
     bits, format widths up to ``width``, ``seconds`` of wall-clock time."""
 
-    steps: int = 100_000
+    steps: int = 200_000
+    range: int = 100_000
     size: int = 2_000_000
     int_bits: int = 4096
     width: int = 1000
@@ -225,8 +226,7 @@ class _Generator(CodeGenerator):
     """Jinja's code generator after one pass over the tree: forbidden tags
     are a syntax error at their line; the body of each loop, macro and
     ``{% call %}`` starts with ``environment.sandbox_tick(N)`` (one step,
-    and the body's N characters of text charged, each time it runs; it
-    prints nothing); each ``~`` operand goes through
+    and the body's N characters of text charged, each time it runs); each ``~`` operand goes through
     ``environment.sandbox_text`` (charged before it is joined)."""
 
     def visit_Template(self, node, frame=None):
@@ -237,10 +237,20 @@ class _Generator(CodeGenerator):
         for body in list(node.find_all((nodes.For, nodes.Macro, nodes.CallBlock))):
             text = sum(len(d.data) for n in body.body for d in n.find_all(nodes.TemplateData))
             tick = self._wrap("sandbox_tick", nodes.Const(text, lineno=body.lineno))
-            body.body.insert(0, nodes.Output([tick], lineno=body.lineno).set_environment(self.environment))
+            body.body.insert(0, nodes.ExprStmt(tick, lineno=body.lineno).set_environment(self.environment))
         for concat in list(node.find_all(nodes.Concat)):
             concat.nodes = [self._wrap("sandbox_text", n) for n in concat.nodes]
         super().visit_Template(node, frame)
+
+    def visit_Call(self, node, frame, **kwargs):
+        if isinstance(node.node, nodes.EnvironmentAttribute) and node.node.name.startswith("sandbox_"):
+            self.write(f"environment.{node.node.name}(")      # our own meter: no sandbox call
+            for i, arg in enumerate(node.args):
+                self.write(", " if i else "")
+                self.visit(arg, frame)
+            self.write(")")
+            return
+        super().visit_Call(node, frame, **kwargs)
 
     def _wrap(self, method: str, *args: nodes.Expr) -> nodes.Call:
         call = nodes.Call(nodes.EnvironmentAttribute(method), list(args), [], None, None,
@@ -360,21 +370,22 @@ class PackSandbox(ImmutableSandboxedEnvironment):
         return None          # str.format / format_map are not in METHODS: calling them is refused
 
     def sandbox_range(self, *args):
-        """``range`` of at most ``limits.steps`` items."""
+        """``range`` of at most ``limits.range`` items."""
         for a in args:
             if not _int(a):
                 raise PatternError(f"range 的参数应为整数，实为 {a!r}"[:200])
         rng = range(*args)
-        if len(rng) > self.limits.steps:
-            raise LimitError(f"超出计算限制：range 有 {len(rng)} 项，最多 {self.limits.steps} 项"
+        if len(rng) > self.limits.range:
+            raise LimitError(f"超出计算限制：range 有 {len(rng)} 项，最多 {self.limits.range} 项"
                              f"（range too long）")
         return rng
 
-    def sandbox_tick(self, text: int) -> str:
-        """Run at the start of each loop iteration and macro call (the call
-        itself is the step): charges the body's text."""
-        _budget(self).build(text)
-        return ""
+    def sandbox_tick(self, text: int) -> None:
+        """Run at the start of each loop iteration and macro call: one step,
+        and the body's text charged."""
+        budget = _budget(self)
+        budget.step()
+        budget.build(text)
 
     def sandbox_text(self, value):
         """An operand of ``~``, charged before it is joined."""
