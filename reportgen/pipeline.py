@@ -16,7 +16,7 @@ from reportgen.compute.check import requirements, run_checks
 from reportgen.forms.context import CONTEXTS
 from reportgen.errors import Diagnostic, PackError
 from reportgen.compute.narrate import narrate
-from reportgen.pack.packs import Form, Pack
+from reportgen.pack.packs import Form, Pack, fill_output
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
 from reportgen.unitfile.schema import zh_name
@@ -177,8 +177,8 @@ def output_name(pf: PreparedForm) -> str:
     """The file name of a filled form, from the pack's pattern: unit, year,
     project (per-project forms) and form title; safe for Windows and WPS."""
     u = pf.unit
-    return safe_filename(pf.form.output.format(unit=u.name, year=u.year, title=pf.form.title,
-                                               project=pf.project))
+    return safe_filename(fill_output(pf.form.output, {"unit": u.name, "year": u.year,
+                                                      "title": pf.form.title, "project": pf.project}))
 
 
 def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, bytes]]:

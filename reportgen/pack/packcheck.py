@@ -42,7 +42,7 @@ from lxml import etree
 from reportgen.forms.context import CONTEXTS
 from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, display_path
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
-from reportgen.pack.packs import Pack, read_pack
+from reportgen.pack.packs import Pack, outside_problem, output_problems, read_pack
 from reportgen.output.render import _docx_env
 from reportgen.unitfile.schema import spec_at
 
@@ -234,7 +234,7 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
                 diags.append(Diagnostic(f"《{form.rubric.title}》一级指标合计 "
                                         f"{form.rubric.total_weight} 分，应为 100 分",
                                         Loc(form.rubric.file)))
-            if form.template.is_file() and form.context in CONTEXTS:
+            if form.template is not None and form.context in CONTEXTS:
                 diags += check_docx(form.template, form.context)
     return pack, _unique(diags)
 
@@ -247,9 +247,6 @@ def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
             seen.add(d.format())
             out.append(d)
     return out
-
-
-_FILE_FIELDS = ("unit", "year", "title")
 
 
 def _check_pack_yaml(path: Path) -> list[Diagnostic]:
@@ -289,31 +286,22 @@ def _check_pack_yaml(path: Path) -> list[Diagnostic]:
         if isinstance(requires, Sequence):
             diags += _unknown_fields(requires, "each" if each else "")
         sentences = items.get("sentences")
-        if isinstance(sentences, Scalar) and sentences.text not in sentence_files:
+        if (isinstance(sentences, Scalar) and sentences.text not in sentence_files
+                and not outside_problem(path, sentences.text)):   # else read_pack reports it
             sentence_files.add(sentences.text)
             diags += _check_sentence_requires(path / sentences.text)
     return diags
 
 
 def _check_output(node: Scalar, each: bool) -> list[Diagnostic]:
-    """An output file-name pattern: ``{unit}``, ``{year}``, ``{title}`` and,
-    for a per-project form, ``{project}``; plain fields only (no ``.attr``,
-    ``[i]``, ``!r`` or ``:spec``), ending in .docx."""
-    allowed = _FILE_FIELDS + (("project",) if each else ())
-    diags = []
+    """An output file-name pattern (:func:`packs.output_problems`, also
+    checked at load), and a per-project form whose files would share a name."""
+    diags = [Diagnostic(p, node.loc) for p in output_problems(node.text, each)]
     try:
-        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(node.text)
-                  if name is not None]
-    except ValueError as exc:
-        return [Diagnostic(f"文件名模式 output 有不成对的花括号（{exc}）", node.loc)]
-    for name, spec, conv in fields:
-        if name not in allowed or spec or conv:
-            diags.append(Diagnostic(f"文件名模式 output 中的 {{{name}{'!' + conv if conv else ''}"
-                                    f"{':' + spec if spec else ''}}} 不可用"
-                                    f"（可用: {', '.join('{' + a + '}' for a in allowed)}）", node.loc))
-    if not node.text.lower().endswith(".docx"):
-        diags.append(Diagnostic("文件名模式 output 应以 .docx 结尾", node.loc))
-    if each and "project" not in [f[0] for f in fields]:
+        names = [n for _, n, _, _ in string.Formatter().parse(node.text)]
+    except ValueError:
+        names = []
+    if each and "project" not in names:
         diags.append(Diagnostic("每个项目一份的表单，文件名模式 output 应含 {project}，"
                                 "否则各项目的文件名相同（只能加序号区分）", node.loc, severity=WARNING))
     return diags

@@ -18,6 +18,8 @@ file and line (:class:`errors.PackError`).
 from __future__ import annotations
 
 import importlib.resources
+import re
+import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -116,7 +118,7 @@ class Form:
 
     key: str
     title: str
-    template: Path
+    template: Path | None     # None only in a pack read with problems (its template unusable)
     rubric: Rubric | None
     sentences: dict[str, "Sentence"]
     output: str
@@ -428,6 +430,90 @@ def load_pack(name_or_path: str) -> Pack:
     return pack
 
 
+#: The fields an output file-name pattern (``output:``) may name; ``project``
+#: only for a per-project form.
+OUTPUT_FIELDS = ("unit", "year", "title", "project")
+
+
+def output_problems(pattern: str, each: bool) -> list[str]:
+    """What is wrong with an output file-name pattern: only ``{unit}``,
+    ``{year}``, ``{title}`` (and ``{project}`` when ``each``), as plain names
+    — no ``.attr``, ``[i]``, ``!r`` or ``:spec`` — and a name ending in .docx."""
+    allowed = OUTPUT_FIELDS if each else OUTPUT_FIELDS[:3]
+    try:
+        fields = [(n, spec, conv) for _, n, spec, conv in string.Formatter().parse(pattern) if n is not None]
+    except ValueError as exc:
+        return [f"文件名模式 output 有不成对的花括号（{exc}）"]
+    problems = []
+    for name, spec, conv in fields:
+        if name not in allowed or spec or conv:
+            problems.append(f"文件名模式 output 中的 {{{name}{'!' + conv if conv else ''}"
+                            f"{':' + spec if spec else ''}}} 不可用"
+                            f"（可用: {', '.join('{' + a + '}' for a in allowed)}）")
+    if not pattern.lower().endswith(".docx"):
+        problems.append("文件名模式 output 应以 .docx 结尾")
+    return problems
+
+
+def fill_output(pattern: str, values: dict[str, object]) -> str:
+    """An output file name: ``pattern`` (checked by :func:`output_problems`)
+    with each ``{field}`` replaced by ``str(values[field])``; nothing in the
+    pattern is evaluated (no ``str.format``)."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(pattern):
+        parts.append(literal)
+        if name is not None:
+            parts.append(str(values[name]))
+    return "".join(parts)
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def outside_problem(folder: Path, name: str) -> str:
+    """Why the file ``name`` (as written in a pack file) is not a file of
+    the pack folder ``folder``, or "" when it is: an absolute path, a
+    ``..`` step, a link (or anything else) that resolves outside the
+    folder, or something other than a regular file.  A pack may read only
+    its own files (rule of :mod:`reportgen.sandbox`; README 模板包能做什么)."""
+    parts = re.split(r"[\\/]", name)
+    if not name.strip():
+        return "文件名为空"
+    if name.startswith(("/", "\\")) or _DRIVE.match(name) or Path(name).is_absolute():
+        return (f"'{name}' 是绝对路径：模板包只能使用自身文件夹中的文件，请写相对于模板包文件夹的文件名"
+                "（absolute paths are not allowed）")
+    if ".." in parts:
+        return (f"'{name}' 含有 ..，指向模板包文件夹以外：模板包只能使用自身文件夹中的文件"
+                "（.. is not allowed）")
+    target = folder / name
+    try:
+        inside = target.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):        # a link loop
+        inside = False
+    if not inside:
+        return (f"'{name}' 是指向模板包文件夹以外的链接：模板包只能使用自身文件夹中的文件"
+                "（links out of the pack are not allowed）")
+    if not target.exists():
+        return f"文件不存在: {name}"
+    if not target.is_file():
+        return f"'{name}' 不是普通文件（not a regular file）"
+    return ""
+
+
+def pack_file(r: _Reader, node: Node, key: str, folder: Path, required: bool = True) -> Path | None:
+    """The file that ``key`` of ``node`` names inside the pack ``folder``,
+    or None (the problem recorded at the key's line) when it is missing,
+    not a regular file, or outside the folder (:func:`outside_problem`)."""
+    value = r.get(node, key, required=required)
+    if value is None:
+        return None
+    problem = outside_problem(folder, value.text)
+    if problem:
+        r.fail(value.loc, f"{key}: {problem}")
+        return None
+    return folder / value.text
+
+
 def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     """Read the pack folder ``path`` without stopping at a problem.
 
@@ -435,6 +521,9 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     cannot be read; a form whose rubric is broken has ``rubric=None``) and
     every problem as a ``file:line:col: message`` line.
     """
+    problem = outside_problem(path, "pack.yaml")
+    if problem:
+        return None, [f"{display_path(path / 'pack.yaml')}: {problem}"]
     r = _Reader(path / "pack.yaml")
     if r.root is None:
         return None, r.problems
@@ -442,25 +531,23 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     forms_node = r.get(r.root, "forms", Sequence)
     problems = []
     for f_node in (forms_node.items if forms_node else []):
-        template = path / r.text(f_node, "template")
-        if not template.is_file():
-            r.fail(f_node.loc, f"模板文件不存在: {template.name}")
+        template = pack_file(r, f_node, "template", path)
         rubric = sentences = None
         try:
-            rub = r.text(f_node, "rubric", required=False)
-            rubric = load_rubric(path / rub) if rub else None
+            rub = pack_file(r, f_node, "rubric", path, required=False)
+            rubric = load_rubric(rub) if rub else None
         except PackError as exc:
             problems.append(str(exc))
         try:
-            sen = r.text(f_node, "sentences", required=False)
-            sentences = load_sentences(path / sen) if sen else {}
+            sen = pack_file(r, f_node, "sentences", path, required=False)
+            sentences = load_sentences(sen) if sen else {}
         except PackError as exc:
             problems.append(str(exc))
         national = None
-        rules = r.text(f_node, "national_rules", required=False)
+        rules = pack_file(r, f_node, "national_rules", path, required=False)
         if rules:
             try:
-                national = load_national_rules(path / rules)
+                national = load_national_rules(rules)
             except PackError as exc:
                 problems.append(str(exc))
         each = r.text(f_node, "each", required=False)
@@ -478,9 +565,14 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
             elif entry.get("text") and entry["text"] not in (sentences or {}):
                 r.fail(outline.items[i].loc, f"outline 引用了不存在的句式 '{entry['text']}'")
         req = r.get(f_node, "requires", Sequence, required=False)
+        output_node = r.get(f_node, "output", required=False)
+        if output_node is not None:
+            for problem in output_problems(output_node.text, bool(each)):
+                r.fail(output_node.loc, problem)
         default_name = "{unit}_{year}年度_{project}_{title}.docx" if each else "{unit}_{year}年度_{title}.docx"
         forms.append(Form(
-            key=r.text(f_node, "key"), title=r.text(f_node, "title"), template=template,
+            key=r.text(f_node, "key"), title=r.text(f_node, "title"),
+            template=template,
             rubric=rubric, sentences=sentences or {},
             output=r.text(f_node, "output", required=False, default=default_name),
             requires=tuple(r.plain(req) if req else ()),
