@@ -15,7 +15,7 @@ from reportgen.compute.derive import REGISTRY, budget_completion_rate, total_bud
 from reportgen.forms.disclosure import narrative_figures
 from reportgen.compute.final_accounts import build as build_final_accounts
 from reportgen.errors import Diagnostic
-from reportgen.pack.packs import Sentence
+from reportgen.pack.packs import Sentence, pattern_loc
 from reportgen.unitfile.schema import Field, spec_at, zh_name
 from reportgen.compute.score import Scorecard
 from reportgen.unitfile.validate import Unit
@@ -157,6 +157,21 @@ def _render(sentence: Sentence, context: dict) -> str:
     return text.replace(PARAGRAPH, "\n")
 
 
+def sentence_context(u: Unit, card, annexes=()) -> dict:
+    """What every sentence pattern receives: ``year`` (int), ``unit_name``,
+    ``nl``, ``notes`` (the sentence's own, filled per sentence), ``b``/``s``/
+    ``x`` (:func:`budget_figures`, :func:`staffing_figures`,
+    :func:`spending_figures`), ``fa`` (部门决算 figures or None) and, for a
+    scored form, :func:`score_figures`."""
+    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u),
+               "s": staffing_figures(u), "x": spending_figures(u), "fa": None,
+               "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
+    accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
+    if accounts is not None:
+        context["fa"] = narrative_figures(u, accounts, annexes)
+    return context
+
+
 def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=()
             ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Every sentence of a form: ``{name: text}``.
@@ -170,12 +185,7 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=()
     diags: list[Diagnostic] = []
     if not sentences:
         return texts, diags
-    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u),
-               "s": staffing_figures(u), "x": spending_figures(u), "fa": None,
-               "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
-    accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
-    if accounts is not None:
-        context["fa"] = narrative_figures(u, accounts, annexes)
+    context = sentence_context(u, card, annexes)
     for name, sentence in sentences.items():
         own = u.get(f"text.{name}")
         if own:
@@ -195,5 +205,7 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=()
         try:
             texts[name] = _render(sentence, ctx)
         except jinja2.TemplateError as exc:
-            diags.append(Diagnostic(f"句式“{name}”出错（pack sentence error）: {exc}", sentence.loc))
+            diags.append(Diagnostic(f"句式“{name}”出错（pack sentence error）: {exc}",
+                                    pattern_loc(sentence.pattern, getattr(exc, "lineno", None))
+                                    or sentence.loc))
     return texts, diags

@@ -25,6 +25,7 @@ paragraph's text.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 import shutil
@@ -236,7 +237,127 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
                                         Loc(form.rubric.file)))
             if form.template is not None and form.context in CONTEXTS:
                 diags += check_docx(form.template, form.context)
+        diags += check_patterns(pack)
     return pack, _unique(diags)
+
+
+# --------------------------------------------------------------------------
+# Sentence and display patterns, tried on sample values
+
+
+def check_patterns(pack: Pack) -> list[Diagnostic]:
+    """Try every display pattern (显示模式) and sentence pattern (句式) of
+    ``pack`` on :func:`samples.sample_unit`, as :func:`pipeline.prepare`
+    would for a real unit.  Reports, at the pattern's file:line, each name
+    the pattern uses that its values do not have (in any branch, e.g.
+    ``{{ b.completion_rat }}``), and each failure of the trial render (a
+    type error such as ``{% if total > 90 %}`` where ``total`` is display
+    text, a sandbox limit).  A form whose scores cannot be computed for the
+    sample has only its display patterns tried."""
+    from reportgen.compute.narrate import sentence_context
+    from reportgen.compute.project_score import score_project
+    from reportgen.compute.score import score_unit
+    from reportgen.pack.samples import sample_unit
+    from reportgen.pipeline import evaluated_projects
+
+    unit = sample_unit(pack)
+    if unit is None:
+        return [Diagnostic("无法生成样例数据，未试算句式和显示模式（could not build sample values）",
+                           Loc(display_path(pack.path / "pack.yaml")), severity=WARNING)]
+    diags: list[Diagnostic] = []
+    tried: set[int] = set()
+    for form in pack.forms:
+        if form.each:
+            views = [unit.scoped(p) for p in evaluated_projects(unit)][:1]
+        else:
+            views = [unit.scoped(form.scope)] if form.scope else [unit]
+        for view in views:
+            card = None
+            try:
+                if form.national is not None:
+                    card, _ = score_project(view, form.national)
+                elif form.rubric is not None:
+                    for ind in form.rubric.indicators():
+                        if id(ind.display) not in tried:
+                            tried.add(id(ind.display))
+                            diags += _try_display(ind, view)
+                    card, _ = score_unit(view, _without_displays(form.rubric))
+            except ReportgenError:
+                card = None
+            if (form.rubric is not None or form.national is not None) and card is None:
+                continue                    # scores unknown: the sentences cannot be tried
+            context = sentence_context(view, card)
+            for name, sentence in form.sentences.items():
+                if id(sentence.pattern) not in tried:
+                    tried.add(id(sentence.pattern))
+                    diags += _try_pattern(sentence.pattern, {**context, "notes": "示例说明"},
+                                          f"句式“{name}”")
+    return diags
+
+
+def _without_displays(rubric):
+    """``rubric`` with every display pattern blank (they are tried one by
+    one), so that one broken pattern does not keep the sentences untried."""
+    from dataclasses import replace
+
+    from reportgen.output.render import sandbox
+
+    blank = sandbox().from_string("")
+    return replace(rubric, sections=[
+        replace(s, blocks=[replace(b, indicators=[replace(i, display=blank) for i in b.indicators])
+                           for b in s.blocks]) for s in rubric.sections])
+
+
+def _try_display(ind, view) -> list[Diagnostic]:
+    try:
+        measure = ind.computation.fn(view, ind.args)
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return []                           # the sample does not fit this computation
+    return _try_pattern(ind.display, measure.vars, f"指标“{ind.name}”的 display 模式")
+
+
+def _none_paths(value, prefix: str = "") -> set[str]:
+    """Paths whose sample says nothing of their shape: None values and the
+    items of empty lists."""
+    out = set()
+    if isinstance(value, dict):
+        for key, child in value.items():
+            out |= _none_paths(child, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list):
+        if not value:
+            out.add(prefix + "[]")
+        for item in value:
+            out |= _none_paths(item, prefix + "[]")
+    elif value is None and prefix:
+        out.add(prefix)
+    return out
+
+
+def _try_pattern(template, values: dict, label: str) -> list[Diagnostic]:
+    """Names ``template`` uses that ``values`` lacks, then a trial render."""
+    from reportgen.output.render import sandbox
+    from reportgen.pack.packs import pattern_loc
+
+    source = getattr(template, "pack_source", None)
+    diags = []
+    if source is not None:
+        env = sandbox()
+        known = frozenset(variable_paths(values))
+        walker = _Variables(known, set(env.globals), opaque=frozenset(_none_paths(values)))
+        walker.visit(env.parse(source), {})
+        for lineno, path in walker.unknown:
+            diags.append(Diagnostic(f"{label}中的变量 {path} 不存在（{_suggest(path, known)}）",
+                                    pattern_loc(template, lineno)))
+    try:
+        template.render(**values)
+    except jinja2.UndefinedError as exc:
+        if not diags:
+            diags.append(Diagnostic(f"{label}用样例数据试算出错: {exc}",
+                                    pattern_loc(template, getattr(exc, "lineno", None))))
+    except jinja2.TemplateError as exc:
+        diags.append(Diagnostic(f"{label}用样例数据试算出错: {exc}",
+                                pattern_loc(template, getattr(exc, "lineno", None))))
+    return diags
 
 
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -529,7 +650,9 @@ def _suggest(path: str, known: frozenset[str]) -> str:
     siblings = sorted(k.rpartition(".")[2] for k in known
                       if (k.rpartition(".")[0] if "." in k else "") == parent)
     where = f"{parent} 下" if parent else "顶层"
-    return f"{where}可用: {', '.join(siblings)}"
+    close = difflib.get_close_matches(path.rpartition(".")[2], siblings, n=1, cutoff=0.75)
+    guess = f"是否应为 {parent + '.' if parent else ''}{close[0]}？" if close else ""
+    return f"{guess}{where}可用: {', '.join(siblings)}"
 
 
 class _Variables:
@@ -541,8 +664,9 @@ class _Variables:
     arguments, filter results and method calls are not followed.
     """
 
-    def __init__(self, known: frozenset[str], builtins: set[str]):
+    def __init__(self, known: frozenset[str], builtins: set[str], opaque: frozenset[str] = frozenset()):
         self.known = known
+        self.opaque = opaque          # paths whose shape is unknown (None in a sample): not followed
         self.builtins = builtins | {"loop"}
         self.unknown: list[tuple[int, str]] = []
         self._seen: set[tuple[int, str]] = set()
@@ -572,7 +696,7 @@ class _Variables:
             base = self.resolve(node.node, scope)
             if isinstance(node, nodes.Getitem):
                 self.visit(node.arg, scope)
-            if base is None:
+            if base is None or base in self.opaque:
                 return None
             if isinstance(node, nodes.Getattr) or (isinstance(node.arg, nodes.Const)
                                                    and isinstance(node.arg.value, str)):

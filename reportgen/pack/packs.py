@@ -197,14 +197,27 @@ class _Reader:
         return value
 
 
+def pattern_loc(template: jinja2.Template, lineno: int | None = None) -> Loc | None:
+    """Where line ``lineno`` of a pack pattern is in its YAML file: the
+    pattern's own line, or for a block scalar (``|-``) the line below it
+    plus ``lineno`` - 1.  ``lineno`` is that of a TemplateError (the sandbox
+    sets it on every failure)."""
+    loc = getattr(template, "pack_loc", None)
+    if loc is None or not lineno or not getattr(template, "pack_block", False):
+        return loc
+    return Loc(loc.file, loc.line + lineno)
+
+
 def _compile(reader: _Reader, loc: Loc, pattern: str) -> jinja2.Template:
     try:
-        return sandbox().from_string(pattern)
+        template = sandbox().from_string(pattern)
     except jinja2.TemplateSyntaxError as exc:
         if "\n" in pattern and exc.lineno:   # a block scalar (|-): its text starts on the next line
             loc = Loc(loc.file, loc.line + exc.lineno)
         reader.fail(loc, f"模式语法错误（pattern syntax）: {exc.message}")
-        return sandbox().from_string("")
+        template = sandbox().from_string("")
+    template.pack_loc, template.pack_block, template.pack_source = loc, "\n" in pattern, pattern
+    return template
 
 
 def load_rubric(path: Path) -> Rubric:
@@ -313,7 +326,9 @@ def _indicator(r: _Reader, node: Node) -> Indicator | None:
                 r.fail(rule_node.loc, f"指标“{name}”各要点/时点分值合计 {total()}，分值为 {weight}")
             if comp is not None and comp.parts and set(getattr(rule, "keys", ())) - set(comp.parts):
                 r.fail(rule_node.loc, f"指标“{name}”的部分应为 {', '.join(comp.parts)}（计算 '{comp.key}' 给出的）")
-    display = _compile(r, node.loc, r.text(node, "display", required=False, default="{{ rate }}"))
+    display_node = r.get(node, "display", required=False)
+    display = _compile(r, display_node.loc if display_node is not None else node.loc,
+                       display_node.text if display_node is not None else "{{ rate }}")
     if comp is None or rule is None:
         return None
     return Indicator(key, name, weight, comp, args, rule, display, inferred, source, node.loc,
