@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import os
 import re
 import shutil
 import string
@@ -189,6 +190,32 @@ def variable_paths(value, prefix: str = "", out: set[str] | None = None) -> set[
 _PACK_NAME = re.compile(r"^\w[\w\-]*$")
 
 
+def _why(exc: OSError) -> str:
+    """An OSError in Chinese: the common causes by name, else its own text."""
+    import errno
+
+    known = {errno.EACCES: "没有写入权限（permission denied）", errno.EPERM: "没有写入权限（permission denied）",
+             errno.EROFS: "文件夹只读（read-only）", errno.ENOSPC: "磁盘已满（disk full）",
+             errno.ENOTDIR: "路径中有一段不是文件夹（not a folder）",
+             errno.EEXIST: "路径中有一段是文件而不是文件夹（a file is in the way）",
+             errno.ENOENT: "上级文件夹不存在（no such folder）", errno.ENAMETOOLONG: "文件名过长（name too long）"}
+    return known.get(exc.errno, exc.strerror or str(exc))
+
+
+def _not_pack_files(folder: str, names: list[str]) -> set[str]:
+    """What copy_pack leaves out: caches, ``__init__.py`` of the built-in
+    packs, and anything that is not a folder, regular file or link."""
+    import stat
+
+    skip = set()
+    for n in names:
+        mode = os.lstat(os.path.join(folder, n)).st_mode
+        if n in ("__pycache__", "__init__.py") or n.endswith(".pyc") or not (
+                stat.S_ISDIR(mode) or stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            skip.add(n)
+    return skip
+
+
 def copy_pack(source: Path, name: str, target: Path) -> Path:
     """Copy the pack folder ``source`` to the new folder ``target`` and set
     ``name:`` in its pack.yaml (comments and layout kept).
@@ -200,13 +227,18 @@ def copy_pack(source: Path, name: str, target: Path) -> Path:
     """
     if not _PACK_NAME.match(name):
         raise ReportgenError(f"模板包名称 '{name}' 只能由文字、数字、_ 和 - 组成")
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise ReportgenError(f"{display_path(target)} 已存在，不会覆盖（choose another folder）")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=target.parent))
+    except OSError as exc:
+        raise ReportgenError(f"无法在 {display_path(target.parent)} 中新建模板包文件夹: {_why(exc)}"
+                             f"（cannot create the folder; choose another place with -o）") from None
     try:
         staged = tmp / "pack"
-        shutil.copytree(source, staged, ignore=shutil.ignore_patterns("__pycache__", "__init__.py", "*.pyc"))
+        # links are copied as links (never followed out of the pack), FIFOs and devices not at all
+        shutil.copytree(source, staged, symlinks=True, ignore=_not_pack_files)
         pack_yaml = staged / "pack.yaml"
         text = pack_yaml.read_text(encoding="utf-8")
         text, n = re.subn(r"(?m)^name:[^\n#]*", f"name: {name}", text, count=1)
@@ -214,6 +246,8 @@ def copy_pack(source: Path, name: str, target: Path) -> Path:
             raise ReportgenError(f"{display_path(source / 'pack.yaml')}: 缺少 'name'")
         pack_yaml.write_text(text, encoding="utf-8")
         staged.rename(target)
+    except OSError as exc:
+        raise ReportgenError(f"无法复制模板包到 {display_path(target)}: {_why(exc)}（cannot copy the pack）") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
