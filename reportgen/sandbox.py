@@ -71,7 +71,7 @@ class Limits:
     size: int = 2_000_000
     int_bits: int = 4096
     width: int = 1000
-    seconds: float = 2.0
+    seconds: float = 1.0
 
 
 #: Sentence, display and file-name patterns: a few hundred characters each.

@@ -96,7 +96,8 @@ def render_docx(template_path: Path, context: dict) -> bytes:
                         None) from None
     except jinja2.TemplateError as exc:
         where = " / ".join(s.strip() for s in getattr(exc, "docx_context", []) if s.strip())
-        raise PackError(f"{template_path.name}: 模板语法错误（template error）: {exc}"
+        kind = "模板语法错误（template syntax）" if isinstance(exc, jinja2.TemplateSyntaxError) else "模板出错（template error）"
+        raise PackError(f"{template_path.name}: {kind}: {exc}"
                         + (f" near: {where[:120]}" if where else "")) from None
     return normalize_zip(buf.getvalue())
 

@@ -42,7 +42,7 @@ from jinja2 import nodes
 from lxml import etree
 
 from reportgen.forms.context import CONTEXTS
-from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, display_path
+from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, PackError, ReportgenError, display_path
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
 from reportgen.pack.packs import Pack, outside_problem, output_problems, read_pack
 from reportgen.output.render import _docx_env
@@ -263,6 +263,7 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
     pack, problems = read_pack(path)
     diags = [Diagnostic(line) for p in problems for line in p.split("\n") if line.strip()]
     diags += _check_pack_yaml(path)
+    clean: set[Path] = set()        # Word templates without static problems: tried on the sample
     if pack is not None:
         for form in pack.forms:
             if form.rubric is not None and form.rubric.total_weight != 100:
@@ -270,8 +271,11 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
                                         f"{form.rubric.total_weight} 分，应为 100 分",
                                         Loc(form.rubric.file)))
             if form.template is not None and form.context in CONTEXTS:
-                diags += check_docx(form.template, form.context)
-        diags += check_patterns(pack)
+                found = check_docx(form.template, form.context)
+                diags += found
+                if not any(d.is_error for d in found):
+                    clean.add(form.template)
+        diags += check_patterns(pack, clean)
     return pack, _unique(diags)
 
 
@@ -279,7 +283,7 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
 # Sentence and display patterns, tried on sample values
 
 
-def check_patterns(pack: Pack) -> list[Diagnostic]:
+def check_patterns(pack: Pack, templates: set[Path] = frozenset()) -> list[Diagnostic]:
     """Try every display pattern (显示模式) and sentence pattern (句式) of
     ``pack`` on :func:`samples.sample_unit`, as :func:`pipeline.prepare`
     would for a real unit.  Reports, at the pattern's file:line, each name
@@ -287,12 +291,14 @@ def check_patterns(pack: Pack) -> list[Diagnostic]:
     ``{{ b.completion_rat }}``), and each failure of the trial render (a
     type error such as ``{% if total > 90 %}`` where ``total`` is display
     text, a sandbox limit).  A form whose scores cannot be computed for the
-    sample has only its display patterns tried."""
+    sample has only its display patterns tried.  Each Word template in
+    ``templates`` (those :func:`check_docx` found clean) is then rendered
+    with the sample form's context, and a failure reported at the template."""
     from reportgen.compute.narrate import sentence_context
     from reportgen.compute.project_score import score_project
     from reportgen.compute.score import score_unit
     from reportgen.pack.samples import sample_unit
-    from reportgen.pipeline import evaluated_projects
+    from reportgen.pipeline import PreparedForm, evaluated_projects
 
     unit = sample_unit(pack)
     if unit is None:
@@ -321,12 +327,32 @@ def check_patterns(pack: Pack) -> list[Diagnostic]:
             if (form.rubric is not None or form.national is not None) and card is None:
                 continue                    # scores unknown: the sentences cannot be tried
             context = sentence_context(view, card)
+            texts = {}
             for name, sentence in form.sentences.items():
+                found, texts[name] = _try_pattern(sentence.pattern, {**context, "notes": "示例说明"},
+                                                  f"句式“{name}”")
                 if id(sentence.pattern) not in tried:
                     tried.add(id(sentence.pattern))
-                    diags += _try_pattern(sentence.pattern, {**context, "notes": "示例说明"},
-                                          f"句式“{name}”")
+                    diags += found
+            if form.template in templates:
+                templates = templates - {form.template}
+                diags += _try_docx(PreparedForm(form, view, card, texts))
     return diags
+
+
+def _try_docx(pf) -> list[Diagnostic]:
+    """Render a form's Word template with the sample context."""
+    from reportgen.output.render import render_docx
+
+    try:
+        context = pf.context()
+    except Exception:  # noqa: BLE001 — our builders on sample data, not the pack: nothing to report
+        return []
+    try:
+        render_docx(pf.form.template, context)
+    except PackError as exc:
+        return [Diagnostic(f"用样例数据试算出错: {exc}", Loc(display_path(pf.form.template)))]
+    return []
 
 
 def _without_displays(rubric):
@@ -347,7 +373,7 @@ def _try_display(ind, view) -> list[Diagnostic]:
         measure = ind.computation.fn(view, ind.args)
     except (ArithmeticError, KeyError, TypeError, ValueError):
         return []                           # the sample does not fit this computation
-    return _try_pattern(ind.display, measure.vars, f"指标“{ind.name}”的 display 模式")
+    return _try_pattern(ind.display, measure.vars, f"指标“{ind.name}”的 display 模式")[0]
 
 
 def _none_paths(value, prefix: str = "") -> set[str]:
@@ -367,8 +393,9 @@ def _none_paths(value, prefix: str = "") -> set[str]:
     return out
 
 
-def _try_pattern(template, values: dict, label: str) -> list[Diagnostic]:
-    """Names ``template`` uses that ``values`` lacks, then a trial render."""
+def _try_pattern(template, values: dict, label: str) -> tuple[list[Diagnostic], str]:
+    """Names ``template`` uses that ``values`` lacks, then a trial render:
+    ``(problems, rendered text or "")``."""
     from reportgen.output.render import sandbox
     from reportgen.pack.packs import pattern_loc
 
@@ -383,7 +410,7 @@ def _try_pattern(template, values: dict, label: str) -> list[Diagnostic]:
             diags.append(Diagnostic(f"{label}中的变量 {path} 不存在（{_suggest(path, known)}）",
                                     pattern_loc(template, lineno)))
     try:
-        template.render(**values)
+        return diags, template.render(**values)
     except jinja2.UndefinedError as exc:
         if not diags:
             diags.append(Diagnostic(f"{label}用样例数据试算出错: {exc}",
@@ -391,7 +418,7 @@ def _try_pattern(template, values: dict, label: str) -> list[Diagnostic]:
     except jinja2.TemplateError as exc:
         diags.append(Diagnostic(f"{label}用样例数据试算出错: {exc}",
                                 pattern_loc(template, getattr(exc, "lineno", None))))
-    return diags
+    return diags, ""
 
 
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
