@@ -157,9 +157,9 @@ def test_a_fifo_in_the_pack_is_refused_without_waiting(tmp_path):
 
 def test_a_pack_yaml_linked_out_is_refused(tmp_path):
     pack = _pack(tmp_path)
-    (tmp_path / "outside.yaml").write_text((pack / "pack.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "secret.yaml").write_text((pack / "pack.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (pack / "pack.yaml").unlink()
-    (pack / "pack.yaml").symlink_to(tmp_path / "outside.yaml")
+    (pack / "pack.yaml").symlink_to(tmp_path / "secret.yaml")
     result, opened, seconds = run("templates", "check", pack)
     out = _assert_clean(result, opened, seconds, tmp_path)
     assert "pack.yaml: 'pack.yaml' 是指向模板包文件夹以外的链接" in out

@@ -326,7 +326,7 @@ def check_patterns(pack: Pack, templates: set[Path] = frozenset()) -> list[Diagn
                 card = None
             if (form.rubric is not None or form.national is not None) and card is None:
                 continue                    # scores unknown: the sentences cannot be tried
-            context = sentence_context(view, card)
+            context = sentence_context(view, card, (), pack.formulas)
             texts = {}
             for name, sentence in form.sentences.items():
                 found, texts[name] = _try_pattern(sentence.pattern, {**context, "notes": "示例说明"},
@@ -434,6 +434,8 @@ def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
 def _check_pack_yaml(path: Path) -> list[Diagnostic]:
     """What :func:`packs.read_pack` leaves to render time: contexts, output
     patterns, duplicate form keys, unknown ``requires`` fields."""
+    if outside_problem(path, "pack.yaml"):
+        return []                                   # read_pack reports it
     root, _ = load_yaml_file(path / "pack.yaml")   # its YAML problems come from read_pack
     diags: list[Diagnostic] = []
     forms = root.items.get("forms") if isinstance(root, Mapping) else None
