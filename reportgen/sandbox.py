@@ -1,13 +1,15 @@
-"""The sandbox for everything a template pack evaluates (模板包沙箱).
+"""The sandbox for everything a template pack renders (模板包沙箱).
 
 A template pack (模板包) often comes from elsewhere — a finance bureau's
-folder, a colleague's e-mail — so what it says is evaluated as untrusted:
-its sentence patterns (句式), display patterns (显示模式), Word templates and
-(later) formulas are Jinja templates or expressions run here and nowhere
-else.  :func:`environment` is the one place such an environment is built;
-every caller (:mod:`output.render`, :mod:`pack.packs`, :mod:`pack.packcheck`,
-:mod:`output.template_cache`, a formula evaluator) takes its environment
-from it.
+folder, a colleague's e-mail — so what it says is evaluated as untrusted.
+Its sentence patterns (句式), display patterns (显示模式) and Word templates
+are Jinja templates, rendered in an environment made by :func:`environment`
+and nowhere else (:mod:`output.render` builds its two environments from it;
+:mod:`pack.packs`, :mod:`pack.packcheck` and :mod:`output.template_cache`
+use those).  Pack formulas and 审核公式 are not Jinja: they are parsed by
+:mod:`pack.expressions`, a whitelist of Python syntax over bounded Decimals.
+:meth:`PackSandbox.compile_expression` gives a Jinja expression under the
+same limits as a template, for any later caller that needs one.
 
 What a pack may do: read the values it is given (attributes and items,
 never ``_private`` ones), compare and compute with them, ``{% if %}``,
@@ -36,9 +38,8 @@ carries the pattern's line (``lineno``), never a Python traceback:
   (``decimal.InvalidOperation``) or ``RecursionError`` while rendering
   becomes a :class:`PatternError` with the line.
 
-The limits are far above what a real form needs (the largest bundled
-form, 部门决算公开, takes about 1/100 of the Word budget; see
-``tests/test_sandbox.py``).
+The limits are ten times what the bundled examples need at most
+(``tests/test_sandbox.py`` checks it).
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ from jinja2.utils import Namespace
 @dataclass(frozen=True)
 class Limits:
     """What one render may use: ``steps`` loop iterations and calls,
-    ``range`` of at most ``range`` items, ``size`` characters and items built or printed, integers of ``int_bits``
-    bits, format widths up to ``width``, ``seconds`` of wall-clock time."""
+    ``range`` of at most ``range`` items, ``size`` characters and items
+    built or printed, integers of ``int_bits`` bits, format widths up to
+    ``width``, ``seconds`` of wall-clock time."""
 
     steps: int = 200_000
     range: int = 100_000
@@ -76,9 +78,10 @@ class Limits:
 
 #: Sentence, display and file-name patterns: a few hundred characters each.
 PATTERN_LIMITS = Limits()
-#: A Word template's body: the 部门决算公开 (about 0.4 MB of XML, a few
-#: thousand loop steps) is the largest bundled one.
-DOCX_LIMITS = Limits(steps=1_000_000, size=50_000_000, seconds=10.0)
+#: A Word template's body: the largest bundled one, 部门决算公开, charges
+#: about 2.5 million characters (its table rows' XML, once per row) and a
+#: few hundred steps.
+DOCX_LIMITS = Limits(steps=1_000_000, size=25_000_000, seconds=10.0)
 
 
 class LimitError(SecurityError):
