@@ -355,3 +355,30 @@ def test_bombs_stay_within_memory_in_a_child_process(tmp_path, name):
         assert done.returncode == 1 and "Traceback" not in done.stderr and BOMBS[name][1] in done.stderr
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         assert peak < 400 * 1024 or peak == before, peak        # KiB: under 400 MB
+
+
+def test_a_word_template_linking_outside_files_is_refused(tmp_path):
+    """A linked image or attached template is fetched by Word and LibreOffice (PDF) on opening."""
+    pack = _pack(tmp_path)
+    path = pack / DOCX
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", (
+                    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/image" Target="file:///etc/passwd" TargetMode="External"/>'
+                    b'<Relationship Id="rId98" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/hyperlink" Target="https://example.org/" TargetMode="External"/>'
+                    b"</Relationships>"))
+            dst.writestr(info, data)
+    path.write_bytes(out.getvalue())
+    line = edit(pack / "pack.yaml", f"template: {DOCX}", f"template: {DOCX}")
+    for args in (("templates", "check", pack), ("render", UNIT, "-t", pack, "-o", tmp_path / "out")):
+        result, opened, seconds = run(*args)
+        out_text = _assert_clean(result, opened, seconds, tmp_path)
+        assert f"pack.yaml:{line}:" in out_text and "image → file:///etc/passwd" in out_text, out_text
+        assert "hyperlink" not in out_text
+    assert not (tmp_path / "out").exists()

@@ -553,6 +553,37 @@ def outside_problem(folder: Path, name: str) -> str:
     return ""
 
 
+_EXTERNAL = re.compile(rb'<Relationship\b[^>]*\bTargetMode="External"[^>]*>')
+_REL_TYPE = re.compile(rb'\bType="[^"]*/([A-Za-z]+)"')
+_REL_TARGET = re.compile(rb'\bTarget="([^"]*)"')
+
+
+def external_links(docx: Path) -> list[str]:
+    """What a Word file would fetch from outside itself: each relationship
+    with ``TargetMode="External"`` other than a hyperlink (a linked image or
+    OLE object, an attached template, a subdocument…), as ``type → target``.
+    Word and LibreOffice load such targets when they open the document (a
+    PDF conversion included), so a pack's template may have none.  An
+    unreadable file gives [] (its own check reports it)."""
+    import zipfile
+
+    found = []
+    try:
+        with zipfile.ZipFile(docx) as z:
+            for name in z.namelist():
+                if not name.endswith(".rels") or z.getinfo(name).file_size > 1 << 20:
+                    continue
+                for rel in _EXTERNAL.findall(z.read(name)):
+                    kind = _REL_TYPE.search(rel)
+                    kind = kind.group(1).decode() if kind else "?"
+                    if kind != "hyperlink":
+                        target = _REL_TARGET.search(rel)
+                        found.append(f"{kind} → {target.group(1).decode(errors='replace') if target else '?'}")
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return []
+    return found
+
+
 def pack_file(r: _Reader, node: Node, key: str, folder: Path, required: bool = True) -> Path | None:
     """The file that ``key`` of ``node`` names inside the pack ``folder``,
     or None (the problem recorded at the key's line) when it is missing,
@@ -586,6 +617,11 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     formulas, problems = pack_formulas(path)
     for f_node in (forms_node.items if forms_node else []):
         template = pack_file(r, f_node, "template", path)
+        links = external_links(template) if template is not None else []
+        if links:
+            r.fail(f_node.items["template"].loc, f"template: Word 模板引用了模板包以外的文件或网址，打开或转换为 PDF 时会读取它们"
+                   f"（external links: {'; '.join(links[:3])}）：请在 Word 中取消链接（嵌入图片/对象）后再保存")
+            template = None
         rubric = sentences = None
         try:
             rub = pack_file(r, f_node, "rubric", path, required=False)
