@@ -165,7 +165,6 @@ def test_compiled_templates_are_kept_on_disk_and_a_bad_entry_is_ignored(tmp_path
     for damaged in (good[:-100], good[:32] + b"x" + good[33:], good[32:]):   # cut, one byte changed, no MAC
         entries[0].write_bytes(damaged)
         assert render_forms(prepared, render=fresh) == ordinary        # silently compiled again
-        assert all(t._code is not None for t in templates.values() if entries[0].name in str(t._entry))
         assert entries[0].read_bytes() == good                         # and replaced
 
 

@@ -38,7 +38,9 @@ from reportgen.numbers import parse_decimal
 from reportgen.compute.primitives import GradeBands, Rule, RuleError, make_rule
 from reportgen.output.render import sandbox
 from reportgen.pack.formulas import Formula, as_computation, read_formulas
+from reportgen.pack.fields import pack_schema
 from reportgen.pack.identities import Identity, read_identities
+from reportgen.unitfile import schema as S
 
 # --------------------------------------------------------------------------
 # Model
@@ -109,15 +111,12 @@ class Rubric:
         return sum((s.weight for s in self.sections), Decimal(0))
 
 
-#: Groups of the unit file a form can be scoped to (``scope:``).
-SCOPES = ("whole_evaluation",)
-
-
 @dataclass
 class Form:
     """One form of a pack.  ``each`` names a list of the unit file
     (``projects``) when the form is filled once per item; ``scope`` a group
-    (``whole_evaluation``) when the form is filled from that part only;
+    of the unit file (a pack field such as ``whole_evaluation``) when the
+    form is filled from that part only;
     ``rubric`` is a scoring tree, ``national`` the parameters of the national
     project form.  ``annexes`` are the keys of the forms whose scores this
     form cites (prepared first); ``outline`` the headings and sentence names
@@ -149,6 +148,8 @@ class Pack:
     checks: tuple[str, ...] = field(default_factory=tuple)
     formulas: dict[str, Formula] = field(default_factory=dict)
     identities: list[Identity] = field(default_factory=list)   # the pack's 审核公式
+    schema: S.Group = S.CORE_SCHEMA        # the unit schema: core + the pack's fields
+    field_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)   # pack field → forms needing it
 
     def form(self, key: str) -> Form:
         return next(f for f in self.forms if f.key == key)
@@ -301,18 +302,44 @@ def _grades(r: _Reader, root: Node) -> GradeBands:
     return GradeBands(tuple(bands) or ((Decimal(0), ""),))
 
 
+def _pack_file(r: _Reader, folder: Path, key: str, what: str, read, problems: list[str]):
+    """Read the pack file named by pack.yaml's ``key`` with ``read(reader)``;
+    None when pack.yaml names none."""
+    name = r.text(r.root, key, required=False) if isinstance(r.root, Mapping) else ""
+    if not name:
+        return None
+    problem = outside_problem(folder, name)
+    if problem:
+        problems.append(f"{r.root.items[key].loc}: {key}: {problem}")
+        return None
+    fr = _Reader(folder / name)
+    result = read(fr)
+    problems += fr.problems
+    return result
+
+
+def pack_schema_of(folder: Path) -> tuple[S.Group, dict, list[str]]:
+    """The unit schema of the pack in ``folder`` (core + its ``fields:``
+    file), each pack field's forms, and the problems found reading them."""
+    problems: list[str] = []
+    r = _Reader(folder / "pack.yaml") if not outside_problem(folder, "pack.yaml") else None
+    if r is None or r.root is None:
+        return S.CORE_SCHEMA, {}, []
+    found = _pack_file(r, folder, "fields", "字段", pack_schema, problems)
+    schema, forms = found if found is not None else (S.CORE_SCHEMA, {})
+    return schema, forms, problems
+
+
 def pack_formulas(folder: Path) -> tuple[dict[str, Formula], list[str]]:
     """The formulas of the pack in ``folder`` (named by its pack.yaml's
     ``formulas:``), and the problems found reading them."""
+    schema, _, problems = pack_schema_of(folder)
     r = _Reader(folder / "pack.yaml") if not outside_problem(folder, "pack.yaml") else None
-    name = r.text(r.root, "formulas", required=False) if r is not None and isinstance(r.root, Mapping) else ""
-    if not name:
-        return {}, []
-    problem = outside_problem(folder, name)
-    if problem:
-        return {}, [f"{r.root.items['formulas'].loc}: formulas: {problem}"]
-    fr = _Reader(folder / name)
-    return read_formulas(fr), fr.problems
+    if r is None or r.root is None:
+        return {}, problems
+    with S.using(schema):
+        formulas = _pack_file(r, folder, "formulas", "公式", read_formulas, problems)
+    return formulas or {}, problems
 
 
 def computation_named(name: str, formulas: dict[str, Formula]) -> derive.Computation | None:
@@ -599,6 +626,18 @@ def pack_file(r: _Reader, node: Node, key: str, folder: Path, required: bool = T
 
 
 def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
+    """Read the pack folder ``path`` without stopping at a problem (see
+    :func:`_read_pack`), with the pack's own fields in force while its
+    formulas, checks and rubrics are checked against them."""
+    schema, field_forms, problems = pack_schema_of(path)
+    with S.using(schema):
+        pack, more = _read_pack(path)
+    if pack is not None:
+        pack.schema, pack.field_forms = schema, field_forms
+    return pack, problems + more
+
+
+def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     """Read the pack folder ``path`` without stopping at a problem.
 
     Returns the pack as far as it could be read (None when pack.yaml itself
@@ -613,8 +652,8 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
         return None, r.problems
     forms = []
     forms_node = r.get(r.root, "forms", Sequence)
-    problems = []
-    formulas, problems = pack_formulas(path)
+    problems: list[str] = []
+    formulas = _pack_file(r, path, "formulas", "公式", read_formulas, problems) or {}
     for f_node in (forms_node.items if forms_node else []):
         template = pack_file(r, f_node, "template", path)
         links = external_links(template) if template is not None else []
@@ -644,8 +683,9 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
         if each and each != "projects":
             r.fail(f_node.loc, f"each 只能是 projects，实为 '{each}'")
         scope = r.text(f_node, "scope", required=False, default="")
-        if scope and scope not in SCOPES:
-            r.fail(f_node.loc, f"scope 只能是 {' / '.join(SCOPES)} 之一，实为 '{scope}'")
+        if scope and not isinstance(S.spec_at(scope), S.Group):
+            groups = [p for p, spec in S.walk() if isinstance(spec, S.Group) and "." not in p and "[" not in p]
+            r.fail(f_node.loc, f"scope 应为单位文件中的一个组（如 {' / '.join(groups[-3:])}），实为 '{scope}'")
         annexes = r.get(f_node, "annexes", Sequence, required=False)
         outline = r.get(f_node, "outline", Sequence, required=False)
         outline_items = tuple(r.plain(outline) if outline else ())
@@ -679,12 +719,8 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     for c in (checks.items if checks else []):
         if isinstance(c, Scalar) and c.text not in CHECKS:
             r.fail(c.loc, f"未知的核对规则 '{c.text}'（known: {', '.join(CHECKS)}）")
-    identities: list[Identity] = []
-    identities_file = pack_file(r, r.root, "identities", path, required=False)
-    if identities_file:
-        ir = _Reader(identities_file)
-        identities = read_identities(ir, formulas)
-        problems += ir.problems
+    identities = _pack_file(r, path, "identities", "审核公式", lambda ir: read_identities(ir, formulas),
+                            problems) or []
     pack = Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
                 path, forms, tuple(r.plain(checks) if checks else ()), formulas, identities)
     return pack, r.problems + problems

@@ -2,7 +2,8 @@
 
 ``reportgen templates check`` renders every sentence and display pattern of
 a pack before any unit does.  The values come from a unit file made here:
-every field of :data:`schema.UNIT_SCHEMA` filled with a sample of its
+every field of the pack's unit schema (``pack.schema``: the core fields and
+the pack's own) filled with a sample of its
 declared type (金额 100, 人数 10, 百分比 95%, 日期, the first of a choice's
 options, a real 科目编码 of the right length, 是 for 是/否, text for text;
 each list with one item, each map with the keys the pack's rubrics give it),
@@ -93,9 +94,10 @@ def sample_unit(pack: Pack) -> Unit | None:
     """A unit with every field of the schema given a sample value, the
     pack's checklists answered 是 and its rules' own needs met
     (:func:`_fit`); None if the sample does not load."""
-    raw = _value(S.UNIT_SCHEMA, "", pack_needs(pack))
-    _fit(raw, pack)
-    text, _ = dump_unit(raw, "", comments=False)
-    root, _ = parse_yaml(text, SAMPLE_FILE)
-    unit, _ = validate(root, SAMPLE_FILE)
+    with S.using(pack.schema):
+        raw = _value(pack.schema, "", pack_needs(pack))
+        _fit(raw, pack)
+        text, _ = dump_unit(raw, "", comments=False)
+        root, _ = parse_yaml(text, SAMPLE_FILE)
+        unit, _ = validate(root, SAMPLE_FILE)
     return unit
