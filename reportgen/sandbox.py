@@ -221,10 +221,6 @@ def _sequence(value) -> bool:
 # Compiling: forbidden tags refused, loops and ``~`` metered
 
 
-def _literal_size(node: nodes.Node) -> int:
-    return sum(len(d.data) for d in node.find_all(nodes.TemplateData))
-
-
 class _Generator(CodeGenerator):
     """Jinja's code generator after one pass over the tree: forbidden tags
     are a syntax error at their line; the body of each loop, macro and
@@ -312,10 +308,17 @@ def _guarded(env, run):
 
 
 class SandboxTemplate(jinja2.Template):
-    """A template whose every render runs under its environment's limits."""
+    """A template whose every render runs under its environment's limits
+    (``generate``/``stream`` render whole first; ``module`` runs guarded)."""
 
     def render(self, *args, **kwargs) -> str:
         return _guarded(self.environment, lambda: jinja2.Template.render(self, *args, **kwargs))
+
+    def generate(self, *args, **kwargs):
+        yield self.render(*args, **kwargs)
+
+    def make_module(self, vars=None, shared=False, locals=None):
+        return _guarded(self.environment, lambda: jinja2.Template.make_module(self, vars, shared, locals))
 
 
 class _Expression(TemplateExpression):
