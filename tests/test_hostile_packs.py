@@ -221,8 +221,10 @@ def test_a_sentence_cannot_exhaust_the_machine(tmp_path, name):
     pattern, message = BOMBS[name]
     pack = _pack(tmp_path)
     where = f"{pack / 'sentences.yaml'}:{_sentence(pack, pattern)}: "
-    for args in (("templates", "check", pack), ("check", UNIT, "-t", pack),
-                 ("render", UNIT, "-t", pack, "-o", tmp_path / "out")):
+    commands = [("templates", "check", pack), ("render", UNIT, "-t", pack, "-o", tmp_path / "out")]
+    if name in ("string", "include", "type_error"):        # check runs what render runs before writing
+        commands.append(("check", UNIT, "-t", pack))
+    for args in commands:
         result, opened, seconds = run(*args)
         out = _assert_clean(result, opened, seconds, tmp_path)
         assert any(where in ln and message in ln for ln in out.splitlines()), (args[0], out)
@@ -340,7 +342,7 @@ def test_an_entry_in_a_shared_cache_folder_is_not_used(tmp_path, monkeypatch):
 # Memory, in child processes
 
 
-@pytest.mark.parametrize("name", ["string", "doubling", "join", "nested_loops"])
+@pytest.mark.parametrize("name", ["doubling", "join"])
 def test_bombs_stay_within_memory_in_a_child_process(tmp_path, name):
     pack = _pack(tmp_path)
     _sentence(pack, BOMBS[name][0])
