@@ -388,3 +388,55 @@ def test_a_word_template_linking_outside_files_is_refused(tmp_path):
         assert f"pack.yaml:{line}:" in out_text and "image → file:///etc/passwd" in out_text, out_text
         assert "hyperlink" not in out_text
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------
+# templates new
+
+
+def test_new_into_a_folder_that_cannot_be_made_is_a_chinese_error(tmp_path):
+    blocker = tmp_path / "文件"
+    blocker.write_text("x", encoding="utf-8")
+    result, opened, seconds = run("templates", "new", "榆次", "--from", "jinzhong", "-o", blocker / "榆次")
+    out = _assert_clean(result, opened, seconds, tmp_path)
+    assert f"错误: 无法在 {blocker} 中新建模板包文件夹: 路径中有一段是文件而不是文件夹" in out
+    result, opened, seconds = run("templates", "new", "榆次", "--from", "jinzhong", "-o", blocker)
+    out = _assert_clean(result, opened, seconds, tmp_path)
+    assert f"错误: {blocker} 已存在，不会覆盖" in out and blocker.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes a read-only folder")
+def test_new_into_a_read_only_folder_is_a_chinese_error(tmp_path):
+    folder = tmp_path / "只读"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result, opened, seconds = run("templates", "new", "榆次", "--from", "jinzhong", "-o", folder / "榆次")
+    finally:
+        folder.chmod(0o755)
+    out = _assert_clean(result, opened, seconds, tmp_path)
+    assert "没有写入权限" in out and not list(folder.iterdir())
+
+
+def test_new_copies_links_as_links_and_skips_fifos(tmp_path):
+    pack = _pack(tmp_path)
+    (pack / "外部.yaml").symlink_to(tmp_path / "secret.yaml")
+    os.mkfifo(pack / "管道")
+    result, opened, seconds = run("templates", "new", "榆次", "--from", pack, "-o", tmp_path / "new")
+    _assert_clean(result, opened, seconds, tmp_path, exit_code=0)
+    assert (tmp_path / "new" / "外部.yaml").is_symlink() and not (tmp_path / "new" / "管道").exists()
+
+
+def test_new_where_writing_is_refused_is_a_chinese_error(tmp_path, monkeypatch):
+    """As root cannot be refused a write, the refusal is simulated where the copy starts."""
+    import errno
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    result, opened, seconds = run("templates", "new", "榆次", "--from", "jinzhong", "-o", tmp_path / "榆次")
+    out = _assert_clean(result, opened, seconds, tmp_path)
+    assert f"错误: 无法在 {tmp_path} 中新建模板包文件夹: 没有写入权限（permission denied）" in out
+    assert not (tmp_path / "榆次").exists()
