@@ -298,49 +298,75 @@ def check_patterns(pack: Pack, templates: set[Path] = frozenset()) -> list[Diagn
     sample has only its display patterns tried.  Each Word template in
     ``templates`` (those :func:`check_docx` found clean) is then rendered
     with the sample form's context, and a failure reported at the template."""
-    from reportgen.compute.narrate import sentence_context
-    from reportgen.compute.project_score import score_project
-    from reportgen.compute.score import score_unit
     from reportgen.pack.samples import sample_unit
-    from reportgen.pipeline import PreparedForm, evaluated_projects
 
+    templates = set(templates)
     unit = sample_unit(pack)
     if unit is None:
         return [Diagnostic("无法生成样例数据，未试算句式和显示模式（could not build sample values）",
                            Loc(display_path(pack.path / "pack.yaml")), severity=WARNING)]
     diags: list[Diagnostic] = []
     tried: set[int] = set()
+    scored = _scored_forms(pack.path)
     for form in pack.forms:
-        if form.each:
-            views = [unit.scoped(p) for p in evaluated_projects(unit)][:1]
-        else:
-            views = [unit.scoped(form.scope)] if form.scope else [unit]
-        for view in views:
+        if form.key in scored and form.rubric is None and form.national is None:
+            continue                        # its rubric did not load (reported): no scores to try with
+        try:
+            diags += _try_form(pack, form, unit, tried, templates)
+        except Exception as exc:  # noqa: BLE001 — our stages on sample data: say so, never a traceback
+            diags.append(Diagnostic(f"表单 '{form.key}' 用样例数据试算时程序出错，未能试算全部句式"
+                                    f"（{type(exc).__name__}: {exc}）", Loc(display_path(pack.path / "pack.yaml")),
+                                    severity=WARNING))
+    return diags
+
+
+def _scored_forms(path: Path) -> set[str]:
+    """Keys of the forms pack.yaml gives a ``rubric`` or ``national_rules``."""
+    root, _ = load_yaml_file(path / "pack.yaml")
+    forms = root.items.get("forms") if isinstance(root, Mapping) else None
+    return {f.items["key"].text for f in (forms.items if isinstance(forms, Sequence) else [])
+            if isinstance(f, Mapping) and isinstance(f.items.get("key"), Scalar)
+            and ("rubric" in f.items or "national_rules" in f.items)}
+
+
+def _try_form(pack: Pack, form, unit, tried: set[int], templates: set[Path]) -> list[Diagnostic]:
+    """:func:`check_patterns` for one form."""
+    from reportgen.compute.narrate import sentence_context
+    from reportgen.compute.project_score import score_project
+    from reportgen.compute.score import score_unit
+    from reportgen.pipeline import PreparedForm, evaluated_projects
+
+    diags: list[Diagnostic] = []
+    if form.each:
+        views = [unit.scoped(p) for p in evaluated_projects(unit)][:1]
+    else:
+        views = [unit.scoped(form.scope)] if form.scope else [unit]
+    for view in views:
+        card = None
+        try:
+            if form.national is not None:
+                card, _ = score_project(view, form.national)
+            elif form.rubric is not None:
+                for ind in form.rubric.indicators():
+                    if id(ind.display) not in tried:
+                        tried.add(id(ind.display))
+                        diags += _try_display(ind, view)
+                card, _ = score_unit(view, _without_displays(form.rubric))
+        except ReportgenError:
             card = None
-            try:
-                if form.national is not None:
-                    card, _ = score_project(view, form.national)
-                elif form.rubric is not None:
-                    for ind in form.rubric.indicators():
-                        if id(ind.display) not in tried:
-                            tried.add(id(ind.display))
-                            diags += _try_display(ind, view)
-                    card, _ = score_unit(view, _without_displays(form.rubric))
-            except ReportgenError:
-                card = None
-            if (form.rubric is not None or form.national is not None) and card is None:
-                continue                    # scores unknown: the sentences cannot be tried
-            context = sentence_context(view, card, (), pack.formulas)
-            texts = {}
-            for name, sentence in form.sentences.items():
-                found, texts[name] = _try_pattern(sentence.pattern, {**context, "notes": "示例说明"},
-                                                  f"句式“{name}”")
-                if id(sentence.pattern) not in tried:
-                    tried.add(id(sentence.pattern))
-                    diags += found
-            if form.template in templates:
-                templates = templates - {form.template}
-                diags += _try_docx(PreparedForm(form, view, card, texts))
+        if (form.rubric is not None or form.national is not None) and card is None:
+            continue                    # scores unknown: the sentences cannot be tried
+        context = sentence_context(view, card, (), pack.formulas)
+        texts = {}
+        for name, sentence in form.sentences.items():
+            found, texts[name] = _try_pattern(sentence.pattern, {**context, "notes": "示例说明"},
+                                              f"句式“{name}”")
+            if id(sentence.pattern) not in tried:
+                tried.add(id(sentence.pattern))
+                diags += found
+        if form.template in templates:
+            templates.discard(form.template)
+            diags += _try_docx(PreparedForm(form, view, card, texts))
     return diags
 
 
