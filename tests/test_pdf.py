@@ -36,6 +36,7 @@ def bare_path(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(NO_SOFFICE, reason="LibreOffice (soffice) is not installed; "
                     "CI installs libreoffice-writer-nogui and fonts-noto-cjk")
 def test_batch_pdf_binds_each_unit_with_a_bookmark_per_form(tmp_path):

@@ -150,6 +150,7 @@ def test_workbook_is_generic_over_the_schema():
 # round trip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
 def test_round_trip_every_example(tmp_path, example):
     source = EXAMPLES / example
