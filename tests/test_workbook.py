@@ -360,3 +360,69 @@ def test_init_skeleton_lists_checklist_points():
     text, _ = dump_unit(raw, header, keep_empty=True, notes=notes)
     assert "      laws_and_plans:  # 是否符合；符合国家法律法规、国民经济和社会发展总体规划；必填，是 / 否" in text
     assert "  carried_over:  # 上年结转金额（万元）；必填" in text
+
+
+# ---- which sheets are in use -------------------------------------------------------------
+
+class _Recorder:
+    """Wraps a Unit; every path a form's context or a check asks for is
+    recorded as written in the file (a scoped view adds its prefix; what a
+    view inherits — year, unit.*, 评价人员 — is the file's own)."""
+
+    def __init__(self, unit, log):
+        self._unit, self._log = unit, log
+
+    def _seen(self, path):
+        from reportgen.unitfile.validate import inherited
+        prefix = self._unit.prefix
+        self._log.add(path if not prefix or inherited(path) else f"{prefix}.{path}")
+
+    def __getattr__(self, name):
+        attr = getattr(self._unit, name)
+        if name in ("get", "has", "given", "count", "items", "keys", "loc"):
+            def traced(path, *args):
+                self._seen(path)
+                return attr(path, *args)
+            return traced
+        if name == "scoped":
+            return lambda prefix: _Recorder(attr(prefix), self._log)
+        return attr
+
+    def __getitem__(self, path):
+        self._seen(path)
+        return self._unit[path]
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_every_path_a_form_or_check_reads_is_on_a_sheet_in_use(example):
+    from reportgen.compute.check import CHECKS
+    from reportgen.pack.needs import pattern_of
+
+    pack = load_pack(example.split("-")[0])
+    needs = pack_needs(pack)
+    prepared = prepare(EXAMPLES / example, pack)
+    log: set[str] = set()
+    for name in pack.checks:
+        CHECKS[name][1](_Recorder(prepared.unit, log))
+    for pf in prepared.forms:
+        pf.unit = _Recorder(pf.unit, log)
+        pf.context()
+    assert log
+    unused = sorted(p for p in {pattern_of(p) for p in log} if not needs.uses(p))
+    assert not unused, f"read by {pack.name} but on a greyed sheet: {unused}"
+
+
+def test_sheets_are_greyed_only_when_no_form_or_check_reads_them(tmp_path):
+    wb = load_workbook(make_workbook(tmp_path, "jinzhong"))
+    grey = {ws.title for ws in wb if ws.sheet_properties.tabColor is not None}
+    # the forms print 评价人员; 设定分值 and 人工评分 change the scores; 控制数 are checked
+    for title in ("评价人员", "设定分值", "人工评分", "项目·设定分值", "项目·人工评分", "项目合计（控制数）",
+                  "单位信息", "项目·定性指标评价要点·要点"):
+        assert title not in grey, title
+    assert {"部门决算", "楼堂馆所项目", "行政效能", "单位信息·内设机构"} <= grey
+    order = wb.sheetnames
+    assert max(order.index(t) for t in order if t not in grey) < min(order.index(t) for t in grey)
+    wb = load_workbook(make_workbook(tmp_path, "xinzhou", name="x.xlsx"))
+    grey = {ws.title for ws in wb if ws.sheet_properties.tabColor is not None}
+    assert {"评价人员", "设定分值", "项目·设定分值"} <= grey          # no xinzhou form prints or scores by them
+    assert "部门决算" not in grey and "单位信息" not in grey

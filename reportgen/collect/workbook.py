@@ -2,8 +2,8 @@
 
 Layout from :mod:`layout` (generic over the schema); which fields are
 必填 from :mod:`needs` (what the pack's forms, rubrics and sentences use, plus
-the schema's own required fields).  Sheets the pack does not use come last,
-greyed, marked 选填.
+the schema's own required fields).  Sheets no form or check of the pack
+reads (:meth:`needs.Needs.uses`) come last, greyed, marked 选填.
 
 Cells: input cells are unlocked, everything else locked (sheet protection
 without a password, so a finance office can still lift it).  Data
@@ -239,17 +239,19 @@ class _Writer:
         ws = self.wb.active
         ws.title = L.INSTRUCTIONS
         general, rest = sections[0], sections[1:]
-        used = [s for s in rest if self.needs.uses_section(s.key)]
-        unused = [s for s in rest if not self.needs.uses_section(s.key)]
+        sheets = []     # (in use, field section | table), in schema order
+        for s in rest:
+            if s.rows:
+                sheets.append((self.needs.uses_section(s.key), s))
+            sheets += [(self.needs.uses(_base(t.pattern)), t) for t in s.tables]
         if "money_unit" not in self.raw:
             self.raw = {"money_unit": self.money_unit, **self.raw}
         self.field_sheet(general, True)
-        for s in used + unused:
-            in_use = s in used
-            if s.rows:
-                self.field_sheet(s, in_use)
-            for t in s.tables:
-                self.table_sheet(t, in_use)
+        for in_use, sheet in sorted(sheets, key=lambda s: not s[0]):   # stable: the unused last
+            if isinstance(sheet, L.Section):
+                self.field_sheet(sheet, in_use)
+            else:
+                self.table_sheet(sheet, in_use)
         self.instructions(ws)
         self.wb.security = WorkbookProtection(lockStructure=True)
         buf = io.BytesIO()
@@ -472,6 +474,11 @@ class _Writer:
             else:
                 text = item if not c.key else get_path(item, c.key) if isinstance(item, dict) else None
                 write_cell(cell, c.spec, text if not isinstance(text, (dict, list)) else None)
+
+
+def _base(pattern: str) -> str:
+    """A table's path without its row marker: ``projects[].weights.{}`` → ``projects[].weights``."""
+    return pattern.removesuffix("[]").removesuffix(".{}")
 
 
 def write_workbook(needs: Needs, pack_title: str, raw: dict | None = None) -> bytes:

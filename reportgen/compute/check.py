@@ -19,11 +19,15 @@ from reportgen.unitfile.schema import Group, ListOf, spec_at, zh_name
 from reportgen.unitfile.validate import Unit
 
 CHECKS: dict[str, tuple[str, Callable[[Unit], list[Diagnostic]]]] = {}
+#: The unit paths (groups, lists) each check reads when they are given — the
+#: data-collection workbook keeps their sheets in use (:mod:`pack.needs`).
+CHECK_READS: dict[str, tuple[str, ...]] = {}
 
 
-def check(key: str, zh: str):
+def check(key: str, zh: str, reads: tuple[str, ...] = ()):
     def register(fn):
         CHECKS[key] = (zh, fn)
+        CHECK_READS[key] = reads
         return fn
 
     return register
@@ -43,7 +47,7 @@ def _count_diff(unit: Unit, message: str, path: str, expected: int, found: int) 
                       expected=str(expected), found=str(found), difference=str(found - expected))
 
 
-@check("budget_identity", "预算收支平衡")
+@check("budget_identity", "预算收支平衡", reads=("budget",))
 def budget_identity(u: Unit) -> list[Diagnostic]:
     """上年结转 + 年初预算 + 预算调整 + 其他调整 = 预算执行 + 年末结余 (rubrics.md §2.1)."""
     lhs_paths = ("budget.carried_over", "budget.initial", "budget.adjustment", "budget.other_adjustment")
@@ -69,21 +73,22 @@ def _parts_add_up(u: Unit, parts: list[str], total: str, message: str) -> list[D
     return [_money_diff(u, message, parts[0], u[total], found)]
 
 
-@check("spending_split", "基本支出与项目支出")
+@check("spending_split", "基本支出与项目支出", reads=("budget",))
 def spending_split(u: Unit) -> list[Diagnostic]:
     """基本支出 + 项目支出 = 预算执行金额, when both parts are given."""
     return _parts_add_up(u, ["budget.basic_spending", "budget.project_spending"], "budget.executed",
                          "基本支出 + 项目支出 应等于 预算执行金额")
 
 
-@check("initial_split", "年初预算构成")
+@check("initial_split", "年初预算构成", reads=("budget",))
 def initial_split(u: Unit) -> list[Diagnostic]:
     """年初预算基本支出 + 年初预算项目支出 = 年初预算金额, when both parts are given."""
     return _parts_add_up(u, ["budget.initial_basic", "budget.initial_project"], "budget.initial",
                          "年初预算基本支出 + 年初预算项目支出 应等于 年初预算金额")
 
 
-@check("staff_totals", "人员合计")
+@check("staff_totals", "人员合计", reads=("staffing.total", "staffing.in_service", "staffing.retired_cadres",
+                                       "staffing.retired"))
 def staff_totals(u: Unit) -> list[Diagnostic]:
     """年末实有人数 (control total) = 在职 + 离休 + 退休."""
     parts = ("staffing.in_service", "staffing.retired_cadres", "staffing.retired")
@@ -96,7 +101,8 @@ def staff_totals(u: Unit) -> list[Diagnostic]:
                         "staffing.total", found, u["staffing.total"])]
 
 
-@check("staff_changes", "在职人员增减")
+@check("staff_changes", "在职人员增减", reads=("staffing.changes", "staffing.prior",
+                                              "staffing.in_service"))
 def staff_changes(u: Unit) -> list[Diagnostic]:
     """Σ 在职人员增减变动 = 在职人员数 − 上年在职人员数."""
     if not u.count("staffing.changes") or not (u.has("staffing.in_service")
@@ -109,7 +115,8 @@ def staff_changes(u: Unit) -> list[Diagnostic]:
     return [_count_diff(u, "在职人员各项增减之和 应等于 本年在职 − 上年在职", "staffing.changes", net, moved)]
 
 
-@check("project_totals", "项目合计")
+@check("project_totals", "项目合计", reads=("project_totals", "projects[].budget", "projects[].spent",
+                                             "projects[].implemented"))
 def project_totals(u: Unit) -> list[Diagnostic]:
     """Itemised projects against the stated subtotals (项目合计 control totals)."""
     out = []
@@ -138,7 +145,8 @@ def project_totals(u: Unit) -> list[Diagnostic]:
     return out
 
 
-@check("staff_categories", "编制类别合计")
+@check("staff_categories", "编制类别合计", reads=("staffing.categories", "staffing.authorized",
+                                             "staffing.in_service"))
 def staff_categories(u: Unit) -> list[Diagnostic]:
     """Σ 编制类别 (those counted in the 控制率) = 编制数 and = 在职人员数
     (seed 001: 23 + 6 + 15 = 44 and 20 + 6 + 15 = 41; the 自收自支 centre is
@@ -159,7 +167,8 @@ def staff_categories(u: Unit) -> list[Diagnostic]:
     return out
 
 
-@check("project_spending_split", "项目支出构成")
+@check("project_spending_split", "项目支出构成", reads=("budget.project_spending",
+                                                    "project_categories[].actual", "projects[].spent"))
 def project_spending_split(u: Unit) -> list[Diagnostic]:
     """项目支出 (预算执行) = Σ 项目支出类别 本年决算数 = Σ 项目实际支出, each
     when every item has its amount (seed 001: 85 + 100 + 53 = 238)."""
@@ -178,7 +187,7 @@ def project_spending_split(u: Unit) -> list[Diagnostic]:
     return out
 
 
-@check("three_public_items", "“三公经费”分项合计")
+@check("three_public_items", "“三公经费”分项合计", reads=("three_public",))
 def three_public_items(u: Unit) -> list[Diagnostic]:
     """Σ “三公经费”分项 = “三公经费” 总数, per column (上年决算 / 本年预算 / 本年决算)."""
     out = []
@@ -190,7 +199,7 @@ def three_public_items(u: Unit) -> list[Diagnostic]:
     return out
 
 
-@check("public_funds_items", "公用经费其中项")
+@check("public_funds_items", "公用经费其中项", reads=("public_funds",))
 def public_funds_items(u: Unit) -> list[Diagnostic]:
     """公用经费 其中 items (办公经费; 水电差旅; 会议培训) add up to at most the
     公用经费 total, per column."""
@@ -208,7 +217,7 @@ def public_funds_items(u: Unit) -> list[Diagnostic]:
     return out
 
 
-@check("key_spending_bounds", "重点支出不超过项目支出")
+@check("key_spending_bounds", "重点支出不超过项目支出", reads=("key_spending",))
 def key_spending_bounds(u: Unit) -> list[Diagnostic]:
     """重点项目支出 ≤ 项目总支出 (seed 003 #15 has them equal to total spending)."""
     if not (u.has("key_spending.key_projects") and u.has("key_spending.project_total")):
@@ -220,7 +229,7 @@ def key_spending_bounds(u: Unit) -> list[Diagnostic]:
                         u["key_spending.key_projects"])]
 
 
-@check("fixed_assets_bounds", "在用固定资产不超过总额")
+@check("fixed_assets_bounds", "在用固定资产不超过总额", reads=("fixed_assets",))
 def fixed_assets_bounds(u: Unit) -> list[Diagnostic]:
     """在用固定资产总额 ≤ 固定资产总额 (seed 003 #14 inverts them)."""
     if not (u.has("fixed_assets.in_use") and u.has("fixed_assets.total")):
@@ -268,7 +277,7 @@ THREE_PUBLIC_ECONOMIC = (("overseas", ("30212",)), ("reception", ("30217",)),
                          ("vehicle_operation", ("30231",)), ("vehicle_purchase", ("30913", "31013")))
 
 
-@check("final_accounts", "部门决算公开表间关系")
+@check("final_accounts", "部门决算公开表间关系", reads=("final_accounts", "projects[].indicators"))
 def final_accounts(u: Unit) -> list[Diagnostic]:
     """The identities of the 部门决算 tables that the leaves can break:
 

@@ -272,6 +272,27 @@ def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
             "total_weight": N.plain(card.total_weight), "total": N.score(card.total), "grade": card.grade}
 
 
+#: The unit paths (relative to the form's view: a project for a per-project
+#: form, its ``scope`` for a scoped one; "" is the whole view) each context
+#: prints when the unit gives them, beyond what the pack's ``requires`` and
+#: rubrics need — so the data-collection workbook does not grey their sheets
+#: (:mod:`pack.needs`).  tests/test_workbook.py traces every example's forms
+#: and fails when a context reads outside these.
+CONTEXT_READS: dict[str, tuple[str, ...]] = {
+    "scored_department_form": ("budget", "unit.head", "unit.phone", "unit.filled_on", "text.functions",
+                               "text.other", "evaluators"),
+    "jinzhong_project_form": ("name", "department", "implementer", "attribute", "period", "allotted",
+                              "funds", "indicators", "texts", "contact", "evaluators"),
+    "national_project_form": ("name", "department", "implementer", "attribute", "period", "funds",
+                              "goals", "indicators", "texts"),
+    "ningxiang_report": ("text",),
+    "ningxiang_basic_data": ("budget", "buildings", "project_categories", "procurement", "public_funds",
+                             "three_public", "staffing", "text"),
+    "ningxiang_scoring": (),
+    "xinzhou_disclosure": ("final_accounts", "three_public", "text"),
+    "xinzhou_whole_evaluation": ("",),
+}
+
 CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
     "scored_department_form": scored_department_form,
     "jinzhong_project_form": jinzhong_project_form,

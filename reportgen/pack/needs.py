@@ -10,6 +10,10 @@ plus the national form's 项目资金.  Paths are *generic*: a list index is
 (``checklists.goal_fit``).  The keys a pack gives its maps (要点 of each
 checklist, indicators one may weight or score by hand) come with their
 Chinese names, for the workbook and the skeleton to list.
+
+Besides what a pack *needs* (必填), :attr:`Needs.used` lists what its forms
+and checks read when given (选填 but in use: 评价人员, 设定分值, 人工评分,
+控制数): the workbook greys a sheet only when neither touches it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 
 from reportgen.unitfile import schema as S
+from reportgen.unitfile.validate import inherited
+from reportgen.compute.check import CHECK_READS
 from reportgen.compute.derive import REGISTRY
 from reportgen.collect.layout import uniform_groups
 from reportgen.pack.packs import Pack
@@ -33,6 +39,7 @@ class Needs:
     pack: str
     paths: set[str] = field(default_factory=set)
     map_keys: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
 
     def _add_key(self, map_path: str, key: str, zh: str) -> None:
         keys = self.map_keys.setdefault(map_path, [])
@@ -54,8 +61,25 @@ class Needs:
         return False
 
     def uses_section(self, key: str) -> bool:
-        """Whether any needed path lies in the top-level section ``key``."""
-        return any(p == key or p.startswith(key + ".") or p.startswith(key + "[") for p in self.paths)
+        """Whether any needed or used path lies in the top-level section ``key``."""
+        return any(p == key or p.startswith(key + ".") or p.startswith(key + "[")
+                   for p in self.paths | self.used)
+
+    def uses(self, pattern: str) -> bool:
+        """Whether a form or check of the pack reads anything at ``pattern``
+        (a generic path, ``projects[].weights``): a needed or used path
+        lies inside it, or it lies inside a used path, or inside a needed
+        one without a list between (a needed ``projects`` needs a project,
+        not each part of one)."""
+        for p in self.used:
+            q = pattern_of(p)
+            if _inside(q, pattern) or _inside(pattern, q):
+                return True
+        for p in self.paths:
+            q = pattern_of(p)
+            if _inside(q, pattern) or (_inside(pattern, q) and "[]" not in pattern[len(q):]):
+                return True
+        return False
 
 
 def resolve(path: str) -> tuple[str, object]:
@@ -81,6 +105,12 @@ def resolve(path: str) -> tuple[str, object]:
     return ".".join(out), spec
 
 
+def _inside(path: str, outer: str) -> bool:
+    """``path`` is ``outer`` or lies below it (``a.b`` / ``a.b.c`` / ``a.b[]``)."""
+    return (path == outer or not outer or path.startswith(outer + ".")
+            or path.startswith(outer + "[") or path.startswith(outer + "{"))
+
+
 def pattern_of(path: str) -> str:
     """The generic pattern of a path (see :func:`resolve`)."""
     return resolve(path)[0]
@@ -88,9 +118,19 @@ def pattern_of(path: str) -> str:
 
 def pack_needs(pack: Pack) -> Needs:
     """The generic paths ``pack``'s forms need, and the map keys its rubrics know."""
+    from reportgen.forms.context import CONTEXT_READS
+
     needs = Needs(pack.name)
+    for name in pack.checks:
+        needs.used.update(CHECK_READS.get(name, ()))
     for form in pack.forms:
+        needs.used.update(("unit.name", "year"))    # every form's file name and heading
         prefix = f"{form.each}[]." if form.each else ""
+        base = f"{form.each}[]" if form.each else (form.scope or "")
+        for p in CONTEXT_READS.get(form.context, ()):
+            needs.used.add(p if inherited(p) or not base else f"{base}.{p}" if p else base)
+        if form.rubric is not None:
+            needs.used.update({prefix + "weights", prefix + "overrides"})
         paths = list(form.requires)
         for sentence in form.sentences.values():
             paths += sentence.requires
