@@ -410,16 +410,20 @@ def templates_check(pack: str):
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default="汇总.xlsx", show_default=True,
               help="输出的 Excel 文件 / the .xlsx to write")
-def summary(inputs: tuple[str, ...], template: str, output: str):
+@click.option("--strict", is_flag=True,
+              help="同一单位同一年度有多个文件、或单位属于不同年度时报错，不生成汇总表 / refuse duplicates and mixed years")
+def summary(inputs: tuple[str, ...], template: str, output: str, strict: bool):
     """汇总多个单位的得分、等次和排名（Excel）。 Summary workbook across units.
 
     每个单位一行（各指标数值与得分、一级指标小计、综合得分、等次、排名、问题数），
-    另有等次分布（含柱状图）和问题清单两个工作表；无法读取或评分的单位列入问题清单，不参加排名。
+    另有可打印的排名表（A4）、等次分布（含柱状图）和问题清单；数据有错误或无法评分的单位、
+    同一单位同一年度的第二个文件不参加排名；不同年度的单位按年度分别排名（有警告，--strict 时为错误）。
 
     \b
     例 / example:
       reportgen summary 单位数据/ --template jinzhong -o 汇总.xlsx
       reportgen summary examples/jinzhong-*.yaml -t jinzhong
+      reportgen summary 单位数据/ -t jinzhong --strict
     """
     from reportgen.collect import summary as S
 
@@ -431,16 +435,22 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
         sys.exit(1)
+    warnings = S.problems(results)
+    for line in warnings:
+        click.echo(line.replace("警告：", "错误：") if strict else line, err=True)
+    if strict and warnings:
+        click.echo(f"共 {len(warnings)} 个错误（--strict），未生成汇总表", err=True)
+        sys.exit(1)
     try:
         write_atomic(Path(output), data)
     except OSError as exc:
         click.echo(f"错误: 无法写入 {output}: {exc.strerror}", err=True)
         sys.exit(1)
     for r in results:
-        if r.card is None:
+        if r.reason and not r.duplicate_of:
             click.echo(f"{r.file}: {r.reason}（见“问题清单”）", err=True)
-    ranked = sum(1 for r in results if r.card is not None)
-    click.echo(f"已生成 {output}：{ranked} 个单位参加排名，{len(results) - ranked} 个未能评分")
+    ranked = sum(1 for r in results if r.ranked)
+    click.echo(f"已生成 {output}：{ranked} 个单位参加排名，{len(results) - ranked} 个不参加排名")
 
 
 

@@ -16,6 +16,7 @@ from reportgen.compute.check import requirements, run_checks
 from reportgen.forms.context import CONTEXTS
 from reportgen.errors import Diagnostic, PackError
 from reportgen.compute.narrate import narrate
+from reportgen.pack.needs import pack_needs, resolve_names
 from reportgen.pack.packs import Form, Pack
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
@@ -105,9 +106,17 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
 
 def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
     """Load, validate, check, score and narrate ``unit_path`` for every form of ``pack``."""
-    unit, diags = load_unit(unit_path)
+    relocate = None
+    if is_workbook(unit_path):                      # a filled 采集表: errors at its cells
+        from reportgen.collect.importer import load_workbook_unit
+
+        unit, diags, relocate = load_workbook_unit(unit_path)
+    else:
+        unit, diags = load_unit(unit_path)
     if unit is None:
         return Prepared(None, [], diags)
+    unit, more = resolve_names(unit, pack_needs(pack))
+    diags += more
     diags += run_checks(unit, pack.checks)
     # a form that cites other forms' scores (its ``annexes``) is prepared after them
     done: dict[str, list[PreparedForm]] = {}
@@ -128,7 +137,14 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
             diags += [_rebase(d, view) for d in more]
             prepared.append(pf)
     forms = [pf for form in pack.forms for pf in done.get(form.key, [])]
+    if relocate is not None:
+        diags = [relocate(d) for d in diags]
     return Prepared(unit, forms, _dedupe(diags))
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether ``path`` names an Excel 采集表 (.xlsx/.xlsm) rather than a unit file."""
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
 
 
 def evaluated_projects(unit: Unit) -> list[str]:

@@ -23,8 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from reportgen.collect import layout as L
 from reportgen import numbers as N
@@ -32,7 +34,7 @@ from reportgen.unitfile import schema as S
 from reportgen.errors import Diagnostic, Loc, display_path
 from reportgen.unitfile.load import parse_yaml
 from reportgen.unitfile.tree import container, dump_unit
-from reportgen.unitfile.validate import validate
+from reportgen.unitfile.validate import Unit, validate
 
 
 def _places(number_format: str) -> int:
@@ -165,6 +167,7 @@ class _Reader:
         """Find the row's place (its parents' items, its own index or key)
         and store its values; returns its ids, None when it has no place."""
         row_ref = self.where(ws, f"A{r}")
+        key_ref = None      # the cell of the row's own key (a map row): where a wrong key is shown
         ids: list = []
         current: dict = self.raw
         for level, anc in enumerate(t.chain):
@@ -195,6 +198,7 @@ class _Reader:
                 key = by_zh.get(key, key)
             ids.append(key)
             if own:
+                key_ref = ref
                 seen = (t.pattern, tuple(ids))
                 if seen in self.seen:
                     self.error(ref, L.concrete(t.pattern, ids), id_col.label,
@@ -203,6 +207,8 @@ class _Reader:
                 self.seen.add(seen)
                 break
             current = container(current, anc.rel, dict).setdefault(key, {})
+        if key_ref is not None:
+            self.origins[L.concrete(t.pattern, ids)] = key_ref
         self.store(t, ids, current, values, row_ref, ws, r, colno)
         return ids
 
@@ -339,18 +345,39 @@ def import_workbook(path: str | Path, output_name: str) -> tuple[str | None, lis
     the cell they came from (``采集表.xlsx 工作表!C5``), or at the file when
     no cell holds the field (a required field left out entirely).
     """
+    text, _, diags, _ = _imported(path, output_name)
+    return text, diags
+
+
+def load_workbook_unit(path: str | Path) -> tuple[Unit | None, list[Diagnostic], Callable]:
+    """A filled workbook read as a unit file, for ``check`` and ``render``:
+    ``(unit, diagnostics, relocate)``.  ``relocate(diagnostic)`` moves a
+    later stage's diagnostic (located in the imported text) to its cell,
+    ``采集表.xlsx 预算收支!C5``."""
+    _, unit, diags, relocate = _imported(path, f"{display_path(path)}（导入）")
+    return unit, diags, relocate
+
+
+def _imported(path, output_name: str):
+    """``(yaml text, unit, diagnostics, relocate)`` of a workbook; see
+    :func:`import_workbook` and :func:`load_workbook_unit`."""
     raw, origins, diags = read_workbook(path)
     if raw is None:
-        return None, diags
+        return None, None, diags, lambda d: d
     name = display_path(path)
     header = (f"单位数据文件：由数据采集表 {Path(path).name} 导入（reportgen import）。\n"
               "只含原始数据；比率、得分、合计由 reportgen 计算。可直接修改后再用 reportgen check 核对。")
     text, line_paths = dump_unit(raw, header)
     root, more = parse_yaml(text, output_name)
     unit, checked = validate(root, output_name)
-    for d in more + checked:
-        path_ = d.path or (line_paths[d.loc.line - 1] if d.loc and 0 < d.loc.line <= len(line_paths) else "")
+
+    def relocate(d: Diagnostic) -> Diagnostic:
+        if d.loc is None or d.loc.file != output_name:
+            return d
+        path_ = d.path or (line_paths[d.loc.line - 1] if 0 < d.loc.line <= len(line_paths) else "")
         ref = _origin(path_, origins)
-        loc = Loc(f"{name} {ref}") if ref else Loc(name)
-        diags.append(Diagnostic(d.message, loc, d.path, d.zh, d.severity, d.expected, d.found, d.difference))
-    return text, diags
+        zh = d.zh or (S.zh_name(d.path) if d.path else "")
+        return replace(d, loc=Loc(f"{name} {ref}") if ref else Loc(name), zh=zh)
+
+    diags += [relocate(d) for d in more + checked]
+    return text, unit, diags, relocate

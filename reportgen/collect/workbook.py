@@ -43,6 +43,9 @@ from reportgen.unitfile.tree import get_path, unit_label
 #: Empty rows offered below the items of a table (a child table, e.g. 绩效指标, gets more).
 SPARE_ROWS = 30
 SPARE_CHILD_ROWS = 80
+#: Items (projects) whose 评价要点 rows are listed in a blank workbook; a unit
+#: with more copies the rows of one and changes the 项目序号.
+PRELISTED_ITEMS = 5
 #: Decimal values with more significant digits are written as text.
 MAX_DIGITS = 15
 
@@ -344,9 +347,13 @@ class _Writer:
             box = get_path(parent_item, t.rel) if isinstance(parent_item, dict) else None
             name_field = t.name_field()
             if t.kind == "list":
-                for i, item in enumerate(box if isinstance(box, list) else []):
+                items = box if isinstance(box, list) else []
+                for i, item in enumerate(items):
                     name = item.get(name_field.key) if name_field and isinstance(item, dict) else None
                     out.append((ids + [i], names + [name], item, False))
+                if t.parent is None and self.prelists_below(t):
+                    out += [(ids + [i], names + [None], {}, True)
+                            for i in range(len(items), PRELISTED_ITEMS)]
                 continue
             box = box if isinstance(box, dict) else {}
             keys = list(box)
@@ -358,6 +365,13 @@ class _Writer:
             for k in keys:
                 out.append((ids + [k], names + [None], box.get(k), k not in box))
         return out
+
+    def prelists_below(self, t: L.Table) -> bool:
+        """Whether a child table of ``t``'s items lists the pack's keys (a
+        project's 评价要点): then the first :data:`PRELISTED_ITEMS` items
+        get their rows even before they are named."""
+        return any(k.startswith(t.pattern + ".") and self.needs.needs(k + ".{}")
+                   for k in self.needs.map_keys)
 
     @staticmethod
     def key_path(t: L.Table, ids: list) -> str:

@@ -19,10 +19,12 @@ and checks read when given (选填 but in use: 评价人员, 设定分值, 人�
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from reportgen.unitfile import schema as S
-from reportgen.unitfile.validate import inherited
+from reportgen.errors import Diagnostic
+from reportgen.unitfile.validate import Unit, inherited
 from reportgen.compute.check import CHECK_READS
 from reportgen.compute.derive import REGISTRY
 from reportgen.collect.layout import uniform_groups
@@ -150,3 +152,106 @@ def pack_needs(pack: Pack) -> Needs:
                         needs._add_key(f"{prefix}checklists.{ind.key}.points", item.key, item.text)
         needs.paths.update(prefix + p for p in paths)
     return needs
+
+
+# --------------------------------------------------------------------------
+# Keys typed as Chinese names, and unknown keys
+
+
+#: Maps whose unknown keys are errors: a 要点 answer or an indicator's
+#: 评价要点 the rubric does not have would silently score nothing.  (An
+#: unknown 设定分值 or 人工评分 key is a warning of the scoring stage: a file
+#: may carry them for another pack.)
+STRICT_MAPS = {"checklists": ("指标", "定性指标评价要点"), "points": ("要点", "要点")}
+
+
+def _norm(name: str) -> str:
+    """A name compared loosely: NFKC (full-width letters and digits), no
+    spaces, quotes or final punctuation."""
+    text = unicodedata.normalize("NFKC", str(name))
+    return re.sub(r"[\s“”‘’\"'「」『』]|[。．.;；，,]+$", "", text)
+
+
+def _concrete(unit: Unit, generic: str) -> list[str]:
+    """The concrete paths of a generic map path in ``unit``:
+    ``projects[].checklists`` → ``projects[0].checklists``, …"""
+    if "[]" not in generic:
+        return [generic]
+    head, _, tail = generic.partition("[]")
+    return [p for item in unit.items(head) for p in _concrete(unit, item + tail)]
+
+
+def _moved(unit: Unit, moves: dict[str, str | None]) -> Unit:
+    """``unit`` with the paths below each key of ``moves`` moved to its value
+    (None: dropped)."""
+    def move(path: str):
+        for old, new in moves.items():
+            if path == old or path.startswith(old + "."):
+                return None if new is None else new + path[len(old):]
+        return path
+
+    values = {q: v for p, v in unit.values.items() if (q := move(p)) is not None}
+    locs = {q: v for p, v in unit.locs.items() if (q := move(p)) is not None}
+    out = Unit(unit.file, values, locs)
+    out.prefix, out.base_loc = unit.prefix, unit.base_loc
+    return out
+
+
+def resolve_names(unit: Unit, needs: Needs) -> tuple[Unit, list[Diagnostic]]:
+    """Accept a map key typed as its Chinese name wherever a key is expected
+    (评价要点 ``checklists``, their 要点 ``points``, 设定分值 ``weights``,
+    人工评分 ``overrides``; the names of the pack's rubrics, compared without
+    spaces, quotes and width differences): ``checklists.工作规划合理性`` reads
+    as ``checklists.work_plan_soundness``.  A key of ``checklists`` or
+    ``points`` that is neither a key nor a name of the pack is an error with
+    the closest key or name ("是否应为 …？") and is left out, so it is
+    reported once; a key given both ways is an error.
+
+    Returns ``(unit with keys, diagnostics)``.  Outer maps first, so the 要点
+    of an indicator typed by name are found under its key.
+    """
+    diags: list[Diagnostic] = []
+    for generic in sorted(needs.map_keys, key=lambda g: g.count(".")):
+        known = needs.map_keys[generic]
+        kind = generic.rpartition(".")[2].removeprefix("[]")
+        keys = {k for k, _ in known}
+        by_name = {_norm(zh): k for k, zh in known}
+        by_name.update({_norm(k): k for k in keys})
+        moves: dict[str, str | None] = {}
+        for concrete in _concrete(unit, generic):
+            given = unit.keys(concrete)
+            for k in given:
+                if k in keys:
+                    continue
+                path = f"{concrete}.{k}"
+                target = by_name.get(_norm(k))
+                if target is not None:
+                    if target in given or f"{concrete}.{target}" in moves.values():
+                        diags.append(Diagnostic(f"'{k}' 即 '{target}'，同一项填写了两次（只保留一处）",
+                                                unit.loc(path), path, dict(known)[target]))
+                        moves[path] = None
+                    else:
+                        moves[path] = f"{concrete}.{target}"
+                    continue
+                if kind not in STRICT_MAPS:
+                    continue
+                what, zh = STRICT_MAPS[kind]
+                diags.append(Diagnostic(f"未知{what} '{k}'：模板包 {needs.pack} 没有这个{what}"
+                                        + _hint(k, known), unit.loc(path), path, zh))
+                moves[path] = None
+        if moves:
+            unit = _moved(unit, moves)
+    return unit, diags
+
+
+def _hint(typed: str, known: list[tuple[str, str]]) -> str:
+    """"，是否应为 'key'（名称）？" for the closest key or name, else the list."""
+    import difflib
+
+    names = {k: k for k, _ in known} | {zh: k for k, zh in known}
+    match = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.5)
+    if match:
+        key = names[match[0]]
+        return f"，是否应为 '{key}'（{dict(known)[key]}）？"
+    listed = "、".join(f"{k}（{zh}）" for k, zh in known[:8])
+    return f"（可填: {listed}{' 等' if len(known) > 8 else ''}，键或中文名称均可）"
