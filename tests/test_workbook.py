@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from reportgen.cli import main
 from conftest import EXAMPLES
@@ -426,3 +427,94 @@ def test_sheets_are_greyed_only_when_no_form_or_check_reads_them(tmp_path):
     grey = {ws.title for ws in wb if ws.sheet_properties.tabColor is not None}
     assert {"评价人员", "设定分值", "项目·设定分值"} <= grey          # no xinzhou form prints or scores by them
     assert "部门决算" not in grey and "单位信息" not in grey
+
+
+# ---- a person who never sees YAML ------------------------------------------------------------
+
+def _rows_of(ws):
+    keys = [c.value for c in ws[L.T_KEYS]]
+    return keys, [r for r in ws.iter_rows(min_row=L.T_DATA)]
+
+
+def test_project_checklist_rows_are_prelisted_with_chinese_names_and_a_dropdown(tmp_path):
+    wb = load_workbook(make_workbook(tmp_path, "jinzhong"))
+    ws = wb["项目·定性指标评价要点·要点"]
+    keys, rows_ = _rows_of(ws)
+    filled = [[c.value for c in r] for r in rows_ if r[keys.index("projects[]#")].value is not None
+              and r[keys.index("projects[].checklists.{}.points.{}")].value]
+    rubric = load_pack("jinzhong").forms[1].rubric
+    per_project = sum(len(i.rule.items) for i in rubric.indicators() if i.computation.key == "checklist")
+    assert len(filled) == 5 * per_project
+    assert {r[0] for r in filled} == {1, 2, 3, 4, 5}
+    first = filled[0]
+    assert first[keys.index("projects[].checklists.{}~")] == "项目立项规范性"
+    assert first[keys.index("projects[].checklists.{}.points.{}~")] == "项目按照规定的程序申请设立"
+    answer = get_column_letter(keys.index("met") + 1)
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.formula1 == '"是,否"']
+    assert lists and any(f"{answer}{L.T_DATA}" in str(dv.sqref) for dv in lists)
+
+
+def _answer_all(ws, value="是"):
+    keys, rows_ = _rows_of(ws)
+    for r in rows_:
+        if r[keys.index("checklists.{}.points.{}")].value:
+            r[keys.index("met")].value = value
+
+
+def test_chinese_names_unknown_keys_and_check_of_the_xlsx_itself(tmp_path):
+    source = EXAMPLES / "jinzhong-gongxin-2021.yaml"
+    path = make_workbook(tmp_path, "jinzhong", source)
+    assert run("check", path, "-t", "jinzhong").exit_code == 0
+    wb = load_workbook(path)
+    ws = wb["定性指标评价要点·要点"]
+    keys, rows_ = _rows_of(ws)
+    k_ind, k_pt = keys.index("checklists.{}"), keys.index("checklists.{}.points.{}")
+    by_key = {(r[k_ind].value, r[k_pt].value): r for r in rows_ if r[k_pt].value}
+    # the officer types the Chinese names of the indicator and of the 要点 (with a stray space)
+    row = by_key[("work_plan_soundness", "mandate")]
+    row[k_ind].value, row[k_pt].value = "工作规划合理性", "符合部门“三定”方案 确定的职责"
+    ws2 = wb["定性指标评价要点"]
+    wb.save(path)
+    result = run("check", path, "-t", "jinzhong")
+    assert result.exit_code == 0, result.output
+    # a made-up 要点 key: an error at its row, with the closest key
+    row = by_key[("work_plan_soundness", "laws_and_plans")]
+    row[k_pt].value = "laws_and_plan"
+    wb.save(path)
+    result = run("check", path, "-t", "jinzhong")
+    assert result.exit_code == 1
+    line = next(l for l in result.output.splitlines() if "laws_and_plan'" in l)
+    assert line.startswith(f"{path.name} 定性指标评价要点·要点!") or f"{path.name} 定性指标评价要点·要点!" in line
+    assert "未知要点 'laws_and_plan'" in line and "是否应为 'laws_and_plans'" in line
+    assert "Traceback" not in result.output and "UTF-8" not in result.output
+    # render refuses the same workbook and writes nothing
+    out = tmp_path / "out"
+    result = run("render", path, "-t", "jinzhong", "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert ws2 is not None
+
+
+def test_a_made_up_checklist_indicator_is_an_error_in_a_unit_file(tmp_path):
+    text = (EXAMPLES / "jinzhong-gongxin-2021.yaml").read_text(encoding="utf-8")
+    assert "checklists:\n" in text
+    unit = tmp_path / "u.yaml"
+    unit.write_text(text.replace("checklists:\n", "checklists:\n  goal_fitness:\n    points: {x: 是}\n"
+                                 "  资产管理安全性:\n    note: 按中文名称填写\n", 1), encoding="utf-8")
+    result = run("check", unit, "-t", "jinzhong")
+    assert result.exit_code == 1
+    lines = [l for l in result.output.splitlines() if "goal_fitness" in l]
+    assert len(lines) == 1 and lines[0].startswith("u.yaml:") or f"{unit}:" in lines[0]
+    assert "未知指标 'goal_fitness'" in lines[0]
+    # the Chinese name is the same indicator as asset_security, given twice
+    assert any("'资产管理安全性' 即 'asset_security'" in l for l in result.output.splitlines())
+
+
+def test_a_filled_workbook_renders_like_its_unit_file(tmp_path):
+    source = EXAMPLES / "jinzhong-zhaoshang-2020.yaml"
+    path = make_workbook(tmp_path, "jinzhong", source)
+    a, b = tmp_path / "from-xlsx", tmp_path / "from-yaml"
+    assert run("render", path, "-t", "jinzhong", "-o", a).exit_code == 0
+    assert run("render", source, "-t", "jinzhong", "-o", b).exit_code == 0
+    assert sorted(f.name for f in a.iterdir()) == sorted(f.name for f in b.iterdir())
+    for f in a.iterdir():
+        assert f.read_bytes() == (b / f.name).read_bytes(), f.name

@@ -197,6 +197,11 @@ def _moved(unit: Unit, moves: dict[str, str | None]) -> Unit:
     return out
 
 
+def _below(unit: Unit, old: str, new: str) -> list[str]:
+    """The value paths under ``old``, as they read when moved to ``new``."""
+    return [new + p[len(old):] for p in unit.values if p == old or p.startswith(old + ".")]
+
+
 def resolve_names(unit: Unit, needs: Needs) -> tuple[Unit, list[Diagnostic]]:
     """Accept a map key typed as its Chinese name wherever a key is expected
     (评价要点 ``checklists``, their 要点 ``points``, 设定分值 ``weights``,
@@ -226,12 +231,16 @@ def resolve_names(unit: Unit, needs: Needs) -> tuple[Unit, list[Diagnostic]]:
                 path = f"{concrete}.{k}"
                 target = by_name.get(_norm(k))
                 if target is not None:
-                    if target in given or f"{concrete}.{target}" in moves.values():
-                        diags.append(Diagnostic(f"'{k}' 即 '{target}'，同一项填写了两次（只保留一处）",
+                    new = f"{concrete}.{target}"
+                    taken = set(unit.values) | {p for old, to in moves.items() if to == new
+                                                for p in _below(unit, old, new)}
+                    if any(q in taken for q in _below(unit, path, new)):
+                        diags.append(Diagnostic(f"'{k}' 即 '{target}'（{dict(known)[target]}），"
+                                                "同一项填写了两次（只保留一处）",
                                                 unit.loc(path), path, dict(known)[target]))
                         moves[path] = None
-                    else:
-                        moves[path] = f"{concrete}.{target}"
+                    else:       # merged with what is given under the key (a workbook's other rows)
+                        moves[path] = new
                     continue
                 if kind not in STRICT_MAPS:
                     continue
