@@ -166,7 +166,7 @@ def _prepare_form(unit: Unit, form: Form, annexes: list[PreparedForm] = ()
             diags += indicator_problems(unit)
     texts: dict[str, str] = {}
     if unit.has("year") and unit.has("unit.name"):  # sentences need them; already reported
-        texts, more = narrate(unit, card, form.sentences, annexes)
+        texts, more = narrate(unit, card, form.sentences, annexes, form.formulas)
         diags += more
     return PreparedForm(form, unit, card, texts, list(annexes)), diags
 
