@@ -142,7 +142,7 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
            jobs: int, pdf: bool):
     """生成报表（.docx）。 Render the pack's forms for each unit file.
 
-    UNITS 为一个单位数据文件，或多个文件、文件夹（其中全部 *.yaml/*.yml）：
+    UNITS 为一个单位数据文件（或填好的数据采集表 .xlsx，问题注明工作表和单元格），或多个文件、文件夹（其中全部 *.yaml/*.yml）：
     批量生成时每个单位一个子文件夹，出错的单位不影响其他单位，最后列出汇总。
 
     \b
