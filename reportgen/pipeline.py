@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen.compute.check import requirements, run_checks
+from reportgen.pack.identities import run_identities
 from reportgen.forms.context import CONTEXTS
 from reportgen.errors import Diagnostic, PackError
 from reportgen.compute.narrate import narrate
@@ -118,6 +119,7 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
     unit, more = resolve_names(unit, pack_needs(pack))
     diags += more
     diags += run_checks(unit, pack.checks)
+    diags += run_identities(unit, pack.identities, pack.formulas)
     # a form that cites other forms' scores (its ``annexes``) is prepared after them
     done: dict[str, list[PreparedForm]] = {}
     for form in sorted(pack.forms, key=lambda f: bool(f.annexes)):

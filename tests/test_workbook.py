@@ -397,6 +397,7 @@ class _Recorder:
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
 def test_every_path_a_form_or_check_reads_is_on_a_sheet_in_use(example):
     from reportgen.compute.check import CHECKS
+    from reportgen.pack.identities import run_identities
     from reportgen.pack.needs import pattern_of
 
     pack = load_pack(example.split("-")[0])
@@ -405,6 +406,7 @@ def test_every_path_a_form_or_check_reads_is_on_a_sheet_in_use(example):
     log: set[str] = set()
     for name in pack.checks:
         CHECKS[name][1](_Recorder(prepared.unit, log))
+    run_identities(_Recorder(prepared.unit, log), pack.identities, pack.formulas)
     for pf in prepared.forms:
         pf.unit = _Recorder(pf.unit, log)
         pf.context()

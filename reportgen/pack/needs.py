@@ -125,11 +125,14 @@ def pack_needs(pack: Pack) -> Needs:
     needs = Needs(pack.name)
     for name in pack.checks:
         needs.used.update(CHECK_READS.get(name, ()))
-    for f in getattr(pack, "formulas", {}).values():    # the forms print every formula (f.<name>)
+    for f in pack.formulas.values():        # the forms print every formula (f.<name>)
         prefix = "projects[]." if f.scope == "project" else ""
         for parsed in [f.value, *f.show.values()]:
-            names = parsed.names() if callable(getattr(parsed, "names", None)) else getattr(parsed, "names", [])
-            needs.used.update(prefix + n for n in names if n not in pack.formulas)
+            needs.used.update(prefix + n for n in parsed.names if n not in pack.formulas)
+    for identity in pack.identities:        # 审核公式 check what is given
+        for parsed in (identity.left, identity.right, identity.when):
+            if parsed is not None:
+                needs.used.update(n for n in parsed.names if n not in pack.formulas)
     for form in pack.forms:
         needs.used.update(("unit.name", "year"))    # every form's file name and heading
         prefix = f"{form.each}[]." if form.each else ""

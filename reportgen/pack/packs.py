@@ -3,6 +3,8 @@
 A pack is a folder::
 
     pack.yaml        name, city, the forms it renders, the checks that apply
+    identities.yaml  the pack's 审核公式: identity checks as data
+                     (:mod:`reportgen.pack.identities`)
     formulas.yaml    the pack's formulas: named expressions over the unit's
                      fields (:mod:`reportgen.pack.formulas`)
     rubric.yaml      one per scored form: the indicator tree, weights,
@@ -34,6 +36,7 @@ from reportgen.numbers import parse_decimal
 from reportgen.compute.primitives import GradeBands, Rule, RuleError, make_rule
 from reportgen.output.render import sandbox
 from reportgen.pack.formulas import Formula, as_computation, read_formulas
+from reportgen.pack.identities import Identity, read_identities
 
 # --------------------------------------------------------------------------
 # Model
@@ -143,6 +146,7 @@ class Pack:
     forms: list[Form]
     checks: tuple[str, ...] = field(default_factory=tuple)
     formulas: dict[str, Formula] = field(default_factory=dict)
+    identities: list[Identity] = field(default_factory=list)   # the pack's 审核公式
 
     def form(self, key: str) -> Form:
         return next(f for f in self.forms if f.key == key)
@@ -531,6 +535,15 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     for c in (checks.items if checks else []):
         if isinstance(c, Scalar) and c.text not in CHECKS:
             r.fail(c.loc, f"未知的核对规则 '{c.text}'（known: {', '.join(CHECKS)}）")
+    identities: list[Identity] = []
+    identities_file = r.text(r.root, "identities", required=False)
+    if identities_file:
+        if not (path / identities_file).is_file():
+            r.fail(r.root.items["identities"].loc, f"审核公式文件不存在: {identities_file}")
+        else:
+            ir = _Reader(path / identities_file)
+            identities = read_identities(ir, formulas)
+            problems += ir.problems
     pack = Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
-                path, forms, tuple(r.plain(checks) if checks else ()), formulas)
+                path, forms, tuple(r.plain(checks) if checks else ()), formulas, identities)
     return pack, r.problems + problems
