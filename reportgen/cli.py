@@ -17,7 +17,7 @@ from reportgen.compute import explain
 from reportgen import numbers as N
 from reportgen.errors import ReportgenError, display_path
 from reportgen.pack.packs import load_pack
-from reportgen.pipeline import Prepared, prepare, render_forms
+from reportgen.pipeline import Prepared, is_workbook, prepare, render_forms
 from reportgen.output.render import write_atomic
 
 PACK_HELP = "模板包：内置名称（jinzhong）或模板包文件夹路径 / built-in pack name or pack folder"
@@ -562,7 +562,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str, strict: bool):
     try:
         pack = load_pack(template)
         S.scored_form(pack)
-        results = S.summarize(S.unit_files(list(inputs)), pack)
+        results = S.summarize(S.unit_files(list(inputs), output), pack)
         data = S.workbook(results, pack)
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
@@ -613,7 +613,7 @@ def _fail_with(diags: list) -> None:
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="采集表文件名（.xlsx） / output .xlsx")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
-              help="用已有的单位数据文件预先填好 / pre-fill from this unit file")
+              help="用已有的单位数据文件（或填好的采集表 .xlsx）预先填好 / pre-fill from this unit file or workbook")
 def workbook(template: str, output: str, from_file: str | None):
     """生成数据采集表（Excel），供单位填写后导入。 Write a data-collection workbook.
 
@@ -630,7 +630,13 @@ def workbook(template: str, output: str, from_file: str | None):
 
     pack = _load_pack_or_exit(template)
     raw = None
-    if from_file:
+    if from_file and is_workbook(from_file):        # a filled 采集表 carried into a new one
+        from reportgen.collect.importer import import_workbook, read_workbook
+
+        _, diags = import_workbook(from_file, display_path(from_file))
+        _fail_with(diags)
+        raw = read_workbook(from_file)[0]
+    elif from_file:
         _, diags = load_unit(from_file)
         _fail_with(diags)
         root, _ = load_yaml_file(from_file)

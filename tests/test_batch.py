@@ -113,7 +113,7 @@ def test_unit_files_and_folders(units, tmp_path):
     assert problems == [f"{tmp_path / 'nope'}: 文件或文件夹不存在"]
     empty = tmp_path / "空"
     empty.mkdir()
-    assert unit_files([str(empty)])[1] == [f"{empty}: 文件夹中没有单位数据文件（*.yaml / *.yml）"]
+    assert unit_files([str(empty)])[1] == [f"{empty}: 文件夹中没有单位数据文件（*.yaml / *.yml）或数据采集表（*.xlsx）"]
     other = tmp_path / "b"
     other.mkdir()
     (other / "broken.yaml").write_text("", encoding="utf-8")

@@ -520,3 +520,24 @@ def test_a_filled_workbook_renders_like_its_unit_file(tmp_path):
     assert sorted(f.name for f in a.iterdir()) == sorted(f.name for f in b.iterdir())
     for f in a.iterdir():
         assert f.read_bytes() == (b / f.name).read_bytes(), f.name
+
+
+def test_a_folder_of_filled_workbooks_renders_and_is_summarised(tmp_path):
+    folder = tmp_path / "采集表"
+    folder.mkdir()
+    make_workbook(folder, "jinzhong", EXAMPLES / "jinzhong-gongxin-2021.yaml", name="工信局.xlsx")
+    make_workbook(folder, "jinzhong", EXAMPLES / "jinzhong-huitong-2021.yaml", name="汇通.xlsx")
+    (folder / "~$工信局.xlsx").write_bytes(b"lock file of an open workbook")
+    summary = folder / "汇总.xlsx"
+    for _ in range(2):          # the second run does not read the summary it wrote the first time
+        result = run("summary", folder, "-t", "jinzhong", "-o", summary)
+        assert result.exit_code == 0, result.output
+        assert "2 个单位参加排名，0 个不参加排名" in result.output
+    summary.unlink()
+    out = tmp_path / "输出"
+    result = run("render", folder, "-t", "jinzhong", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["工信局", "汇通"]
+    # a filled workbook carries into a new one
+    again = make_workbook(tmp_path, "jinzhong", folder / "汇通.xlsx", name="新采集表.xlsx")
+    assert run("check", again, "-t", "jinzhong").exit_code == 0

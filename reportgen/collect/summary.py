@@ -93,16 +93,21 @@ def scored_form(pack: Pack) -> Form:
                          f"（no scored department form）")
 
 
-def unit_files(args: list[str]) -> list[Path]:
+def unit_files(args: list[str], output: str | Path | None = None) -> list[Path]:
     """The unit files named by ``args``: files as given, folders as their
-    ``*.yaml``/``*.yml`` files (sorted, not recursive).  ReportgenError for a
-    path that does not exist, or when no file is found."""
+    ``*.yaml``/``*.yml`` files and filled 采集表 ``*.xlsx`` (sorted, not
+    recursive; not ``output``, the summary being written, nor an Excel lock
+    file).  ReportgenError for a path that does not exist, or when no file
+    is found."""
+    from reportgen.output.batch import is_unit_file
+
+    skip = Path(output).resolve() if output else None
     files: list[Path] = []
     missing = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".yaml", ".yml") and f.is_file())
+            files += sorted(f for f in p.iterdir() if is_unit_file(f) and f.resolve() != skip)
         elif p.is_file():
             files.append(p)
         else:
@@ -110,7 +115,7 @@ def unit_files(args: list[str]) -> list[Path]:
     if missing:
         raise ReportgenError("找不到文件或文件夹: " + "、".join(missing))
     if not files:
-        raise ReportgenError("没有找到单位数据文件（.yaml）")
+        raise ReportgenError("没有找到单位数据文件（.yaml）或数据采集表（.xlsx）")
     return files
 
 
