@@ -125,6 +125,7 @@ def main(quiet: bool, verbose: bool):
     if quiet and verbose:
         raise click.UsageError("--quiet 与 --verbose 不能同时使用")
     _Voice.quiet, _Voice.verbose = quiet, verbose
+    _console_never_fails()
 
 
 @main.command()
@@ -275,9 +276,9 @@ def doctor():
     checks = run_checks()
     good, bad_mark = _marks()
     for c in checks:
-        click.echo(_printable(f"{good if c.ok else bad_mark} {c.name} {c.found}"))
+        click.echo(f"{good if c.ok else bad_mark} {c.name} {c.found}")
         if c.advice:
-            click.echo(_printable(f"    解决方法: {c.advice}"))
+            click.echo(f"    解决方法: {c.advice}")
     bad = sum(1 for c in checks if not c.ok)
     if bad:
         click.echo(f"有 {bad} 项需要处理，处理前 --pdf 可能无法使用或字体显示不正确")
@@ -301,18 +302,18 @@ def _marks() -> tuple[str, str]:
     return "[OK]", "[!!]"
 
 
-def _printable(text: str) -> str:
-    """``text`` with what the console cannot encode replaced by ``?`` (a
-    font or path name under a GBK console), never a UnicodeEncodeError."""
-    encoding = _console_encoding()
-    try:
-        text.encode(encoding)
-        return text
-    except (UnicodeEncodeError, LookupError):
-        try:
-            return text.encode(encoding, "replace").decode(encoding)
-        except LookupError:
-            return text.encode("ascii", "replace").decode("ascii")
+def _console_never_fails() -> None:
+    """Let stdout/stderr replace what their encoding cannot show (``?``)
+    instead of raising UnicodeEncodeError: output redirected to a file on a
+    Chinese Windows is GBK (cp936), which lacks ✓ and rare characters a unit
+    or project name may hold."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
 
 
 # --- end of batch rendering, PDF, doctor ----------------------------------

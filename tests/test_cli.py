@@ -105,3 +105,16 @@ def test_license_and_changelog_ship_with_the_source():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     from reportgen import __version__
     assert f"## {__version__}" in changelog
+
+
+def test_a_gbk_console_never_makes_a_traceback(tmp_path):
+    """Output redirected on a Chinese Windows is GBK: a unit name with a
+    character GBK lacks is shown as ?, the files are still written."""
+    text = (EXAMPLES / "jinzhong-gongxin-2021.yaml").read_text(encoding="utf-8")
+    unit = tmp_path / "u.yaml"
+    unit.write_text(text.replace("name: 晋中市工业和信息化局", "name: 晋中市工业和信息化局😀", 1), encoding="utf-8")
+    result = CliRunner(charset="gbk").invoke(main, ["render", str(unit), "-t", "jinzhong", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.exception
+    shown = result.stdout_bytes.decode("gbk")
+    assert "已生成" in shown and "晋中市工业和信息化局?_2021年度" in shown
+    assert any(p.name.startswith("晋中市工业和信息化局😀_2021年度") for p in tmp_path.iterdir())
