@@ -17,7 +17,7 @@ from reportgen.pack.identities import run_identities
 from reportgen.forms.context import CONTEXTS
 from reportgen.errors import Diagnostic, PackError
 from reportgen.compute.narrate import narrate
-from reportgen.pack.needs import pack_needs, resolve_names
+from reportgen.pack.needs import cached_needs, resolve_names
 from reportgen.pack.packs import Form, Pack
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
@@ -116,7 +116,7 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
         unit, diags = load_unit(unit_path)
     if unit is None:
         return Prepared(None, [], diags)
-    unit, more = resolve_names(unit, pack_needs(pack))
+    unit, more = resolve_names(unit, cached_needs(pack))
     diags += more
     diags += run_checks(unit, pack.checks)
     diags += run_identities(unit, pack.identities, pack.formulas)

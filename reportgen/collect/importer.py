@@ -206,6 +206,7 @@ class _Reader:
                     return None
                 self.seen.add(seen)
                 break
+            self.origins.setdefault(L.concrete(anc.pattern, ids), ref)   # a parent key typed on this row
             current = container(current, anc.rel, dict).setdefault(key, {})
         if key_ref is not None:
             self.origins[L.concrete(t.pattern, ids)] = key_ref

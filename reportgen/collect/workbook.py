@@ -271,6 +271,9 @@ class _Writer:
             ("3. 表格类工作表（项目、绩效指标等）每行填写一项，空行会被忽略；子表（如“项目·绩效指标”）"
              "用“项目序号”（或项目名称）注明属于哪个项目。", None),
             ("4. 日期填写为 2021-12-31；百分数填写数字（95 表示 95%）；是/否 从下拉列表选择。", None),
+            ("5. 评价要点已按模板包列出（每个项目的要点按项目序号 1–"
+             f"{PRELISTED_ITEMS} 列出；项目更多时复制一组行并改“项目序号”），只需选“是/否”。"
+             "“指标”“要点”列也可以填写中文名称（如“工作规划合理性”）。", None),
             ("", None),
             ("二、金额单位", HEADER_FONT),
             (f"全部金额按“基本信息”表中的“金额单位”填写，本表为：{self.money_unit}。"
@@ -282,6 +285,9 @@ class _Writer:
             ("", None),
             ("四、导入", HEADER_FONT),
             ("填好后保存，然后运行：", None),
+            (f"    reportgen check 采集表.xlsx --template {self.needs.pack}      （直接核对本表）", None),
+            (f"    reportgen render 采集表.xlsx --template {self.needs.pack}     （生成报表）", None),
+            ("或先导入为单位数据文件：", None),
             ("    reportgen import 采集表.xlsx -o 单位数据.yaml", None),
             (f"    reportgen check 单位数据.yaml --template {self.needs.pack}", None),
             ("导入时一次列出全部问题，每条注明工作表和单元格（如 预算收支!C5），改正后重新导入即可。", None),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 
 from reportgen.unitfile import schema as S
@@ -208,6 +209,20 @@ def _moved(unit: Unit, moves: dict[str, str | None]) -> Unit:
 def _below(unit: Unit, old: str, new: str) -> list[str]:
     """The value paths under ``old``, as they read when moved to ``new``."""
     return [new + p[len(old):] for p in unit.values if p == old or p.startswith(old + ".")]
+
+
+_CACHED: dict[int, tuple[weakref.ref, Needs]] = {}
+
+
+def cached_needs(pack: Pack) -> Needs:
+    """:func:`pack_needs` computed once per loaded pack (a batch prepares
+    every unit with the same pack); do not change what it returns."""
+    entry = _CACHED.get(id(pack))
+    if entry is not None and entry[0]() is pack:
+        return entry[1]
+    needs = pack_needs(pack)
+    _CACHED[id(pack)] = (weakref.ref(pack, lambda _, key=id(pack): _CACHED.pop(key, None)), needs)
+    return needs
 
 
 def resolve_names(unit: Unit, needs: Needs) -> tuple[Unit, list[Diagnostic]]:
