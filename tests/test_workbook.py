@@ -511,6 +511,7 @@ def test_a_made_up_checklist_indicator_is_an_error_in_a_unit_file(tmp_path):
     assert any("'资产管理安全性' 即 'asset_security'" in l for l in result.output.splitlines())
 
 
+@pytest.mark.slow                 # an Excel round trip of whole examples
 def test_a_filled_workbook_renders_like_its_unit_file(tmp_path):
     source = EXAMPLES / "jinzhong-zhaoshang-2020.yaml"
     path = make_workbook(tmp_path, "jinzhong", source)
@@ -522,6 +523,7 @@ def test_a_filled_workbook_renders_like_its_unit_file(tmp_path):
         assert f.read_bytes() == (b / f.name).read_bytes(), f.name
 
 
+@pytest.mark.slow                 # an Excel round trip of whole examples
 def test_a_folder_of_filled_workbooks_renders_and_is_summarised(tmp_path):
     folder = tmp_path / "采集表"
     folder.mkdir()
