@@ -18,6 +18,7 @@ and checks read when given (选填 but in use: 评价人员, 设定分值, 人�
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import weakref
@@ -85,6 +86,7 @@ class Needs:
         return False
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve(path: str) -> tuple[str, object]:
     """``(pattern, spec)`` of a path: the generic pattern with every map key
     replaced by ``{}`` (``projects[].checklists.goal_fit.points.x`` →
