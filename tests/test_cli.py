@@ -118,3 +118,15 @@ def test_a_gbk_console_never_makes_a_traceback(tmp_path):
     shown = result.stdout_bytes.decode("gbk")
     assert "已生成" in shown and "晋中市工业和信息化局?_2021年度" in shown
     assert any(p.name.startswith("晋中市工业和信息化局😀_2021年度") for p in tmp_path.iterdir())
+
+
+def test_a_jinzhong_unit_without_evaluators_is_told_before_the_forms_print_an_empty_table(tmp_path):
+    text = (EXAMPLES / "jinzhong-gongxin-2021.yaml").read_text(encoding="utf-8")
+    start = text.index("evaluators:")
+    lines = text[start:].split("\n")
+    end = next(i for i, line in enumerate(lines[1:], 1) if line and not line.startswith((" ", "-")))
+    unit = tmp_path / "u.yaml"
+    unit.write_text(text[:start] + "\n".join(lines[end:]), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(unit), "-t", "jinzhong"])
+    assert result.exit_code == 1
+    assert "evaluators（评价人员）: 缺少数据：《部门整体支出绩效自评表》需要此项" in result.output
