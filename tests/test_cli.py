@@ -124,7 +124,7 @@ def test_a_jinzhong_unit_without_evaluators_is_told_before_the_forms_print_an_em
     text = (EXAMPLES / "jinzhong-gongxin-2021.yaml").read_text(encoding="utf-8")
     start = text.index("evaluators:")
     lines = text[start:].split("\n")
-    end = next(i for i, line in enumerate(lines[1:], 1) if line and not line.startswith((" ", "-")))
+    end = next((i for i, line in enumerate(lines[1:], 1) if line and not line.startswith((" ", "-"))), len(lines))
     unit = tmp_path / "u.yaml"
     unit.write_text(text[:start] + "\n".join(lines[end:]), encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(unit), "-t", "jinzhong"])
