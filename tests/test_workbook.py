@@ -543,3 +543,26 @@ def test_a_folder_of_filled_workbooks_renders_and_is_summarised(tmp_path):
     # a filled workbook carries into a new one
     again = make_workbook(tmp_path, "jinzhong", folder / "汇通.xlsx", name="新采集表.xlsx")
     assert run("check", again, "-t", "jinzhong").exit_code == 0
+
+
+def test_what_is_not_a_workbook_gets_a_located_error_quickly(tmp_path, monkeypatch):
+    import os
+    from reportgen.collect import importer
+
+    fifo = tmp_path / "管道.xlsx"
+    os.mkfifo(fifo)                                  # reading it would block for ever
+    text = tmp_path / "文本.xlsx"
+    text.write_text("unit: [\n", encoding="utf-8")
+    device = tmp_path / "零.xlsx"
+    device.symlink_to("/dev/zero")
+    for path, message in ((fifo, "不是普通文件"), (text, "不是有效的 .xlsx 文件"), (device, "不是普通文件")):
+        result = run("check", path, "-t", "jinzhong")
+        assert result.exit_code == 1 and f"{path.name}: " in result.output and message in result.output
+        assert "Traceback" not in result.output and "UTF-8" not in result.output
+    book = make_workbook(tmp_path, "jinzhong")
+    monkeypatch.setattr(importer, "MAX_ROWS", 50)    # a value typed far below the table
+    result = run("check", book, "-t", "jinzhong")
+    assert result.exit_code == 1 and "超过上限 50 行" in result.output
+    monkeypatch.setattr(importer, "MAX_UNPACKED_BYTES", 1000)   # a zip bomb unpacks past the bound
+    result = run("render", book, "-t", "jinzhong", "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "解压后过大" in result.output and not (tmp_path / "out").exists()

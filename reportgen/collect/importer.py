@@ -288,6 +288,43 @@ class _Reader:
                 self.by_name[t.pattern].setdefault(item[name_field.key], []).append(item)
 
 
+#: Bounds on what is read: the file, its unpacked parts (a zip bomb), and
+#: the rows and columns of a sheet (a value typed in row 1 048 576).
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 200
+
+
+def _unreadable(path: Path) -> str:
+    """Why ``path`` is not read at all (Chinese, with the limit), or "":
+    missing, not a regular file (a folder, a FIFO that would block, a
+    device), larger than :data:`MAX_WORKBOOK_BYTES`, or unpacking to more
+    than :data:`MAX_UNPACKED_BYTES`."""
+    import stat
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "文件不存在（no such file）"
+    except OSError as exc:
+        return f"无法读取（{exc.strerror}）"
+    if not stat.S_ISREG(st.st_mode):
+        return "不是普通文件（文件夹、管道或设备），无法作为数据采集表读取"
+    if st.st_size > MAX_WORKBOOK_BYTES:
+        return (f"文件过大：{st.st_size / 1048576:.1f} MB，数据采集表上限为 "
+                f"{MAX_WORKBOOK_BYTES // 1048576} MB")
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        return f"无法读取，不是有效的 .xlsx 文件（cannot read: {exc}）"
+    if unpacked > MAX_UNPACKED_BYTES:
+        return (f"文件解压后过大：{unpacked / 1048576:.0f} MB，上限为 {MAX_UNPACKED_BYTES // 1048576} MB"
+                "（不是正常的数据采集表）")
+    return ""
+
+
 def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[Diagnostic]]:
     """Read a filled workbook: ``(raw tree, origins, diagnostics)``.
 
@@ -301,12 +338,22 @@ def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[D
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = display_path(path)
+    problem = _unreadable(Path(path))
+    if problem:
+        return None, {}, [Diagnostic(problem, Loc(name))]
     try:
         wb = load_workbook(path)
     except FileNotFoundError:
         return None, {}, [Diagnostic("文件不存在（no such file）", Loc(name))]
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
+            AttributeError, IndexError, EOFError, zipfile.LargeZipFile) as exc:
         return None, {}, [Diagnostic(f"无法读取，不是有效的 .xlsx 文件（cannot read: {exc}）", Loc(name))]
+    except Exception as exc:            # openpyxl on a damaged part: a located error, never a traceback
+        return None, {}, [Diagnostic(f"无法读取，.xlsx 文件已损坏（{type(exc).__name__}: {exc}）", Loc(name))]
+    too_big = [f"工作表“{ws.title}”有 {ws.max_row} 行、{ws.max_column} 列，超过上限 {MAX_ROWS} 行、{MAX_COLUMNS} 列"
+               for ws in wb.worksheets if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS]
+    if too_big:
+        return None, {}, [Diagnostic(p + "（请删除表格下方或右侧误填的内容）", Loc(name)) for p in too_big]
     sections = L.build_layout()
     titles = {s.title for s in sections if s.rows} | {t.title for s in sections for t in s.tables}
     if not titles & set(wb.sheetnames):
