@@ -227,7 +227,8 @@ def test_the_ranking_sheet_prints_on_a4(book):
     ws = wb["排名表"]
     assert ws.cell(1, 1).value.endswith("得分排名")
     head = [c.value for c in ws[2]]
-    assert head == ["排名", "单位名称", "年度", "投入", "过程", "产出", "效果", "综合得分", "等次", "备注"]
+    assert head == ["排名", "单位名称", "年度", "投入（16分）", "过程（42分）", "产出（22分）", "效果（20分）",
+                    "综合得分", "等次", "备注"]
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.orientation == "portrait"
     assert ws.page_setup.fitToWidth == 1 and ws.print_title_rows == "$1:$2"
     first = list(ws.iter_rows(min_row=3, max_row=3, values_only=True))[0]

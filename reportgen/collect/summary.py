@@ -330,7 +330,7 @@ def _ranking_sheet(ws, results: list[UnitResult], form: Form) -> None:
     """The printable ranking (排名表): 排名, 单位名称, 年度, each 一级指标
     得分, 综合得分, 等次, 备注 — one A4 portrait page wide; the units not
     ranked follow with the reason."""
-    sections = [s.name for s in form.rubric.sections]
+    sections = [f"{s.name}（{N.plain(s.weight)}分）" for s in form.rubric.sections]
     title = f"{form.rubric.title}得分排名"
     columns = ["排名", "单位名称", "年度"] + sections + ["综合得分", "等次", "备注"]
     ws.append([title])
