@@ -17,6 +17,7 @@ from reportgen.compute import explain
 from reportgen import numbers as N
 from reportgen.errors import ReportgenError, display_path
 from reportgen.pack.packs import load_pack
+from reportgen.unitfile import schema as unit_schema
 from reportgen.pipeline import Prepared, is_workbook, prepare, render_forms
 from reportgen.output.render import write_atomic
 
@@ -96,14 +97,25 @@ def _or_exit(action, *args, **kwargs):
         sys.exit(1)
 
 
+def _activated(pack):
+    """The pack, its unit fields (core + its own) in force until the command ends."""
+    token = unit_schema.activate(pack.schema)
+    click.get_current_context().call_on_close(lambda: unit_schema.deactivate(token))
+    return pack
+
+
 def _load(unit_file: str, template: str):
     with _Timer("读取模板包"):
-        pack = _or_exit(load_pack, template)
-    _detail(f"模板包 {pack.name}（{pack.title}）: {display_path(pack.path)}；"
-            f"表单 {', '.join(f.key for f in pack.forms)}")
+        pack = _activated(_or_exit(load_pack, template))
+    _pack_detail(pack)
     with _Timer(f"读取并核对 {display_path(unit_file)}"):
         prepared = _or_exit(prepare, unit_file, pack)
     return pack, prepared
+
+
+def _pack_detail(pack) -> None:
+    _detail(f"模板包 {pack.name}（{pack.title}）: {display_path(pack.path)}；"
+            f"表单 {', '.join(f.key for f in pack.forms)}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,16 +169,21 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
         _render_batch(units, template, output, forms, jobs, pdf)
         return
     unit_file = units[0]
-    pack, prepared = _load(unit_file, template)
-    if forms:
-        unknown = set(forms) - {f.key for f in pack.forms}
-        if unknown:
-            click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
-                       f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
-            sys.exit(1)
-        prepared.forms = [pf for pf in prepared.forms if pf.form.key in forms]
+    with _Timer("读取模板包"):
+        pack = _activated(_or_exit(load_pack, template))
+    _pack_detail(pack)
+    unknown = set(forms) - {f.key for f in pack.forms}
+    if unknown:
+        click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
+                   f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
+        sys.exit(1)
+    with _Timer(f"读取并核对 {display_path(unit_file)}"):
+        prepared = _or_exit(prepare, unit_file, pack, tuple(forms))
     _echo_diagnostics(prepared)
     _fail_if_errors(prepared)
+    if prepared.unit is not None and not prepared.forms:
+        click.echo("错误: 没有可生成的表单（见上方提示） / nothing to render", err=True)
+        sys.exit(1)
     from reportgen.output.template_cache import render_cached
 
     with _Timer(f"填写 {len(prepared.forms)} 个表单"):
@@ -561,7 +578,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str, strict: bool):
     from reportgen.collect import summary as S
 
     try:
-        pack = load_pack(template)
+        pack = _activated(load_pack(template))
         S.scored_form(pack)
         results = S.summarize(S.unit_files(list(inputs), output), pack)
         data = S.workbook(results, pack)
@@ -595,7 +612,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str, strict: bool):
 
 
 def _load_pack_or_exit(template: str):
-    return _or_exit(load_pack, template)
+    return _activated(_or_exit(load_pack, template))
 
 
 def _fail_with(diags: list) -> None:

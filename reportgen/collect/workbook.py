@@ -239,6 +239,8 @@ class _Writer:
 
     # -- sheets -------------------------------------------------------------
     def build(self, sections: list[L.Section]) -> bytes:
+        # the pack travels with the workbook, so import knows the pack's own fields
+        self.wb.properties.category = f"{PACK_MARK}{self.needs.pack}"
         ws = self.wb.active
         ws.title = L.INSTRUCTIONS
         general, rest = sections[0], sections[1:]
@@ -499,6 +501,10 @@ class _Writer:
 def _base(pattern: str) -> str:
     """A table's path without its row marker: ``projects[].weights.{}`` → ``projects[].weights``."""
     return pattern.removesuffix("[]").removesuffix(".{}")
+
+
+#: Prefix of the workbook's 类别 (category) property that names its pack.
+PACK_MARK = "reportgen-pack:"
 
 
 def write_workbook(needs: Needs, pack_title: str, raw: dict | None = None) -> bytes:

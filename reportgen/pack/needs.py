@@ -18,7 +18,6 @@ and checks read when given (选填 but in use: 评价人员, 设定分值, 人�
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 import weakref
@@ -86,14 +85,31 @@ class Needs:
         return False
 
 
-@functools.lru_cache(maxsize=4096)
+#: (id of the schema, path) → (the schema, resolved): the workbook asks
+#: about the same paths thousands of times.  The schema is kept, so its id
+#: stays its own.
+_RESOLVED: dict[tuple[int, str], tuple[object, tuple[str, object]]] = {}
+
+
 def resolve(path: str) -> tuple[str, object]:
     """``(pattern, spec)`` of a path: the generic pattern with every map key
     replaced by ``{}`` (``projects[].checklists.goal_fit.points.x`` →
     ``projects[].checklists.{}.points.{}``) and the schema entry there
-    (None for a path the schema does not have)."""
+    (None for a path the schema does not have), under the schema in force
+    (:func:`schema.active`)."""
+    schema = S.active()
+    hit = _RESOLVED.get((id(schema), path))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    result = _resolve(path, schema)
+    if len(_RESOLVED) < 100_000:
+        _RESOLVED[(id(schema), path)] = (schema, result)
+    return result
+
+
+def _resolve(path: str, schema) -> tuple[str, object]:
     out: list[str] = []
-    spec = S.UNIT_SCHEMA
+    spec = schema
     segments = path.split(".")
     for seg in segments:
         name, brackets = re.fullmatch(r"(.*?)((?:\[\d*\])*)", seg).groups()
@@ -122,7 +138,13 @@ def pattern_of(path: str) -> str:
 
 
 def pack_needs(pack: Pack) -> Needs:
-    """The generic paths ``pack``'s forms need, and the map keys its rubrics know."""
+    """The generic paths ``pack``'s forms need, and the map keys its rubrics
+    know — the pack's own fields included (:mod:`reportgen.pack.fields`)."""
+    with S.using(pack.schema):
+        return _pack_needs(pack)
+
+
+def _pack_needs(pack: Pack) -> Needs:
     from reportgen.forms.context import CONTEXT_READS
 
     needs = Needs(pack.name)
@@ -144,7 +166,7 @@ def pack_needs(pack: Pack) -> Needs:
             needs.used.add(p if inherited(p) or not base else f"{base}.{p}" if p else base)
         if form.rubric is not None:
             needs.used.update({prefix + "weights", prefix + "overrides"})
-        paths = list(form.requires)
+        paths = list(form.requires) + [k for k, forms in pack.field_forms.items() if form.key in forms]
         for sentence in form.sentences.values():
             paths += sentence.requires
         if form.each:
