@@ -419,6 +419,11 @@ def test_every_path_a_form_or_check_reads_is_on_a_sheet_in_use(example):
     assert not unused, f"read by {pack.name} but on a greyed sheet: {unused}"
 
 
+def test_every_context_declares_what_it_reads():
+    from reportgen.forms.context import CONTEXT_READS, CONTEXTS
+    assert set(CONTEXT_READS) == set(CONTEXTS)
+
+
 def test_sheets_are_greyed_only_when_no_form_or_check_reads_them(tmp_path):
     wb = load_workbook(make_workbook(tmp_path, "jinzhong"))
     grey = {ws.title for ws in wb if ws.sheet_properties.tabColor is not None}
@@ -426,7 +431,7 @@ def test_sheets_are_greyed_only_when_no_form_or_check_reads_them(tmp_path):
     for title in ("评价人员", "设定分值", "人工评分", "项目·设定分值", "项目·人工评分", "项目合计（控制数）",
                   "单位信息", "项目·定性指标评价要点·要点"):
         assert title not in grey, title
-    assert {"部门决算", "楼堂馆所项目", "行政效能", "单位信息·内设机构"} <= grey
+    assert {"部门决算", "单位信息·内设机构"} <= grey
     order = wb.sheetnames
     assert max(order.index(t) for t in order if t not in grey) < min(order.index(t) for t in grey)
     wb = load_workbook(make_workbook(tmp_path, "xinzhou", name="x.xlsx"))

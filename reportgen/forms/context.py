@@ -283,16 +283,16 @@ def scoring_appendix(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
 CONTEXT_READS: dict[str, tuple[str, ...]] = {
     "scored_department_form": ("budget", "unit.head", "unit.phone", "unit.filled_on", "text.functions",
                                "text.other", "evaluators"),
-    "jinzhong_project_form": ("name", "department", "implementer", "attribute", "period", "allotted",
-                              "funds", "indicators", "texts", "contact", "evaluators"),
+    "scored_project_form": ("name", "department", "implementer", "attribute", "period", "allotted",
+                            "funds", "indicators", "texts", "contact", "evaluators"),
     "national_project_form": ("name", "department", "implementer", "attribute", "period", "funds",
                               "goals", "indicators", "texts"),
-    "ningxiang_report": ("text",),
-    "ningxiang_basic_data": ("budget", "buildings", "project_categories", "procurement", "public_funds",
-                             "three_public", "staffing", "text"),
-    "ningxiang_scoring": (),
-    "xinzhou_disclosure": ("final_accounts", "three_public", "text"),
-    "xinzhou_whole_evaluation": ("",),
+    "narrative_report": ("text",),
+    "basic_data_table": ("budget", "buildings", "project_categories", "procurement", "public_funds",
+                         "three_public", "staffing", "text"),
+    "scoring_appendix": (),
+    "final_accounts_disclosure": ("final_accounts", "three_public", "text"),
+    "whole_evaluation_form": ("",),
 }
 
 CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
