@@ -365,7 +365,8 @@ def check(unit_file: str, template: str, figures: bool, as_json: bool):
     for pf in prepared.scored_forms():
         for i in getattr(pf.card, "overrides", []):
             _info(f"人工评分: {pf.title} · {i.name}（{i.key}）{N.score(i.score)}分"
-                  f"（满分{N.score(i.weight)}）理由：{i.override}")
+                  f"（满分{N.score(i.weight)}）理由：{i.override}；"
+                  f"计算分析情况：{i.analysis or '未填写（overrides.' + i.key + '.analysis）'}")
         _info(f"{pf.title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
     _fail_if_errors(prepared)
     n = len(prepared.warnings)
@@ -376,7 +377,7 @@ def _check_json(unit_file: str, pack, prepared: Prepared) -> str:
     """``check --json``: ``{file, template, ok, errors, warnings,
     diagnostics: [{severity, location, file, line, column, path, name,
     message, expected, found, difference, text}], scores: [{form, total,
-    grade, overrides: [{key, name, score, weight, reason}]}]}`` — numbers as
+    grade, overrides: [{key, name, score, weight, reason, analysis}]}]}`` — numbers as
     the forms print them (text, 2 dp)."""
     import json
 
@@ -389,7 +390,8 @@ def _check_json(unit_file: str, pack, prepared: Prepared) -> str:
     scores = [] if prepared.errors else [{
         "form": pf.title, "total": N.score(pf.card.total), "grade": pf.card.grade,
         "overrides": [{"key": i.key, "name": i.name, "score": N.score(i.score), "weight": N.score(i.weight),
-                       "reason": i.override} for i in getattr(pf.card, "overrides", [])],
+                       "reason": i.override, "analysis": i.analysis}
+                      for i in getattr(pf.card, "overrides", [])],
     } for pf in prepared.scored_forms()]
     return json.dumps({"file": display_path(unit_file), "template": pack.name, "ok": not prepared.errors,
                        "errors": len(prepared.errors), "warnings": len(prepared.warnings),

@@ -15,6 +15,7 @@ from pathlib import Path
 from reportgen.compute.check import requirements, run_checks
 from reportgen.pack.identities import run_identities
 from reportgen.forms.context import CONTEXTS
+from reportgen.forms.generic import generic_context
 from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
 from reportgen.pack.needs import cached_needs, resolve_names
@@ -58,7 +59,8 @@ class PreparedForm:
         if build is None:
             raise PackError(f"表单 '{self.form.key}' 的 context '{self.form.context}' 未知"
                             f"（known: {', '.join(CONTEXTS)}）")
-        return build(self.unit, self.card, self.texts, self.form)
+        return {**generic_context(self.unit, self.card, self.texts, self.form),
+                **build(self.unit, self.card, self.texts, self.form)}
 
 
 @dataclass
