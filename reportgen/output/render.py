@@ -1,7 +1,8 @@
 """Stage 7, render: fill a pack's .docx template with a prepared context.
 
 The template is presentation only: every figure arrives as display text.
-Templates render in the pack sandbox (:mod:`reportgen.sandbox`) with autoescape (``&`` and ``<`` in a
+Templates render in the pack sandbox (:mod:`reportgen.sandbox`: bounded,
+no access outside the values given) with autoescape (``&`` and ``<`` in a
 unit's text cannot break the XML) and StrictUndefined (a missing variable is
 an error, never a blank cell).  Output is byte-identical for the same input
 and is written atomically: a temporary file in the target folder, renamed

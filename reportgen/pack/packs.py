@@ -312,7 +312,7 @@ def _pack_file(r: _Reader, folder: Path, key: str, what: str, read, problems: li
         return None
     problem = outside_problem(folder, name)
     if problem:
-        problems.append(f"{r.root.items[key].loc}: {key}: {problem}")
+        problems.append(f"{r.root.items[key].loc}: {key}（{what}文件）: {problem}")
         return None
     fr = _Reader(folder / name)
     result = read(fr)
