@@ -111,7 +111,8 @@ def staff_changes(u: Unit) -> list[Diagnostic]:
 
 @check("project_totals", "项目合计")
 def project_totals(u: Unit) -> list[Diagnostic]:
-    """Itemised projects against the stated subtotals (项目合计 control totals)."""
+    """Itemised projects against the stated subtotals (项目合计 control totals),
+    and a project's 实际支出 against its 分项 when both are given."""
     out = []
     items = u.items("projects")
     sums = {
@@ -132,6 +133,13 @@ def project_totals(u: Unit) -> list[Diagnostic]:
         if found != u[total_path]:
             out.append(_money_diff(u, f"{zh_name(total_path)}与逐项之和不符（应为逐项之和，实为填报的合计）",
                                    total_path, found, u[total_path]))
+    for p in items:               # a project spent in parts: its 实际支出 is their sum
+        parts = u.items(f"{p}.parts")
+        if parts and u.has(f"{p}.spent"):
+            found = sum((u[f"{part}.spent"] for part in parts if u.has(f"{part}.spent")), N.ZERO)
+            if found != u[f"{p}.spent"]:
+                out.append(_money_diff(u, "项目实际支出与分项之和不符（应为分项之和，实为填报的实际支出）",
+                                       f"{p}.spent", found, u[f"{p}.spent"]))
     if u.has("project_totals.count") and u["project_totals.count"] != len(items):
         out.append(_count_diff(u, "项目个数与列出的项目数不符（应为列出的项目数）",
                                "project_totals.count", len(items), u["project_totals.count"]))

@@ -133,16 +133,34 @@ def three_public_change_rate(u: Unit, args: dict) -> Measure:
     this, prior = u["three_public.budget"], u["three_public.prior_budget"]
     return ratio(this - prior, prior, "“三公经费”变动率",
                  budget=_w(u, "three_public.budget"), prior_budget=_w(u, "three_public.prior_budget"),
-                 change=N.wan(this - prior))
+                 change=N.wan(this - prior), **_difference("change", this - prior))
+
+
+def _difference(name: str, amount: Decimal) -> dict:
+    """Display strings of a signed amount (元): ``{name}_abs`` in 万元 and
+    ``{name}_sign`` (1, 0, −1), for "增加/减少", "节约/超支" wording."""
+    return {f"{name}_abs": N.wan(abs(amount)), f"{name}_sign": (amount > 0) - (amount < 0)}
+
+
+def key_project_items(u: Unit) -> str:
+    """The projects marked 重点项目 with their 年度预算安排 (else 实际支出), in
+    万元: "区内企业管理服务费10.00万元、…" ("" when none is listed)."""
+    items = []
+    for p in u.items("projects"):
+        amount = u.get(f"{p}.budget", u.get(f"{p}.spent"))
+        if u.get(f"{p}.key") and amount is not None:
+            items.append(f"{u[f'{p}.name']}{N.wan(amount)}万元")
+    return "、".join(items)
 
 
 @computation("key_spending_rate", "重点支出安排率",
              ("key_spending.key_projects", "key_spending.project_total"))
 def key_spending_rate(u: Unit, args: dict) -> Measure:
-    """重点支出安排率 = 重点项目支出 / 项目总支出 (both 年度预算安排, 元). 53号."""
+    """重点支出安排率 = 重点项目支出 / 项目总支出 (both 年度预算安排, 元). 53号.
+    ``key_items`` lists the projects marked 重点项目 (seed 003: 10 + 10 + 4.74)."""
     return ratio(u["key_spending.key_projects"], u["key_spending.project_total"], "重点支出安排率",
                  key_projects=_w(u, "key_spending.key_projects"),
-                 project_total=_w(u, "key_spending.project_total"))
+                 project_total=_w(u, "key_spending.project_total"), key_items=key_project_items(u))
 
 
 # --------------------------------------------------------------------------
@@ -241,9 +259,11 @@ def carryover_rate(u: Unit, args: dict) -> Measure:
 def _control_rate(group: str, zh: str):
     def fn(u: Unit, args: dict) -> Measure:
         return ratio(u[f"{group}.actual"], u[f"{group}.budget"], zh,
-                     actual=_w(u, f"{group}.actual"), budget=_w(u, f"{group}.budget"))
+                     actual=_w(u, f"{group}.actual"), budget=_w(u, f"{group}.budget"),
+                     **_difference("saving", u[f"{group}.budget"] - u[f"{group}.actual"]))
 
-    fn.__doc__ = f"{zh} = {group}.actual / {group}.budget (实际支出 / 预算安排, 元). 53号."
+    fn.__doc__ = (f"{zh} = {group}.actual / {group}.budget (实际支出 / 预算安排, 元). 53号.  "
+                  "``saving_abs``/``saving_sign``: 预算安排 − 实际支出 (节约 > 0, 超支 < 0).")
     return fn
 
 
@@ -259,7 +279,8 @@ def three_public_control_rate(u: Unit, args: dict) -> Measure:
     budget_path = ("three_public.adjusted_budget" if u.has("three_public.adjusted_budget")
                    else "three_public.budget")
     return ratio(u["three_public.actual"], u[budget_path], "“三公经费”控制率",
-                 actual=_w(u, "three_public.actual"), budget=_w(u, budget_path))
+                 actual=_w(u, "three_public.actual"), budget=_w(u, budget_path),
+                 **_difference("saving", u[budget_path] - u["three_public.actual"]))
 computation("procurement_execution_rate", "政府采购执行率",
             ("procurement.actual", "procurement.budget"))(
     _control_rate("procurement", "政府采购执行率"))

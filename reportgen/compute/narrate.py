@@ -11,7 +11,7 @@ from __future__ import annotations
 import jinja2
 
 from reportgen import numbers as N
-from reportgen.compute.derive import REGISTRY, budget_completion_rate, total_budget
+from reportgen.compute.derive import REGISTRY, budget_completion_rate, fund_total, total_budget
 from reportgen.forms.disclosure import narrative_figures
 from reportgen.compute.final_accounts import build as build_final_accounts
 from reportgen.errors import Diagnostic
@@ -46,7 +46,64 @@ def budget_figures(u: Unit) -> dict:
         out["total_budget"] = N.wan(total_budget(u))
         if u.has("budget.executed"):
             out["completion_rate"] = budget_completion_rate(u, {}).vars["rate"]
+    # 基本/项目支出 as shares of 预算执行金额, each its own amount over the total
+    # (seed 003: 19.54/24.74 = 78.98%, 5.2/24.74 = 21.02%)
+    executed = u.get("budget.executed")
+    for part in ("basic_spending", "project_spending"):
+        amount = u.get(f"budget.{part}")
+        out[f"{part}_share"] = (N.percent(amount / executed) if amount is not None and executed
+                                else None)
+    out["project_items"] = [{"name": u[f"{p}.name"], "amount": N.wan(a)}
+                            for p in u.items("projects") if (a := project_spent(u, p)) is not None]
     return out
+
+
+def project_spent(u: Unit, p: str):
+    """A project's 本年实际支出 (元): its ``spent``, else the sum of its
+    ``parts``, else the 实际支出 of its funds other than 上年结转资金 (seed 004 itemises 招商引资专项经费 as 126.47,
+    its 19.78 上年结转 apart); None when neither is given."""
+    if u.has(f"{p}.spent"):
+        return u[f"{p}.spent"]
+    if parts := u.items(f"{p}.parts"):
+        return sum((u[f"{part}.spent"] for part in parts), N.ZERO)
+    if u.given(f"{p}.funds"):
+        return fund_total(u.scoped(p), "spent", exclude=("carried_over",))
+    return None
+
+
+def annual_accounts_figures(u: Unit) -> dict | None:
+    """本年收入/支出 on the 决算 basis, in 元 (grouped, 2 dp), as seed 000's
+    预算执行情况 states them; 本年收入决算数 = 财政拨款收入 + 其他资金收入.
+    None when the unit gives none of them."""
+    if not u.given("annual_accounts"):
+        return None
+    g = u.get
+    fiscal, other = g("annual_accounts.income_fiscal"), g("annual_accounts.income_other")
+    shown = {k: (N.yuan(g(f"annual_accounts.{k}")) if u.has(f"annual_accounts.{k}") else None)
+             for k in ("income_adjusted_budget", "income_fiscal", "income_other",
+                       "spending_adjusted_budget", "spending_actual")}
+    parts = [x for x in (fiscal, other) if x is not None]
+    shown["income_actual"] = N.yuan(sum(parts, N.ZERO)) if parts else None
+    return shown
+
+
+def project_evaluation_figures(u: Unit) -> dict | None:
+    """需绩效评价考核项目 (seed 000): the projects whose 是否实施 is given —
+    count and amount (万元) of all, of those implemented (实际支出) and of those
+    not (预算金额, or ``unimplemented_projects_amount`` when they are not
+    itemised).  None unless some project was not implemented."""
+    marked = [p for p in u.items("projects") if u.has(f"{p}.implemented")]
+    done = [p for p in marked if u[f"{p}.implemented"]]
+    undone = [p for p in marked if not u[f"{p}.implemented"]]
+    if not undone:
+        return None
+    done_amount = sum((project_spent(u, p) or N.ZERO for p in done), N.ZERO)
+    undone_amount = u.get("unimplemented_projects_amount")
+    if undone_amount is None:
+        undone_amount = sum((u.get(f"{p}.budget") or N.ZERO for p in undone), N.ZERO)
+    return {"count": len(marked), "total": N.wan(done_amount + undone_amount),
+            "done_count": len(done), "done_amount": N.wan(done_amount),
+            "undone_count": len(undone), "undone_amount": N.wan(undone_amount)}
 
 
 def staffing_figures(u: Unit) -> dict:
@@ -137,7 +194,9 @@ def score_figures(card: Scorecard) -> dict:
     return {
         "total": N.score(card.total),
         "grade": card.grade,
-        "sections": [{"name": s.name, "score": N.score(s.score), "weight": N.plain(s.weight)}
+        "sections": [{"name": s.name, "score": N.score(s.score), "weight": N.plain(s.weight),
+                      "blocks": [{"name": b.name, "score": N.score(b.score), "weight": N.plain(b.weight)}
+                                 for b in s.blocks]}
                      for s in card.sections],
         "lost": [{"name": i.name, "score": N.score(i.score), "weight": N.plain(i.weight),
                   "lost": N.score(i.lost), "reason": i.reason or "按评分规则扣分",
@@ -171,6 +230,7 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=()
     if not sentences:
         return texts, diags
     context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u),
+               "a": annual_accounts_figures(u), "pe": project_evaluation_figures(u),
                "s": staffing_figures(u), "x": spending_figures(u), "fa": None,
                "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
     accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check

@@ -343,6 +343,11 @@ PROJECT = Group("project", "项目", (
     Field("period", "项目期", Text()),
     _money("budget", "预算金额", doc="for a project only itemised, without funds by source"),
     _money("spent", "实际支出金额", doc="for a project only itemised, without funds by source"),
+    ListOf("parts", "项目分项", Group("part", "分项", (
+        Field("name", "分项名称", Text(), required=True),
+        _money("spent", "分项实际支出", required=True),
+    )), doc="a project spent in parts (seed 000: 技改引导资金 463 + 100 + 997.7万元); "
+            "its 实际支出 is their sum"),
     Field("key", "是否重点项目", Bool()),
     Field("implemented", "是否实施", Bool()),
     Field("summary", "项目说明", Text()),
@@ -638,6 +643,16 @@ UNIT_SCHEMA = Group("", "单位文件", (
     ListOf("projects", "项目", PROJECT),
     FINAL_ACCOUNTS,
     WHOLE_EVALUATION,
+    _money("unimplemented_projects_amount", "未实施项目金额",
+           doc="the projects marked 是否实施: 否, when they are not itemised (seed 000: 2 projects, 515万元)"),
+    Group("annual_accounts", "本年收支（决算数）", (
+        _money("income_adjusted_budget", "本年收入调整预算数"),
+        _money("income_fiscal", "本年收入决算数：财政拨款收入"),
+        _money("income_other", "本年收入决算数：其他资金收入"),
+        _money("spending_adjusted_budget", "本年支出调整预算数"),
+        _money("spending_actual", "本年支出决算数"),
+    ), doc="the 部门决算 figures the Jinzhong 预算执行情况 states in 元 (seed 000); "
+           "本年收入决算数 = 财政拨款收入 + 其他资金收入 is derived"),
     Group("project_totals", "项目合计（控制数）", (
         _money("budget", "项目预算合计"),
         _money("spent", "项目实际支出合计"),
