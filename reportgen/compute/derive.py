@@ -490,8 +490,10 @@ def read_indicator(u: Unit, path: str, tiers: dict | None = None) -> IndicatorRe
             return fail(f"“{result}”的达成度应在 {N.percent(low)}–{N.percent(high)} 之间，实为 {N.percent(degree)}",
                         f"{path}.degree")
         share = degree if degree is not None else high
+        # 完成进度: the 达成度 when given (seed 004: 项目引进 18 of 50 → 36%)
+        progress = N.percent(degree) if degree is not None else "完成" if result == "达成" else result
         return IndicatorReading(path, name, target_text, actual_text, min(share, Decimal(1)),
-                                result == "达成", "完成" if result == "达成" else result)
+                                result == "达成", progress)
     target = parse_target(target_text)
     if target is None:
         return fail(f"无法识别指标值 '{target_text}'：应为“比较符 数字 单位”（如 >=20次、≤5%、不超4.67万），"
