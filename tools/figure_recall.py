@@ -62,7 +62,7 @@ UNIT_KINDS = (("money", ("万元", "亿元", "元", "亿", "万")),
                          "批", "辆", "台")),
               ("score", ("分",)),
               ("date", ("年", "月", "日", "号")))
-_TOKEN = re.compile(rf"(?<![\d.,])({NUM})(?!\.\d)([ \t]*[%％])?")
+_TOKEN = re.compile(rf"(?<![\d.,])({NUM})(?!\.?\d)([ \t]*[%％])?")
 
 #: seed number → (example file, pack).  The examples say which seed they come from.
 PAIRS = {
@@ -101,10 +101,12 @@ class Figure:
         return N.quantize(printed.value, self.places) == self.value
 
 
-def unit_kind(after: str) -> str:
-    """The kind of unit that starts ``after`` (the text after a number)."""
+def unit_of(after: str) -> tuple[str, str]:
+    """The kind and the word of the unit that starts ``after`` (the text
+    after a number): ("money", "万元"), or ("", "")."""
     t = after.lstrip(" ")
-    return next((kind for kind, units in UNIT_KINDS if t.startswith(units)), "")
+    return next(((kind, word) for kind, units in UNIT_KINDS for word in units if t.startswith(word)),
+                ("", ""))
 
 
 def tokens(text: str):
@@ -114,8 +116,8 @@ def tokens(text: str):
         if stated is None:
             continue
         percent = bool(m[2])
-        yield Figure(abs(stated.value), percent, "" if percent else unit_kind(text[m.end():m.end() + 4]),
-                     stated.places, m[0].strip())
+        kind, word = ("", "") if percent else unit_of(text[m.end():m.end() + 4])
+        yield Figure(abs(stated.value), percent, kind, stated.places, m[0].strip() + word)
 
 
 def specific(figure: Figure) -> bool:

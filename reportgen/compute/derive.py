@@ -418,6 +418,19 @@ def fund_total(u: Unit, column: str, exclude: tuple[str, ...] = ()) -> Decimal:
                N.ZERO)
 
 
+def project_spent(u: Unit, p: str) -> Decimal | None:
+    """A project's 本年实际支出 (元): its ``spent``, else the sum of its
+    ``parts``, else the 实际支出 of its funds other than 上年结转资金 (seed 004 itemises 招商引资专项经费 as 126.47,
+    its 19.78 上年结转 apart); None when neither is given."""
+    if u.has(f"{p}.spent"):
+        return u[f"{p}.spent"]
+    if parts := u.items(f"{p}.parts"):
+        return sum((u[f"{part}.spent"] for part in parts), N.ZERO)
+    if u.given(f"{p}.funds"):
+        return fund_total(u.scoped(p), "spent", exclude=("carried_over",))
+    return None
+
+
 @computation("project_funds_arrival_rate", "资金到位率", ("allotted", "funds"))
 def project_funds_arrival_rate(u: Unit, args: dict) -> Measure:
     """资金到位率 = 预算下达（实际到位）资金 / 预算资金 (全年预算数, 元). 53号 附件1."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import jinja2
 
 from reportgen import numbers as N
-from reportgen.compute.derive import REGISTRY, budget_completion_rate, fund_total, total_budget
+from reportgen.compute.derive import REGISTRY, budget_completion_rate, project_spent, total_budget
 from reportgen.forms.disclosure import narrative_figures
 from reportgen.compute.final_accounts import build as build_final_accounts
 from reportgen.errors import Diagnostic
@@ -56,19 +56,6 @@ def budget_figures(u: Unit) -> dict:
     out["project_items"] = [{"name": u[f"{p}.name"], "amount": N.wan(a)}
                             for p in u.items("projects") if (a := project_spent(u, p)) is not None]
     return out
-
-
-def project_spent(u: Unit, p: str):
-    """A project's 本年实际支出 (元): its ``spent``, else the sum of its
-    ``parts``, else the 实际支出 of its funds other than 上年结转资金 (seed 004 itemises 招商引资专项经费 as 126.47,
-    its 19.78 上年结转 apart); None when neither is given."""
-    if u.has(f"{p}.spent"):
-        return u[f"{p}.spent"]
-    if parts := u.items(f"{p}.parts"):
-        return sum((u[f"{part}.spent"] for part in parts), N.ZERO)
-    if u.given(f"{p}.funds"):
-        return fund_total(u.scoped(p), "spent", exclude=("carried_over",))
-    return None
 
 
 def annual_accounts_figures(u: Unit) -> dict | None:
