@@ -11,10 +11,11 @@ from __future__ import annotations
 import jinja2
 
 from reportgen import numbers as N
-from reportgen.compute.derive import REGISTRY, budget_completion_rate, project_spent, total_budget
 from reportgen.forms.disclosure import narrative_figures
+from reportgen.compute.derive import project_spent
 from reportgen.compute.final_accounts import build as build_final_accounts
 from reportgen.errors import Diagnostic
+from reportgen.pack.formulas import displays
 from reportgen.pack.packs import Sentence
 from reportgen.unitfile.schema import Field, spec_at, zh_name
 from reportgen.compute.score import Scorecard
@@ -23,13 +24,11 @@ from reportgen.unitfile.validate import Unit
 PARAGRAPH = "\u2029"  # what {{ nl }} renders; becomes a real paragraph break
 
 
-def _rate(u: Unit, computation: str) -> str:
-    """A registered ratio computation, as displayed (93.18% / 不适用)."""
-    return REGISTRY[computation].fn(u, {}).vars["rate"]
-
-
-def budget_figures(u: Unit) -> dict:
-    """预算执行情况 figures, formatted in 万元 (2 dp) and % (2 dp)."""
+def budget_figures(u: Unit, f: dict) -> dict:
+    """预算执行情况 figures, formatted in 万元 (2 dp) and % (2 dp); ``f`` are
+    the pack's formulas as printed (:func:`reportgen.pack.formulas.displays`):
+    全年支出预算数 and 预算完成率 come from its ``total_budget`` and
+    ``budget_completion_rate``."""
     def w(path):
         return N.wan(u[path]) if u.has(path) else None
 
@@ -42,43 +41,21 @@ def budget_figures(u: Unit) -> dict:
     out["adjustment_sign"] = (adj > 0) - (adj < 0)
     out["adjustment_abs"] = N.wan(abs(adj))
     out["other_sign"] = (other > 0) - (other < 0)
-    if u.has("budget.initial"):
-        out["total_budget"] = N.wan(total_budget(u))
-        if u.has("budget.executed"):
-            out["completion_rate"] = budget_completion_rate(u, {}).vars["rate"]
-    # 基本/项目支出 as shares of 预算执行金额, each its own amount over the total
-    # (seed 003: 19.54/24.74 = 78.98%, 5.2/24.74 = 21.02%)
-    executed = u.get("budget.executed")
-    for part in ("basic_spending", "project_spending"):
-        amount = u.get(f"budget.{part}")
-        out[f"{part}_share"] = (N.percent(amount / executed) if amount is not None and executed
-                                else None)
+    if f.get("total_budget") is not None:
+        out["total_budget"] = f["total_budget"]
+    if f.get("budget_completion_rate") is not None:
+        out["completion_rate"] = f["budget_completion_rate"]
     out["project_items"] = [{"name": u[f"{p}.name"], "amount": N.wan(a)}
                             for p in u.items("projects") if (a := project_spent(u, p)) is not None]
     return out
 
 
-def annual_accounts_figures(u: Unit) -> dict | None:
-    """本年收入/支出 on the 决算 basis, in 元 (grouped, 2 dp), as seed 000's
-    预算执行情况 states them; 本年收入决算数 = 财政拨款收入 + 其他资金收入.
-    None when the unit gives none of them."""
-    if not u.given("annual_accounts"):
-        return None
-    g = u.get
-    fiscal, other = g("annual_accounts.income_fiscal"), g("annual_accounts.income_other")
-    shown = {k: (N.yuan(g(f"annual_accounts.{k}")) if u.has(f"annual_accounts.{k}") else None)
-             for k in ("income_adjusted_budget", "income_fiscal", "income_other",
-                       "spending_adjusted_budget", "spending_actual")}
-    parts = [x for x in (fiscal, other) if x is not None]
-    shown["income_actual"] = N.yuan(sum(parts, N.ZERO)) if parts else None
-    return shown
-
-
 def project_evaluation_figures(u: Unit) -> dict | None:
     """需绩效评价考核项目 (seed 000): the projects whose 是否实施 is given —
-    count and amount (万元) of all, of those implemented (实际支出) and of those
-    not (预算金额, or ``unimplemented_projects_amount`` when they are not
-    itemised).  None unless some project was not implemented."""
+    count and amount (万元) of all, of those implemented (实际支出,
+    :func:`~reportgen.compute.derive.project_spent`) and of those not (预算金额,
+    or ``unimplemented_projects_amount`` when they are not itemised).  None
+    unless some project was not implemented."""
     marked = [p for p in u.items("projects") if u.has(f"{p}.implemented")]
     done = [p for p in marked if u[f"{p}.implemented"]]
     undone = [p for p in marked if not u[f"{p}.implemented"]]
@@ -93,7 +70,7 @@ def project_evaluation_figures(u: Unit) -> dict | None:
             "undone_count": len(undone), "undone_amount": N.wan(undone_amount)}
 
 
-def staffing_figures(u: Unit) -> dict:
+def staffing_figures(u: Unit, f: dict) -> dict:
     """单位人员情况 figures (人): counts, 实有人数 and changes against the prior year."""
     g = u.get
     parts = ("in_service", "retired_cadres", "retired")
@@ -115,8 +92,7 @@ def staffing_figures(u: Unit) -> dict:
     out["categories"] = [{"name": g(f"{c}.name"), "authorized": g(f"{c}.authorized"),
                           "in_service": g(f"{c}.in_service"), "excluded": bool(g(f"{c}.excluded"))}
                          for c in u.items("staffing.categories")]
-    out["control_rate"] = (_rate(u, "staff_control_rate")
-                           if u.has("staffing.in_service") and u.has("staffing.authorized") else None)
+    out["control_rate"] = f.get("staff_control_rate")
     out["unit_kind"] = g("unit.kind")
     out["departments"] = [g(d) for d in u.items("unit.departments")]
     return out
@@ -129,7 +105,7 @@ THREE_PUBLIC_GROUPS = (("公务用车购置及运行维护费", ("vehicle_purcha
                        ("公务接待费", ("reception",)))
 
 
-def spending_figures(u: Unit) -> dict:
+def spending_figures(u: Unit, f: dict) -> dict:
     """部门整体支出管理及使用情况 figures (万元, 2 dp; % 2 dp).
 
     人员经费 = 基本支出 − 公用经费 (基本支出 consists of 人员经费 and 公用经费,
@@ -147,14 +123,14 @@ def spending_figures(u: Unit) -> dict:
             out["personnel"] = N.wan(u["budget.basic_spending"] - u["public_funds.actual"])
     if u.has("public_funds.actual") and u.has("public_funds.budget"):
         out["public_funds_budget"] = N.wan(u["public_funds.budget"])
-        out["public_funds_rate"] = _rate(u, "public_funds_control_rate")
+        out["public_funds_rate"] = f.get("public_funds_control_rate")
     three: dict = {"budget": None, "control_rate": None, "prior_actual": None, "change": None,
                    "spent": [], "none": []}
     if u.has("three_public.actual"):
         three["actual"] = N.wan(u["three_public.actual"])
         if u.has("three_public.budget"):
             three["budget"] = N.wan(u["three_public.budget"])
-            three["control_rate"] = _rate(u, "three_public_control_rate")
+            three["control_rate"] = f.get("three_public_control_rate")
         if u.has("three_public.prior_actual"):
             three["prior_actual"] = N.wan(u["three_public.prior_actual"])
             three["change"] = N.wan(u["three_public.actual"] - u["three_public.prior_actual"])
@@ -203,22 +179,24 @@ def _render(sentence: Sentence, context: dict) -> str:
     return text.replace(PARAGRAPH, "\n")
 
 
-def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=()
+def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=(), formulas=None
             ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Every sentence of a form: ``{name: text}``.
 
     A unit's own ``text.<name>`` wins.  A sentence whose fields are missing
     gives one error per field (naming the field and the sentence).
     ``annexes`` are the prepared forms whose scores the sentences may cite
-    (the 部门决算 情况说明 cites its project and 整体支出 forms).
+    (the 部门决算 情况说明 cites its project and 整体支出 forms); ``formulas``
+    the pack's formulas, which a sentence reads as ``f.<name>`` (printed).
     """
     texts: dict[str, str] = {}
     diags: list[Diagnostic] = []
     if not sentences:
         return texts, diags
-    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u),
-               "a": annual_accounts_figures(u), "pe": project_evaluation_figures(u),
-               "s": staffing_figures(u), "x": spending_figures(u), "fa": None,
+    f = displays(u, formulas or {}, "project" if u.prefix.startswith("projects[") else "unit")
+    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "f": f, "b": budget_figures(u, f),
+               "pe": project_evaluation_figures(u),
+               "s": staffing_figures(u, f), "x": spending_figures(u, f), "fa": None,
                "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
     accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
     if accounts is not None:
