@@ -44,6 +44,7 @@ def test_achievement(target, actual, share):
 def test_progress_is_derived_not_typed():
     assert progress_text(parse_target("不少于10家"), D(18)) == "180.00%"    # seed 004 prints 118% (#23)
     assert progress_text(parse_target("不超17万"), D(31)) == "未完成"       # seed 004 prints 完成 (#27)
+    assert progress_text(parse_target("90%以上"), D(100)) == "完成"         # seed 004: 满意度 100%
 
 
 def test_equal_split_keeps_the_total():

@@ -141,8 +141,9 @@ def achievement(target: Target, actual: Decimal) -> Decimal:
 
 def progress_text(target: Target, actual: Decimal) -> str:
     """完成进度 as the Jinzhong form prints it: actual/target for a "≥" count
-    (18/10 → 180.00%), 完成 / 未完成 for a "≤" limit."""
-    if target.reverse:
+    (18/10 → 180.00%), 完成 / 未完成 for a "≤" limit and for a target that is
+    itself a percentage (满意度 100% against 90%以上 → 完成, as seed 004 prints it)."""
+    if target.reverse or target.unit == "%":
         return "完成" if is_met(target, actual) else "未完成"
     if not target.value:
         return "完成"
