@@ -20,6 +20,7 @@ from reportgen.compute.narrate import narrate
 from reportgen.pack.packs import Form, Pack
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
+from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import zh_name
 from reportgen.compute.score import score_unit
 from reportgen.unitfile.validate import Unit, load_unit
@@ -64,6 +65,7 @@ class Prepared:
     unit: Unit | None
     forms: list[PreparedForm]
     diagnostics: list[Diagnostic]
+    schema: S.Group = S.CORE_SCHEMA     # the pack's unit schema, in force again when rendering
 
     def scored_forms(self) -> list[PreparedForm]:
         """The forms with a score, each rubric and item once (the first form
@@ -105,7 +107,15 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
-    """Load, validate, check, score and narrate ``unit_path`` for every form of ``pack``."""
+    """Load, validate, check, score and narrate ``unit_path`` for every form
+    of ``pack``, with the pack's fields (core + its own) in force."""
+    with S.using(pack.schema):
+        prepared = _prepare(unit_path, pack)
+    prepared.schema = pack.schema
+    return prepared
+
+
+def _prepare(unit_path: str | Path, pack: Pack) -> Prepared:
     unit, diags = load_unit(unit_path)
     if unit is None:
         return Prepared(None, [], diags)
@@ -192,6 +202,11 @@ def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, byte
     Two forms that would get the same name (two projects of the same name)
     are numbered rather than overwriting each other.
     """
+    with S.using(prepared.schema):
+        return _render_forms(prepared, render)
+
+
+def _render_forms(prepared: Prepared, render) -> list[tuple[str, bytes]]:
     out: list[tuple[str, bytes]] = []
     seen: dict[str, int] = {}
     for pf in prepared.forms:

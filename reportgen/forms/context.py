@@ -118,7 +118,7 @@ def _indicator_rows(u: Unit, extra) -> list[dict]:
     return rows
 
 
-def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def scored_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of a 晋中市财政支出项目绩效自评表 (seed 004 layout); ``u`` is the
     project's scoped view.  Amounts 万元 (2 dp)."""
     def w(path):
@@ -172,7 +172,7 @@ def national_project_form(u: Unit, card, texts: dict, form=None) -> dict:
 
 
 
-def ningxiang_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def narrative_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of the 宁乡 部门整体支出绩效自评报告 (seed 001): each section a
     list of paragraphs — the generated sentences (or the unit's own text) and
     the unit's free text."""
@@ -198,7 +198,7 @@ def _row(label: str, level: int, cells: dict) -> dict:
     return {"label": "\u3000\u3000" * level + label, "level": level, **cells}
 
 
-def ningxiang_basic_data(u: Unit, card, texts: dict, form=None) -> dict:
+def basic_data_table(u: Unit, card, texts: dict, form=None) -> dict:
     """Context of 附件2-1 部门整体支出绩效自评基础数据表 (seed 001 layout).
 
     Amounts in 元 (2 dp) as on the form, except 楼堂馆所 investments in 万元;
@@ -247,7 +247,7 @@ def ningxiang_basic_data(u: Unit, card, texts: dict, form=None) -> dict:
     }
 
 
-def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def scoring_appendix(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of 附件2-2 共性指标表: one row per 三级指标 with its 一级/二级
     (merged down their rows), weights, the official 评价标准 and 指标说明, and
     the score (2 dp); the 合计 is the sum of the printed scores."""
@@ -276,11 +276,11 @@ def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
 
 CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
     "scored_department_form": scored_department_form,
-    "jinzhong_project_form": jinzhong_project_form,
+    "scored_project_form": scored_project_form,
     "national_project_form": national_project_form,
-    "ningxiang_report": ningxiang_report,
-    "ningxiang_basic_data": ningxiang_basic_data,
-    "ningxiang_scoring": ningxiang_scoring,
-    "xinzhou_disclosure": disclosure_form,
-    "xinzhou_whole_evaluation": whole_evaluation_form,
+    "narrative_report": narrative_report,
+    "basic_data_table": basic_data_table,
+    "scoring_appendix": scoring_appendix,
+    "final_accounts_disclosure": disclosure_form,
+    "whole_evaluation_form": whole_evaluation_form,
 }
