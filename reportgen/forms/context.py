@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from reportgen import numbers as N
-from reportgen.compute.derive import fund_amount, fund_total, ratio, read_indicator
+from reportgen.compute.derive import fund_amount, fund_total, read_indicator
 from reportgen.compute.project_score import funds_rows
 from reportgen.compute.score import Scorecard
 from reportgen.pack.formulas import displays
