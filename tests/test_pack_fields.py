@@ -33,8 +33,8 @@ def run(*args):
 def make_pack(tmp_path):
     pack_dir = tmp_path / "changsha"
     shutil.copytree(builtin_dir() / "jinzhong", pack_dir)
-    with open(pack_dir / "fields.yaml", "a", encoding="utf-8") as f:   # the pack's own fields, plus one
-        f.write(FIELD)
+    fields = pack_dir / "fields.yaml"             # jinzhong's own fields, and one more
+    fields.write_text(fields.read_text(encoding="utf-8") + "\n" + FIELD, encoding="utf-8")
     return pack_dir
 
 
