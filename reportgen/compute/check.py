@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Callable
 
 from reportgen import numbers as N
-from reportgen.compute.derive import project_spent
+from reportgen.compute.derive import itemised_spent
 from reportgen.errors import Diagnostic, WARNING
 from reportgen.unitfile.schema import Group, ListOf, spec_at, zh_name
 from reportgen.unitfile.validate import Unit
@@ -53,14 +53,14 @@ def _count_diff(unit: Unit, message: str, path: str, expected: int, found: int) 
 
 
 @check("project_totals", "项目合计", reads=("project_totals", "projects[].budget", "projects[].spent",
-                                             "projects[].implemented"))
+                                             "projects[].parts", "projects[].implemented"))
 def project_totals(u: Unit) -> list[Diagnostic]:
     """Itemised projects against the stated subtotals (项目合计 control totals),
     and a project's 实际支出 against its 分项 when both are given."""
     out = []
     items = u.items("projects")
     budget = {f"{p}.budget": u.get(f"{p}.budget") for p in items}
-    spent = {f"{p}.spent": project_spent(u, p) for p in items}      # a project in parts: their sum
+    spent = {f"{p}.spent": itemised_spent(u, p) for p in items}     # a project in parts: their sum
     sums = {
         "project_totals.budget": budget,
         "project_totals.spent": spent,

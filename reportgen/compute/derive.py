@@ -250,18 +250,24 @@ def fund_total(u: Unit, column: str, exclude: tuple[str, ...] = ()) -> Decimal:
                N.ZERO)
 
 
-def project_spent(u: Unit, p: str) -> Decimal | None:
-    """A project's 本年实际支出 (元): its ``spent``, else the sum of its
-    ``parts``, else the 实际支出 of its funds other than 上年结转资金 (seed 004
-    itemises 招商引资专项经费 as 126.47, its 19.78 上年结转 apart); None when
-    none is given."""
+def itemised_spent(u: Unit, p: str) -> Decimal | None:
+    """A listed project's 实际支出 (元): its ``spent``, else the sum of its
+    ``parts`` (seed 000: 技改引导资金 463 + 100 + 997.7); None when neither is given."""
     if u.has(f"{p}.spent"):
         return u[f"{p}.spent"]
     if parts := u.items(f"{p}.parts"):
         return sum((u[f"{part}.spent"] for part in parts), N.ZERO)
-    if u.given(f"{p}.funds"):
-        return fund_total(u.scoped(p), "spent", exclude=("carried_over",))
     return None
+
+
+def project_spent(u: Unit, p: str) -> Decimal | None:
+    """A project's 本年实际支出 (元): :func:`itemised_spent`, else the 实际支出
+    of its funds other than 上年结转资金 (seed 004 itemises 招商引资专项经费 as
+    126.47, its 19.78 上年结转 apart); None when none is given."""
+    spent = itemised_spent(u, p)
+    if spent is None and u.given(f"{p}.funds"):
+        return fund_total(u.scoped(p), "spent", exclude=("carried_over",))
+    return spent
 
 
 @computation("project_execution_rate", "预算执行率", ("funds",))
