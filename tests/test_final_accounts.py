@@ -334,8 +334,8 @@ def check_messages(write_unit, text: str) -> list[str]:
     ("operating_costs: {administrative: 1520232.71", "operating_costs: {administrative: 1620232.71",
      "公开10 机关运行经费不能大于 公开06 公用经费（基本支出）"),
     # an unknown code
-    ("    - {code: 2240199, basic: 30000.00}", "    - {code: 2249999, basic: 30000.00}",
-     "未知的功能分类科目编码 22499（2249999）"),
+    ("    - {code: 2240199, basic: 30000.00}", "    - {code: 2249899, basic: 30000.00}",
+     "未知的功能分类科目编码 22498（2249899）"),
     # the same 项 and source twice
     ("    - {code: 2299901, basic: 100000.00}", "    - {code: 2299901, basic: 50000.00}\n"
                                               "    - {code: 2299901, basic: 50000.00}",

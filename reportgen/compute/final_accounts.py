@@ -67,17 +67,18 @@ DEFAULT_SOURCE = SPENDING_SOURCES[0]
 
 @dataclass(frozen=True)
 class Classification:
-    """The shipped code tables: 功能分类 and 经济分类 names by code, and the
-    经济分类 类 under 人员经费 / 公用经费."""
+    """The shipped code tables: 功能分类 and 经济分类 names by code, the
+    经济分类 类 under 人员经费 / 公用经费, and the 类 rows of 公开01/04."""
 
     functional: dict[str, str]
     economic: dict[str, str]
     economic_groups: dict[str, tuple[str, ...]]
+    summary_classes: tuple[str, ...] = ()
 
     @property
     def classes(self) -> list[tuple[str, str]]:
-        """The 功能分类 类 (3-digit codes) in 公开01 order."""
-        return [(c, n) for c, n in self.functional.items() if len(c) == 3]
+        """The 功能分类 类 rows of 公开01/04 (``summary_classes``), in print order."""
+        return [(c, self.functional[c]) for c in self.summary_classes]
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +87,8 @@ def classification() -> Classification:
     data = yaml.safe_load((Path(__file__).parent.parent / "data" / "classification.yaml").read_text("utf-8"))
     return Classification({str(k): v for k, v in data["functional"].items()},
                           {str(k): v for k, v in data["economic"].items()},
-                          {g: tuple(str(c) for c in cs) for g, cs in data["economic_groups"].items()})
+                          {g: tuple(str(c) for c in cs) for g, cs in data["economic_groups"].items()},
+                          tuple(str(c) for c in data["summary_classes"]))
 
 
 # --------------------------------------------------------------------------
