@@ -391,3 +391,39 @@ def test_whole_evaluation_weights_must_add_up_to_100(example_text, write_unit, p
 def test_example_checks_clean():
     result = CliRunner().invoke(main, ["check", str(EXAMPLE), "--template", "xinzhou"])
     assert result.exit_code == 0, result.output
+
+
+def test_table_layout_parameters_are_checked_and_used():
+    from decimal import Decimal
+
+    from reportgen.forms.disclosure import TableLayout, table_layout
+
+    layout, problems = table_layout({"money_unit": "万元", "public_columns": "1",
+                                     "economic_rows": ["301", "30101"]})
+    assert problems == []
+    assert layout.cell(Decimal("29400540.00")) == "2,940.05"
+    assert layout.cell(Decimal("0")) == "" and layout.amount(Decimal("0")) == "0.00"
+    assert TableLayout().cell(Decimal("29400540.00")) == "29,400,540.00"
+    _, problems = table_layout({"money_unit": "千元", "colour": "red", "public_columns": 5,
+                                "economic_rows": ["30198"], "fiscal_opening_labels": ["一"]})
+    assert [k for k, _ in problems] == ["money_unit", "colour", "public_columns", "economic_rows",
+                                        "fiscal_opening_labels"]
+    assert "30198" in problems[3][1]
+
+
+def test_a_bad_tables_parameter_is_reported_at_its_line(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from reportgen.errors import PackError
+    from reportgen.pack.packs import load_pack
+
+    pack = tmp_path / "copy"
+    shutil.copytree(Path(__file__).parent.parent / "templates" / "xinzhou", pack)
+    text = (pack / "pack.yaml").read_text(encoding="utf-8")
+    (pack / "pack.yaml").write_text(text.replace("      money_unit: 元", "      money_unit: 千元"), encoding="utf-8")
+    line = next(i for i, l in enumerate((pack / "pack.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                if "千元" in l)
+    with pytest.raises(PackError) as exc:
+        load_pack(str(pack))
+    assert f"pack.yaml:{line}:" in str(exc.value) and "money_unit 应为 元 或 万元" in str(exc.value)

@@ -134,6 +134,7 @@ class Form:
     annexes: tuple[str, ...] = ()
     outline: tuple[dict, ...] = ()
     formulas: dict[str, Formula] = field(default_factory=dict)   # the pack's, shared by its forms
+    tables: object = None   # a 部门决算公开's table layout (forms.disclosure.TableLayout), from ``tables:``
 
 
 @dataclass
@@ -555,6 +556,15 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
                 r.fail(outline.items[i].loc, "outline 的每一项应为 {heading, level} 或 {text: 句式名}")
             elif entry.get("text") and entry["text"] not in (sentences or {}):
                 r.fail(outline.items[i].loc, f"outline 引用了不存在的句式 '{entry['text']}'")
+        tables = None
+        tables_node = r.get(f_node, "tables", Mapping, required=False)
+        if tables_node is not None:
+            from reportgen.forms.disclosure import table_layout
+
+            tables, bad = table_layout(r.plain(tables_node))
+            for key, problem in bad:
+                item = tables_node.items.get(key)
+                r.fail(item.loc if item is not None else tables_node.loc, problem)
         req = r.get(f_node, "requires", Sequence, required=False)
         default_name = "{unit}_{year}年度_{project}_{title}.docx" if each else "{unit}_{year}年度_{title}.docx"
         forms.append(Form(
@@ -563,7 +573,8 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
             output=r.text(f_node, "output", required=False, default=default_name),
             requires=tuple(r.plain(req) if req else ()),
             context=r.text(f_node, "context"), each=each, national=national, scope=scope,
-            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items, formulas=formulas))
+            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items, formulas=formulas,
+            tables=tables))
     keys = [f.key for f in forms]
     for f_node, f in zip(forms_node.items if forms_node else [], forms):
         for a in f.annexes:
