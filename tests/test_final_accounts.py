@@ -427,3 +427,21 @@ def test_a_bad_tables_parameter_is_reported_at_its_line(tmp_path):
     with pytest.raises(PackError) as exc:
         load_pack(str(pack))
     assert f"pack.yaml:{line}:" in str(exc.value) and "money_unit 应为 元 或 万元" in str(exc.value)
+
+
+def test_an_economic_table_of_basic_spending_only_checks_the_basic_identity(example_text, write_unit):
+    """A form whose 经济分类 table is 基本支出 only gives ``basic`` alone: the 金额 = 一般公共预算
+    identity is not asked of it, the 基本支出 identity still is."""
+    from reportgen.compute.check import final_accounts
+    from reportgen.unitfile.validate import load_unit as load
+
+    text = example_text("xinzhou-gongxin-2021.yaml")
+    import re as _re
+    basic_only = _re.sub(r"amount: [0-9.]+, basic: ([0-9.]+)", r"basic: \1", text)
+    basic_only = _re.sub(r"\n    - \{code: 3\d+, amount: [0-9.]+\}", "", basic_only)   # 项目支出-only lines
+    messages = [d.message for d in final_accounts(load(write_unit(basic_only))[0])]
+    assert not any("按经济分类的金额合计" in m for m in messages), messages
+    assert not any("基本支出”合计" in m for m in messages), messages
+    broken = basic_only.replace("basic: 3494125.51}", "basic: 3494125.00}", 1)
+    messages = [d.message for d in final_accounts(load(write_unit(broken))[0])]
+    assert any("“其中：基本支出”合计应等于 公开05 基本支出" in m for m in messages), messages

@@ -304,7 +304,9 @@ def build(u: Unit) -> tuple[FinalAccounts | None, list[Diagnostic]]:
         if code is None:
             continue
         known(f"{item}.code", code, enames, (3, 5), "经济分类")
-        amount, basic = _money(u, f"{item}.amount"), _money(u, f"{item}.basic")
+        basic = _money(u, f"{item}.basic")
+        # a 基本支出-only table (上海 基本支出决算表) gives basic alone: its amount is the basic part
+        amount = _money(u, f"{item}.amount") if u.has(f"{item}.amount") else basic
         if code in economic:
             diags.append(Diagnostic(f"经济分类科目 {code} 重复填写（每个科目一行）", u.loc(item),
                                     u.full_path(f"{item}.code"), zh_name(f"{item}.code")))
