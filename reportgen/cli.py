@@ -107,16 +107,18 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
         _render_batch(units, template, output, forms, jobs, pdf)
         return
     unit_file = units[0]
-    pack, prepared = _load(unit_file, template)
-    if forms:
-        unknown = set(forms) - {f.key for f in pack.forms}
-        if unknown:
-            click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
-                       f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
-            sys.exit(1)
-        prepared.forms = [pf for pf in prepared.forms if pf.form.key in forms]
+    pack = _activated(_or_exit(load_pack, template))
+    unknown = set(forms) - {f.key for f in pack.forms}
+    if unknown:
+        click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
+                   f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
+        sys.exit(1)
+    prepared = _or_exit(prepare, unit_file, pack, tuple(forms))
     _echo_diagnostics(prepared)
     _fail_if_errors(prepared)
+    if prepared.unit is not None and not prepared.forms:
+        click.echo("错误: 没有可生成的表单（见上方提示） / nothing to render", err=True)
+        sys.exit(1)
     from reportgen.output.template_cache import render_cached
 
     docs = _or_exit(render_forms, prepared, render=render_cached)
@@ -248,7 +250,8 @@ def check(unit_file: str, template: str, figures: bool):
     for pf in prepared.scored_forms():
         for i in getattr(pf.card, "overrides", []):
             click.echo(f"人工评分: {pf.title} · {i.name}（{i.key}）{N.score(i.score)}分"
-                       f"（满分{N.score(i.weight)}）理由：{i.override}")
+                       f"（满分{N.score(i.weight)}）理由：{i.override}；"
+                       f"计算分析情况：{i.analysis or '未填写（overrides.' + i.key + '.analysis）'}")
         click.echo(f"{pf.title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
     _fail_if_errors(prepared)
     n = len(prepared.warnings)

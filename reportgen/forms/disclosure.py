@@ -9,7 +9,7 @@ formats them, once, for the two places they appear:
   shares of one whole add up to 100.00% by the largest-remainder rule
   (:func:`reportgen.numbers.shares_percent`); 增加/减少 and 增长/下降 by sign.
 * :func:`disclosure_form` — the .docx context: the 公开表 in 元 or 万元
-  (the form's ``tables: money_unit``) with thousands separators (an empty
+  (the form's ``family: final_accounts`` table, ``money``) with thousands separators (an empty
   cell for zero, as the official tables), the 情况说明 as sections of
   paragraphs, and the 名词解释.  What differs between one region's 公开表 and
   another's is the form's :class:`TableLayout`, read from ``pack.yaml``.
@@ -54,8 +54,13 @@ def change(now: Decimal, prior: Decimal | None) -> dict | None:
 
 
 def _items_with_shares(items: list[tuple[str, Decimal]]) -> list[dict]:
+    """Each item's amount (万元) and share; ``zero`` marks an item with no
+    amount (a sentence names it as 无…), ``tiny`` one whose share rounds to
+    0.00% (printed 不足0.01%, not "占比0.00%" beside a non-zero amount), and
+    ``tiny_amount`` one whose 万元 round to 0.00 (printed 不足0.01万元)."""
     shares = N.shares_percent([a for _, a in items])
-    return [{"name": name, "amount": N.wan(a),
+    return [{"name": name, "amount": N.wan(a), "zero": not a, "tiny_amount": bool(a) and N.wan(a) == "0.00",
+             "tiny": bool(a) and s is not None and N.fixed(s) == "0.00",
              "share": (N.fixed(s) + "%") if shares is not None else N.NOT_APPLICABLE}
             for (name, a), s in zip(items, shares or [None] * len(items))]
 
@@ -73,17 +78,23 @@ def _three_public(u: Unit) -> dict:
 
     all_keys = ("vehicle_purchase", "vehicle_operation", "overseas", "reception")
     budget, actual, prior = (col(all_keys, c) for c in ("budget", "actual", "prior_actual"))
+    # ``no_budget`` / ``no_spending``: a zero the sentence states in words
+    # (未安排预算 / 未发生支出) rather than as "完成预算的不适用"
     out = {"budget": N.wan(budget), "actual": N.wan(actual),
            "rate": _ratio(actual, budget) if None not in (actual, budget) else None,
+           "no_budget": not budget, "no_spending": not actual,
            "change": change(actual, prior) if actual is not None else None, "items": {}}
     for key, name, keys in THREE_PUBLIC_ITEMS:
         b, a, p = (col(keys, c) for c in ("budget", "actual", "prior_actual"))
         out["items"][key] = {"name": name, "budget": N.wan(b), "actual": N.wan(a),
                              "rate": _ratio(a, b) if None not in (a, b) and b else None,
+                             "no_budget": not b, "no_spending": not a,
                              "change": change(a, p) if a is not None else None}
     v = out["items"]["vehicles"]
     v["operation"] = N.wan(g("three_public.items.vehicle_operation.actual"))
     v["purchase"] = N.wan(g("three_public.items.vehicle_purchase.actual"))
+    v["no_operation"] = not g("three_public.items.vehicle_operation.actual")
+    v["no_purchase"] = not g("three_public.items.vehicle_purchase.actual")
     v["purchased"] = g("three_public.vehicles_purchased")
     r, o = out["items"]["reception"], out["items"]["overseas"]
     r["batches"], r["visitors"] = g("three_public.reception_batches"), g("three_public.reception_visitors")
@@ -105,6 +116,7 @@ def _project_summaries(u: Unit, annexes) -> list[dict]:
         improvements = pu.get("texts.improvements", "").strip()
         out.append({"name": pu.get("name"), "score": N.score(card.total), "grade": card.grade,
                     "budget": N.wan(budget), "spent": N.wan(spent), "rate": _ratio(spent, budget),
+                    "no_budget": not budget,
                     "achievements": _achievements(pu),
                     "problems": "" if problems in _NOTHING else problems.rstrip("。") + "。",
                     "improvements": "" if improvements in _NOTHING else improvements.rstrip("。") + "。"})
@@ -112,12 +124,19 @@ def _project_summaries(u: Unit, annexes) -> list[dict]:
 
 
 def _achievements(pu: Unit) -> str:
-    """一是…；二是…；三是…。 from a project's 实施/产出/效益 analyses."""
-    texts = [pu.get(f"texts.{k}", "").strip().rstrip("。；;") for k in
+    """一是…；二是…；三是…。 from a project's 实施/产出/效益 analyses.
+
+    Parts are joined by "；" only when each is one sentence; a part that
+    holds a "。" of its own ends with "。" and so do the others ("一是A。B。
+    二是C。"), so a "；" never follows a full stop."""
+    texts = [pu.get(f"texts.{k}", "").strip().rstrip("。；;，,") for k in
              ("implementation", "output_analysis", "benefit_analysis")]
     texts = [t for t in texts if t]
     order = "一二三四五"
-    return "；".join(f"{order[i]}是{t}" for i, t in enumerate(texts)) + ("。" if texts else "")
+    parts = [f"{order[i]}是{t}" for i, t in enumerate(texts)]
+    if any("。" in t for t in texts):
+        return "".join(p + "。" for p in parts)
+    return "；".join(parts) + ("。" if parts else "")
 
 
 def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
@@ -193,7 +212,8 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
                     "none": not (capital or capital_income)},
         "operating": {"amount": N.wan(fa.operating_costs_total),
                       "change": change(fa.operating_costs_total, prior("operating_costs"))},
-        "procurement": {"total": N.wan(fa.procurement_total), "items": _items_with_shares(proc)},
+        "procurement": {"total": N.wan(fa.procurement_total), "none": not fa.procurement_total,
+                        "items": _items_with_shares(proc)},
         "vehicles": {"total": fa.vehicles_total,
                      "types": [{"name": name, "count": fa.vehicles[k]} for k, name in VEHICLE_TYPES],
                      "general_equipment": fa.general_equipment, "special_equipment": fa.special_equipment,
@@ -225,9 +245,10 @@ FISCAL_OPENING_LABELS = ("\u3000\u3000一般公共预算财政拨款", "\u3000\u
 
 @dataclass(frozen=True)
 class TableLayout:
-    """What a form's 公开表 look like, from its ``tables:`` in ``pack.yaml``.
+    """What a form's 公开表 look like: its ``tables:`` entry of ``family:
+    final_accounts`` in ``pack.yaml`` (:mod:`reportgen.forms.tables`).
 
-    ``money_unit`` 元 or 万元: the unit every table amount prints in (2 dp,
+    ``money`` (``money_unit``) 元 or 万元: the unit every table amount prints in (2 dp,
     half-up from 元, thousands separators); ``economic_rows`` the 经济分类
     codes 公开06 prints, in order within each 类 (None: every 款 of the
     shipped 科目 under 人员经费/公用经费); ``public_columns`` how many column
@@ -251,9 +272,9 @@ class TableLayout:
         return N.yuan(value)
 
 
-#: ``tables:`` keys a form may set, with what each must be (for the pack reader's messages).
+#: Parameters of a ``final_accounts`` table, with what each must be (for the pack reader's messages).
 TABLE_PARAMETERS = {
-    "money_unit": "元 或 万元",
+    "money": "元 或 万元",
     "economic_rows": "经济分类科目编码的列表（3 位类、5 位款）",
     "public_columns": "1–3 的整数",
     "fiscal_opening_labels": "三个行名的列表",
@@ -261,7 +282,7 @@ TABLE_PARAMETERS = {
 
 
 def table_layout(params: dict) -> tuple[TableLayout, list[tuple[str, str]]]:
-    """Read a form's ``tables:`` mapping; returns the layout and ``(key,
+    """Read the parameters of a ``final_accounts`` table; returns the layout and ``(key,
     problem)`` pairs for the pack reader to report at their lines (an unknown
     key, a value of the wrong kind, an 经济分类 code the shipped 科目 lacks)."""
     problems: list[tuple[str, str]] = []
@@ -269,8 +290,11 @@ def table_layout(params: dict) -> tuple[TableLayout, list[tuple[str, str]]]:
     for key, value in (params or {}).items():
         if key not in TABLE_PARAMETERS:
             problems.append((key, f"未知的表格参数 '{key}'（可用: {', '.join(TABLE_PARAMETERS)}）"))
-        elif key == "money_unit" and value not in ("元", "万元"):
-            problems.append((key, f"money_unit 应为 元 或 万元，实为 '{value}'"))
+        elif key == "money":
+            if value not in ("元", "万元"):
+                problems.append((key, f"money 应为 元 或 万元，实为 '{value}'"))
+            else:
+                kwargs["money_unit"] = value
         elif key == "public_columns":
             if str(value) not in ("1", "2", "3"):
                 problems.append((key, f"public_columns 应为 1、2 或 3，实为 '{value}'"))
@@ -467,12 +491,13 @@ def _sections(outline, texts: dict[str, str]) -> list[dict]:
 
 def disclosure_form(u: Unit, card, texts: dict, form=None) -> dict:
     """Context of 部门决算公开.docx: ``t01``…``t10`` (see the helpers above;
-    amounts in the form's ``tables: money_unit``, empty for zero),
+    amounts in the ``money`` of the form's ``final_accounts`` table, empty for zero),
     ``sections`` (情况说明 per the form's outline), ``glossary`` (名词解释
     paragraphs), ``functions`` and ``composition`` (第一部分 概况
     paragraphs), ``units`` (部门决算单位构成 rows: number, name, note)."""
     fa, _ = build(u)
-    layout = form.tables if form is not None and form.tables is not None else TableLayout()
+    layout = next((t.layout for t in (form.tables.values() if form is not None else ())
+                   if t.family == "final_accounts"), TableLayout())
     fund = _code_rows(fa.government_fund, PART_COLUMNS, layout)
     capital = _code_rows(fa.state_capital, PART_COLUMNS, layout)
     return {

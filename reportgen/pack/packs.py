@@ -36,6 +36,7 @@ from reportgen.numbers import parse_decimal
 from reportgen.compute.primitives import GradeBands, Rule, RuleError, make_rule
 from reportgen.output.render import sandbox
 from reportgen.pack.formulas import Formula, as_computation, read_formulas
+from reportgen.forms.tables import read_tables
 from reportgen.pack.fields import pack_schema
 from reportgen.pack.identities import Identity, read_identities
 from reportgen.unitfile import schema as S
@@ -134,7 +135,7 @@ class Form:
     annexes: tuple[str, ...] = ()
     outline: tuple[dict, ...] = ()
     formulas: dict[str, Formula] = field(default_factory=dict)   # the pack's, shared by its forms
-    tables: object = None   # a 部门决算公开's table layout (forms.disclosure.TableLayout), from ``tables:``
+    tables: dict = field(default_factory=dict)   # name → forms.tables.Table, declared in pack.yaml
 
 
 @dataclass
@@ -556,15 +557,6 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
                 r.fail(outline.items[i].loc, "outline 的每一项应为 {heading, level} 或 {text: 句式名}")
             elif entry.get("text") and entry["text"] not in (sentences or {}):
                 r.fail(outline.items[i].loc, f"outline 引用了不存在的句式 '{entry['text']}'")
-        tables = None
-        tables_node = r.get(f_node, "tables", Mapping, required=False)
-        if tables_node is not None:
-            from reportgen.forms.disclosure import table_layout
-
-            tables, bad = table_layout(r.plain(tables_node))
-            for key, problem in bad:
-                item = tables_node.items.get(key)
-                r.fail(item.loc if item is not None else tables_node.loc, problem)
         req = r.get(f_node, "requires", Sequence, required=False)
         default_name = "{unit}_{year}年度_{project}_{title}.docx" if each else "{unit}_{year}年度_{title}.docx"
         forms.append(Form(
@@ -574,7 +566,7 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
             requires=tuple(r.plain(req) if req else ()),
             context=r.text(f_node, "context"), each=each, national=national, scope=scope,
             annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items, formulas=formulas,
-            tables=tables))
+            tables=read_tables(r, r.get(f_node, "tables", Mapping, required=False))))
     keys = [f.key for f in forms]
     for f_node, f in zip(forms_node.items if forms_node else [], forms):
         for a in f.annexes:
