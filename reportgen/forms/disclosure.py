@@ -57,9 +57,10 @@ def _items_with_shares(items: list[tuple[str, Decimal]]) -> list[dict]:
     """Each item's amount (万元) and share; ``zero`` marks an item with no
     amount (a sentence names it as 无…), ``tiny`` one whose share rounds to
     0.00% (printed 不足0.01%, not "占比0.00%" beside a non-zero amount), and
-    ``tiny_amount`` one whose 万元 round to 0.00 (printed 不足0.01万元)."""
+    ``tiny_amount`` one whose 万元 round to 0.00 (printed 不足0.01万元);
+    ``value`` the amount in 元 (Decimal) for a pack's own arithmetic."""
     shares = N.shares_percent([a for _, a in items])
-    return [{"name": name, "amount": N.wan(a), "zero": not a, "tiny_amount": bool(a) and N.wan(a) == "0.00",
+    return [{"name": name, "amount": N.wan(a), "value": a, "zero": not a, "tiny_amount": bool(a) and N.wan(a) == "0.00",
              "tiny": bool(a) and s is not None and N.fixed(s) == "0.00",
              "share": (N.fixed(s) + "%") if shares is not None else N.NOT_APPLICABLE}
             for (name, a), s in zip(items, shares or [None] * len(items))]
@@ -144,6 +145,15 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
 
     ``annexes`` are the prepared project and 整体支出 forms whose scores §九(四)
     cites, so the narrative and the annexed tables cannot disagree.
+
+    Besides the printed figures, ``*_value`` and each item's ``value`` hold
+    the amount in 元 (Decimal), so a pack's pattern can compare or take its
+    own shares (filter ``percent_of``): ``income_value``, ``spending_value``,
+    ``gb_value``; ``gb_items`` are the 一般公共预算 项 rows (``code``,
+    ``class_name``, ``section_name``, ``name``, ``amount``, ``value``) for
+    a 项-by-项 account; ``total_change`` compares 收入支出总计 with
+    ``prior_year.total``; ``capital`` is 国有资本经营 as ``fund`` is 政府性基金;
+    ``basic.personnel_sections``/``public_sections`` the 款 with 基本支出.
     """
     g = u.get
     prior = lambda k: g(f"{FA}.prior_year.{k}")  # noqa: E731
@@ -182,6 +192,8 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
         "total_change": change(fa.grand_total_income_side, prior("total")),
         "income": N.wan(fa.income_total),
         "spending": N.wan(fa.spending_total),
+        "income_value": fa.income_total,
+        "spending_value": fa.spending_total,
         "income_change": change(fa.income_total, prior("income")),
         "spending_change": change(fa.spending_total, prior("spending")),
         "income_items": _items_with_shares(income_items),
@@ -196,7 +208,7 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
         "gb_project": N.wan(gb_total["project"]),
         "gb_value": gb,
         "gb_items": gb_items,
-        "classes": [{"code": r.code, "name": r.name, "amount": N.wan(a), "share": N.fixed(s) + "%",
+        "classes": [{"code": r.code, "name": r.name, "amount": N.wan(a), "value": a, "share": N.fixed(s) + "%",
                      "note": g(f"{FA}.class_notes.{r.code}", "")}
                     for (r, a), s in zip(classes, class_shares)],
         "basic": {"total": N.wan(gb_total["basic"]),
