@@ -473,3 +473,25 @@ def test_zero_procurement_and_a_share_below_a_hundredth(write_unit, pack):
     assert texts["procurement"] == ("2022年度政府采购支出总额0.10万元，其中：政府采购货物支出0.10万元、"
                                     "占政府采购支出总额的100.00%；无政府采购工程支出和政府采购服务支出。")
     assert "不适用" not in texts["procurement"] + texts["income"]
+
+
+def test_fund_tables_carry_each_rows_income(example_text, write_unit):
+    """政府性基金/国有资本经营 rows show their 本年收入 beside their 支出; a 项 with
+    income and no spending is a row too (上海 政府性基金预算财政拨款收入支出决算表)."""
+    from reportgen.unitfile.validate import load_unit as load
+
+    text = example_text("xinzhou-gongxin-2021.yaml")
+    text = text.replace("    - {code: 2299901, basic: 100000.00}\n", "    - {code: 2299901, basic: 100000.00}\n"
+                        "    - {code: 2120801, source: 政府性基金预算财政拨款, project: 6000.00}\n", 1)
+    text = text.replace("    - {code: 2299901, general_budget: 100000.00}\n", "    - {code: 2299901, general_budget: 100000.00}\n"
+                        "    - {code: 2120801, government_fund: 8000.00}\n"
+                        "    - {code: 2121001, government_fund: 500.00}\n", 1)
+    text = text.replace("closing_balance: 10574800.61", "closing_balance: 10577300.61")
+    unit, diags = load(write_unit(text))
+    fa, problems = build(unit)
+    total, rows = fa.government_fund
+    assert total["income"] == D("8500.00") and fa.fiscal_spending("government_fund") == D("6000.00")
+    by_code = {r.code: r for r in rows}
+    assert by_code["2120801"]["income"] == D("8000.00") and by_code["2120801"]["project"] == D("6000.00")
+    assert by_code["2121001"]["income"] == D("500.00") and not by_code["2121001"].empty
+    assert by_code["212"]["income"] == D("8500.00")

@@ -146,8 +146,8 @@ class FinalAccounts:
     """Every figure of the ten 公开表, in 元 (Decimal, unrounded).
 
     ``income`` (公开02), ``spending`` (03, all sources), ``general_budget``
-    (05), ``government_fund`` (08: spending and income), ``state_capital``
-    (09) are ``(合计, rows)`` pairs from :func:`rollup`; ``economic``
+    (05), ``government_fund`` (08: spending and, as ``income``, 本年收入),
+    ``state_capital`` (09, likewise) are ``(合计, rows)`` pairs from :func:`rollup`; ``economic``
     (06) is a list of 经济分类 rows with ``amount``/``basic``; balances and
     the 公开10 counts are plain values.
     """
@@ -242,6 +242,13 @@ class FinalAccounts:
         return sum(self.vehicles.values())
 
 
+def _income_of(income_lines: list, key: str) -> list[tuple[str, dict[str, Decimal]]]:
+    """The 本年收入 of one 财政拨款 type per 项, as lines with an ``income``
+    value, so 政府性基金/国有资本经营 tables show each row's 本年收入 beside its
+    支出 (a 项 with income and no spending is a row too)."""
+    return [(code, {"income": values[key]}) for code, values in income_lines if values.get(key)]
+
+
 def _money(u: Unit, path: str) -> Decimal:
     return u.get(path) or ZERO
 
@@ -324,8 +331,10 @@ def build(u: Unit) -> tuple[FinalAccounts | None, list[Diagnostic]]:
         income=rollup(income_lines, fnames),
         spending=rollup(all_lines, fnames),
         general_budget=rollup(by_source["一般公共预算财政拨款"], fnames),
-        government_fund=rollup(by_source["政府性基金预算财政拨款"], fnames),
-        state_capital=rollup(by_source["国有资本经营预算财政拨款"], fnames),
+        government_fund=rollup(by_source["政府性基金预算财政拨款"] + _income_of(income_lines, "government_fund"),
+                               fnames),
+        state_capital=rollup(by_source["国有资本经营预算财政拨款"] + _income_of(income_lines, "state_capital"),
+                             fnames),
         economic=[economic[c] for c in sorted(economic)],
         non_fiscal_balance_used=_money(u, f"{FA}.non_fiscal_balance_used"),
         opening_balance=_money(u, f"{FA}.opening_balance"),

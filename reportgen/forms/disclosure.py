@@ -140,6 +140,21 @@ def _achievements(pu: Unit) -> str:
     return "；".join(parts) + ("。" if parts else "")
 
 
+def _items(rows: list[CodeRow]) -> list[dict]:
+    """The 项 rows of a table for a 项-by-项 account: ``code``, the names of
+    its 类/款/项, ``amount`` (万元) and ``value`` (元) of its 本年支出, and
+    ``income`` (万元) of its 本年收入 (政府性基金/国有资本经营 tables)."""
+    names = {r.code: r.name for r in rows}
+    out = []
+    for r in rows:
+        if r.level != 3:
+            continue
+        value = sum((r[k] for k in SPENDING_KEYS), N.ZERO)
+        out.append({"code": r.code, "class_name": names.get(r.code[:3], ""), "section_name": names.get(r.code[:5], ""),
+                    "name": r.name, "value": value, "amount": N.wan(value), "income": N.wan(r["income"])})
+    return out
+
+
 def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
     """The 情况说明 figures (``fa`` in sentence patterns); see the module doc.
 
@@ -152,7 +167,8 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
     ``gb_value``; ``gb_items`` are the 一般公共预算 项 rows (``code``,
     ``class_name``, ``section_name``, ``name``, ``amount``, ``value``) for
     a 项-by-项 account; ``total_change`` compares 收入支出总计 with
-    ``prior_year.total``; ``capital`` is 国有资本经营 as ``fund`` is 政府性基金;
+    ``prior_year.total``; ``capital`` is 国有资本经营 as ``fund`` is 政府性基金,
+    each with its 项 ``items`` (as ``gb_items``, plus ``income``);
     ``basic.personnel_sections``/``public_sections`` the 款 with 基本支出.
     """
     g = u.get
@@ -174,11 +190,7 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
                 for group in ("人员经费", "公用经费")}
     capital = fa.fiscal_spending("state_capital")
     capital_income = fa.fiscal_income("state_capital")
-    names = {r.code: r.name for r in gb_rows}
-    gb_items = [{"code": r.code, "class_name": names.get(r.code[:3], ""), "section_name": names.get(r.code[:5], ""),
-                 "name": r.name, "value": sum((r[k] for k in SPENDING_KEYS), N.ZERO),
-                 "amount": N.wan(sum((r[k] for k in SPENDING_KEYS), N.ZERO))}
-                for r in gb_rows if r.level == 3]
+    gb_items = _items(gb_rows)
     fund = fa.fiscal_spending("government_fund")
     fund_income = fa.fiscal_income("government_fund")
     proc = [("政府采购货物支出", fa.procurement["goods"]), ("政府采购工程支出", fa.procurement["works"]),
@@ -219,9 +231,10 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
                   "personnel_sections": sections["人员经费"], "public_sections": sections["公用经费"]},
         "three": _three_public(u),
         "fund": {"spending": N.wan(fund), "income": N.wan(fund_income), "none": not (fund or fund_income),
+                 "items": _items(fa.government_fund[1]),
                  "change": change(fund, prior("government_fund"))},
         "capital": {"spending": N.wan(capital), "income": N.wan(capital_income),
-                    "none": not (capital or capital_income)},
+                    "none": not (capital or capital_income), "items": _items(fa.state_capital[1])},
         "operating": {"amount": N.wan(fa.operating_costs_total),
                       "change": change(fa.operating_costs_total, prior("operating_costs"))},
         "procurement": {"total": N.wan(fa.procurement_total), "none": not fa.procurement_total,
@@ -344,7 +357,7 @@ def _code_rows(table: tuple[CodeRow, list[CodeRow]], columns: tuple[tuple[str, .
 
     return {"total": cells(total),
             "rows": [{"code": r.code, "codes": [r.code[:3], r.code[3:5], r.code[5:7]], "name": r.name,
-                      "level": r.level, "cells": cells(r)}
+                      "level": r.level, "cells": cells(r), "income": layout.cell(r["income"])}
                      for r in rows if not r.empty],
             "empty": total.empty}
 
