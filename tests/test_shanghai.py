@@ -225,3 +225,30 @@ def test_the_builder_is_byte_reproducible(tmp_path):
                    capture_output=True)
     built = tmp_path / "部门决算.docx"
     assert built.read_bytes() == (REPO / "templates" / "shanghai" / "部门决算.docx").read_bytes()
+
+
+def test_a_unit_with_government_fund_spending(example_text, write_unit, pack):
+    """八、政府性基金: the table's 项 rows with their 本年收入 and 支出, and the
+    template's 项-by-项 account under “支出具体情况如下”."""
+    text = example_text("shanghai-caizheng-2024.yaml")
+    text = text.replace("    - {code: 2210203, basic: 2585000}\n", "    - {code: 2210203, basic: 2585000}\n"
+                        "    - {code: 2120801, source: 政府性基金预算财政拨款, project: 1200000}\n", 1)
+    text = re.sub(r"(    - \{code: 2210203, general_budget: 2585000\}.*\n)",
+                  r"\1    - {code: 2120801, government_fund: 1500000}\n", text, count=1)
+    text = text.replace("closing_balance: 553400", "closing_balance: 853400")
+    text = text.replace("fiscal_closing: {general_budget: 216300, government_fund: 0,",
+                        "fiscal_closing: {general_budget: 216300, government_fund: 300000,")
+    text = text.replace("    budget_items:                 # 五（三）", "    budget_items:\n"
+                        "      - {code: 2120801, initial_budget: 1500000, purpose: 征地和拆迁补偿, reason: 部分项目尚未结算}\n"
+                        "                                  # 五（三）", 1)
+    p = prepare(write_unit(text), pack)
+    assert not p.errors, [d.format() for d in p.errors]
+    document = dict(render_forms(p))[NAME]
+    out = dump(document)
+    assert ("政府性基金预算财政拨款收入150.00万元，支出120.00万元，支出具体情况如下：\n"
+            "¶ 1、城乡社区支出（类）国有土地使用权出让收入安排的支出（款）征地和拆迁补偿支出（项）。主要用于：征地和拆迁补偿。"
+            "年初预算为150.00万元，支出决算为120.00万元。决算数小于预算数的主要原因：部分项目尚未结算。") in out
+    t08 = tables(document)[8]
+    assert ["2120801", "征地和拆迁补偿支出", "", "150.00", "120.00", "", "120.00", ""] in t08
+    assert t08[2] == ["合计", "", "150.00", "120.00", "", "120.00", "30.00"]
+    assert "本年度没有政府性基金预算财政拨款收入和支出" not in out

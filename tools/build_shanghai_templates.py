@@ -20,7 +20,9 @@ Rendered by ``reportgen.output.render.render_docx`` with the context of
 ``final_accounts_disclosure`` (see ``tools/build_xinzhou_templates.py`` for its
 variables); this pack sets ``tables: money_unit: 万元, public_columns: 1``, so
 every amount arrives as 万元 text with thousands separators ("" for zero) and
-公开06 rows carry two column groups (人员经费 | 公用经费).  The shared builders
+公开06 rows carry two column groups (人员经费 | 公用经费).  In the 政府性基金 and
+国有资本经营 tables each 项 row shows its 本年收入 and 本年支出; 年初/年末结转和结余
+are given per 财政拨款 type only, so they print on the 合计 row.  The shared builders
 and design rules (one ruled table on a union grid, fixed layout, explicit
 eastAsia fonts, every Jinja tag in one run, reproducible bytes) are in
 ``tools/docxbuild.py``; table and page helpers are the Xinzhou builder's.
@@ -275,7 +277,7 @@ def build_fund_table(doc, key: str, *, page_break: bool) -> None:
           + [N(f"{{{{ {key}.total[{i}] }}}}", bold=True) for i in range(3)]
           + [N(f"{{{{ {key}.closing }}}}", bold=True)])
     t.tag_row(f"{{%tr for r in {key}.rows %}}")
-    t.row(c, [L("{{ r.code }}"), L("{{ r.name }}"), N(""), N("")]
+    t.row(c, [L("{{ r.code }}"), L("{{ r.name }}"), N(""), N("{{ r.income }}")]
           + [N(f"{{{{ r.cells[{i}] }}}}") for i in range(3)] + [N("")])
     t.tag_row("{%tr endfor %}")
     add_block(doc, t.xml())
