@@ -252,3 +252,28 @@ def test_a_unit_with_government_fund_spending(example_text, write_unit, pack):
     assert ["2120801", "征地和拆迁补偿支出", "", "150.00", "120.00", "", "120.00", ""] in t08
     assert t08[2] == ["合计", "", "150.00", "120.00", "", "120.00", "30.00"]
     assert "本年度没有政府性基金预算财政拨款收入和支出" not in out
+
+
+def test_a_unit_with_three_public_spending(example_text, write_unit, pack):
+    """七（二）: each item's share of the “三公” total, the 公务用车 and 公务接待 details;
+    the form asks for every item (an item left out is reported as missing data)."""
+    text = example_text("shanghai-caizheng-2024.yaml")
+    text = text.replace("    vehicle_operation: {prior_actual: 0, budget: 0, actual: 0}\n",
+                        "    vehicle_operation: {prior_actual: 0, budget: 30000, actual: 25000}\n")
+    text = text.replace("    reception: {prior_actual: 0, budget: 9500, actual: 0}",
+                        "    reception: {prior_actual: 0, budget: 9500, actual: 5000}")
+    text = text.replace("  reception_batches: 0\n  reception_visitors: 0",
+                        "  reception_batches: 3\n  reception_visitors: 20")
+    text = text.replace("    - {code: 30239, basic: 484900}", "    - {code: 30231, basic: 25000}\n"
+                        "    - {code: 30239, basic: 459900}")
+    text = text.replace("    - {code: 30299, basic: 115300}", "    - {code: 30217, basic: 5000}\n"
+                        "    - {code: 30299, basic: 110300}")
+    p = prepare(write_unit(text), pack)
+    assert not p.errors, [d.format() for d in p.errors]
+    out = dump(dict(render_forms(p))[NAME])
+    assert ("“三公”经费财政拨款支出决算中，因公出国（境）费支出决算0.00万元，占0.00%；"
+            "公务用车购置及运行维护费支出决算2.50万元，占83.33%；公务接待费支出决算0.50万元，占16.67%。具体情况如下：") in out
+    assert "公务用车运行维护支出2.50万元。" in out and "全年国内公务接待3批次、20人次。" in out
+    assert "2024年度“三公”经费支出决算数小于预算数" in out        # 3.00 of 3.95
+    p = prepare(write_unit(text.replace("    overseas: {prior_actual: 0, budget: 0, actual: 0}\n", "")), pack)
+    assert any("three_public.items.overseas（因公出国（境）费）: 缺少数据" in d.format() for d in p.errors)
