@@ -249,10 +249,10 @@ def build_t07(doc) -> None:
     c = T07
     t = Table((c,), width=L_W, size=SZ_TBL)
     t.row(c, [H("财政拨款“三公”经费", 12)], height=ROW_HEAD, header=True)
-    t.row(c, [H("合计", 2), H("因公出国（境）费", 2), H("公务用车购置及运行维护费", 6), H("公务接待费", 2)],
-          height=ROW_HEAD, header=True)
-    t.row(c, [H("", 2), H("", 2), H("小计", 2), H("公务用车购置费", 2), H("公务用车运行维护费", 2), H("", 2)],
-          height=ROW_HEAD, header=True)
+    t.row(c, [H("合计", 2, vmerge="restart"), H("因公出国（境）费", 2, vmerge="restart"),
+              H("公务用车购置及运行维护费", 6), H("公务接待费", 2, vmerge="restart")], height=ROW_HEAD, header=True)
+    t.row(c, [H("", 2, vmerge="continue"), H("", 2, vmerge="continue"), H("小计", 2), H("公务用车购置费", 2),
+              H("公务用车运行维护费", 2), H("", 2, vmerge="continue")], height=ROW_HEAD, header=True)
     t.row(c, [H(x) for x in ("预算数", "决算数") * 6], height=ROW_HEAD, header=True)
     order = (0, 1, 2, 3, 4, 5)
     t.row(c, [N(f"{{{{ t07.{k}[{i}] }}}}") for i in order for k in ("budget", "actual")], height=ROW_HEAD * 2)
