@@ -57,6 +57,7 @@ SZ_PART_TITLE = 32   # 16 pt 三号: 上海市 XX 局 2024 年度部门决算表
 
 TABLE_P = (A4_W, A4_H, 1134, 1134, 1020, 1020, False)
 TABLE_L = (A4_H, A4_W, 1134, 1134, 1020, 1020, True)
+TABLE_P6 = (A4_W, A4_H, 850, 850, 1020, 1020, False)     # 基本支出决算表: 40 rows and its 注 on one page
 P_W = A4_W - 2 * 1020    # 9866
 L_W = A4_H - 2 * 1020    # 14798
 
@@ -218,12 +219,13 @@ def build_t05(doc) -> None:
 
 
 # ---------------------------------------------------------------- 基本支出决算表 (portrait, two groups)
-T06_GROUP = (1000, 2433, 1500)
+T06_GROUP = (850, 2833, 1250)
+ROW_T06 = 270            # 0.48 cm minimum
 T06 = T06_GROUP * 2
 
 
-def build_t06(doc) -> None:
-    table_heading(doc, "t06", P_W)
+def build_t06(doc, *, page_break: bool = True) -> None:
+    table_heading(doc, "t06", P_W, page_break=page_break)
     c = T06
     t = Table((c,), width=P_W, size=SZ_TBL)
     t.row(c, [H("经济分类\n科目编码"), H("科目名称"), H("决算数")] * 2, height=ROW_HEAD * 2, header=True)
@@ -232,7 +234,7 @@ def build_t06(doc) -> None:
     for i in range(2):
         g = f"r.groups[{i}]"
         cells += [L(f"{{{{ {g}.code }}}}"), L(f"{{{{ {g}.name }}}}"), N(f"{{{{ {g}.basic }}}}")]
-    t.row(c, cells)
+    t.row(c, cells, height=ROW_T06)
     t.tag_row("{%tr endfor %}")
     t.row(c, [H("人员经费合计", 2), N("{{ t06.personnel.basic }}", bold=True), H("公用经费合计", 2),
               N("{{ t06.public.basic }}", bold=True)], height=ROW_HEAD)
@@ -364,7 +366,8 @@ def build_disclosure() -> bytes:
     build_t04(doc)
     pages.switch(TABLE_P)
     build_t05(doc)
-    build_t06(doc)
+    pages.switch(TABLE_P6)
+    build_t06(doc, page_break=False)
     pages.switch(TABLE_L)
     build_t07(doc)
     build_fund_table(doc, "t08", page_break=True)
