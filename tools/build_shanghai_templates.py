@@ -303,12 +303,15 @@ CONTENTS = [
 
 
 def cover(doc) -> None:
-    """Title (two lines, 宋体 bold 二号) and the 目录 (the 情况说明 headings from the pack's outline)."""
-    add_block(doc, body("", indent=False))
+    """Title page (two lines, 宋体 bold 二号, a third of the way down, as the
+    template) and, from the next page, the 目录 (the 情况说明 headings from the
+    pack's outline)."""
+    for _ in range(6):
+        add_block(doc, body("", indent=False))
     for text in ("{{ unit_name }}", "{{ year }}年度部门决算"):
         add_block(doc, text_para(text, FONT_TITLE, SZ_COVER, bold=True, jc="center", line=800))
-    add_block(doc, text_para("目　录", FONT_HEI, SZ_SAN, jc="center", before=480, after=240,
-                             line=REPORT_LINE))
+    add_block(doc, para("目　录", FONT_HEI, SZ_SAN, jc="center", before=240, after=240, line=REPORT_LINE,
+                        page_break=True))
     for level, text in CONTENTS:
         font = FONT_HEI if level == 0 else FONT_FANGSONG
         xml = text_para(text, font, SZ_SI, jc="left", line=400)
