@@ -29,6 +29,7 @@ import jinja2
 from docxtpl import DocxTemplate
 
 from reportgen.errors import PackError
+from reportgen import numbers as N
 from reportgen.numbers import change_words
 from reportgen.sandbox import DOCX_LIMITS, environment
 
@@ -68,9 +69,19 @@ class FormTemplate(DocxTemplate):
 def sandbox() -> jinja2.Environment:
     """The one Jinja environment for a pack's sentence and display patterns
     (:func:`reportgen.sandbox.environment`: sandboxed, bounded,
-    StrictUndefined so a missing value fails loudly); filter ``change``
-    gives 增加/减少 wording.  Shared: nothing changes it after it is made."""
-    return environment(filters={"change": change_words})
+    StrictUndefined so a missing value fails loudly).  Filters: ``change``
+    gives 增加/减少 wording; ``wan`` an amount held in 元 as 万元 text (2 dp,
+    half-up; ``none`` → 不适用); ``percent_of(whole)`` a part's share of a
+    whole as percent text (2 dp, half-up; 不适用 for a zero or missing
+    whole).  Shared: nothing changes it after it is made."""
+    return environment(filters={"change": change_words, "wan": N.wan, "percent_of": _percent_of})
+
+
+def _percent_of(part, whole) -> str:
+    """``part / whole`` as a percentage (98.20%); 不适用 when ``whole`` is 0 or None."""
+    if part is None or not whole:
+        return N.NOT_APPLICABLE
+    return N.percent(part / whole)
 
 
 @functools.lru_cache(maxsize=None)
