@@ -27,7 +27,8 @@ def test_bundled_examples_use_a_tenth_of_the_limits_at_most(monkeypatch):
 
     monkeypatch.setattr(S, "_Budget", Recorded)
     for example, pack in [("xinzhou-gongxin-2021.yaml", "xinzhou"), ("ningxiang-gongxin-2022.yaml", "ningxiang"),
-                          ("jinzhong-zhaoshang-2020.yaml", "jinzhong"), ("jinzhong-huitong-2021.yaml", "jinzhong")]:
+                          ("jinzhong-zhaoshang-2020.yaml", "jinzhong"), ("jinzhong-huitong-2021.yaml", "jinzhong"),
+                          ("shanghai-caizheng-2024.yaml", "shanghai")]:
         render_forms(prepare(EXAMPLES / example, load_pack(pack)))
     assert {b.limits for b in budgets} == {S.PATTERN_LIMITS, S.DOCX_LIMITS}
     for b in budgets:
