@@ -156,7 +156,7 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=1000)
     ap.add_argument("--concurrent", type=int, default=200)
     ap.add_argument("--database", default=None)
-    ap.add_argument("--render-wait", type=float, default=120.0)
+    ap.add_argument("--render-wait", type=float, default=600.0)
     args = ap.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="reportgen-webload-"))
@@ -231,13 +231,15 @@ def main() -> None:
 
         t2 = time.perf_counter()
         while time.perf_counter() - t2 < args.render_wait:
-            if not Job.objects.filter(kind="render", state__in=["queued", "running"]).exists():
+            if not Job.objects.filter(kind__in=["check", "render"], state__in=["queued", "running"]).exists():
                 break
             timed(stats, "状态看板（生成预览中）", admin.get, f"/rounds/{round_id}/")
             time.sleep(2)
         waited = time.perf_counter() - t2
+        checks = Job.objects.filter(kind="check", state="done").count()
         done = Job.objects.filter(kind="render", state="done").count()
-        print(f"预览生成：{waited:.0f} s 内完成 {done} 个（{waited / max(done, 1):.2f} s/个），"
+        print(f"上传之后 {waited:.0f} s 内：核对完成 {checks} 个；预览（Word、PDF、预览图、审核）完成 {done} 个"
+              f"（{waited / max(done, 1):.2f} s/个），"
               f"{Job.objects.filter(kind='render', state__in=['queued', 'running']).count()} 个未完成，"
               f"{Job.objects.filter(kind='render', state='failed').count()} 个失败")
         report(stats)

@@ -18,7 +18,8 @@ from reportgen.forms.context import CONTEXTS
 from reportgen.forms.generic import generic_context
 from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
-from reportgen.pack.packs import Form, Pack
+from reportgen.pack.needs import cached_needs, resolve_names
+from reportgen.pack.packs import Form, Pack, fill_output
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
 from reportgen.unitfile import schema as S
@@ -112,9 +113,9 @@ def prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> Pr
     """Load, validate, check, score and narrate ``unit_path`` for every form
     of ``pack`` — or only the forms keyed in ``only`` (and the forms they
     cite), so a unit is asked only for the data those forms need — with the
-    pack's fields (core + its own) in force.  A form that has nothing to
-    fill (a per-project form without a project that has 绩效指标) is
-    reported as a warning."""
+    pack's fields (core + its own) in force.  A form asked for by name that
+    has nothing to fill (a per-project form without a project that has
+    绩效指标) is reported as a warning."""
     with S.using(pack.schema):
         prepared = _prepare(unit_path, pack, only)
     prepared.schema = pack.schema
@@ -134,9 +135,17 @@ def _wanted(pack: Pack, only: tuple[str, ...]) -> set[str]:
 
 
 def _prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> Prepared:
-    unit, diags = load_unit(unit_path)
+    relocate = None
+    if is_workbook(unit_path):                      # a filled 采集表: errors at its cells
+        from reportgen.collect.importer import load_workbook_unit
+
+        unit, diags, relocate = load_workbook_unit(unit_path)
+    else:
+        unit, diags = load_unit(unit_path)
     if unit is None:
         return Prepared(None, [], diags)
+    unit, more = resolve_names(unit, cached_needs(pack))
+    diags += more
     diags += run_checks(unit, pack.checks)
     diags += run_identities(unit, pack.identities, pack.formulas)
     wanted = _wanted(pack, only)
@@ -154,7 +163,7 @@ def _prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> P
             views = [unit.scoped(form.scope)]
         else:
             views = [unit]
-        if not views and form.each:
+        if not views and form.each and form.key in only:   # asked for by name: say why nothing comes
             what = zh_name(form.each)
             diags.append(Diagnostic(f"没有填写了绩效指标（indicators）的{what}，未生成《{form.title}》",
                                     unit.loc(form.each), form.each, what, severity=WARNING))
@@ -164,7 +173,14 @@ def _prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> P
             prepared.append(pf)
     shown = set(only) if only else wanted
     forms = [pf for form in pack.forms if form.key in shown for pf in done.get(form.key, [])]
+    if relocate is not None:
+        diags = [relocate(d) for d in diags]
     return Prepared(unit, forms, _dedupe(diags))
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether ``path`` names an Excel 采集表 (.xlsx/.xlsm) rather than a unit file."""
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
 
 
 def evaluated_projects(unit: Unit) -> list[str]:
@@ -213,8 +229,8 @@ def output_name(pf: PreparedForm) -> str:
     """The file name of a filled form, from the pack's pattern: unit, year,
     project (per-project forms) and form title; safe for Windows and WPS."""
     u = pf.unit
-    return safe_filename(pf.form.output.format(unit=u.name, year=u.year, title=pf.form.title,
-                                               project=pf.project))
+    return safe_filename(fill_output(pf.form.output, {"unit": u.name, "year": u.year,
+                                                      "title": pf.form.title, "project": pf.project}))
 
 
 def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, bytes]]:

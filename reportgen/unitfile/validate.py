@@ -8,12 +8,21 @@ is collected; nothing stops at the first.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from pathlib import Path
 
 from reportgen.unitfile import schema as S
 from reportgen.errors import Diagnostic, Loc, display_path
 from reportgen.unitfile.load import Mapping, Node, Scalar, Sequence, load_yaml_file
+
+
+def inherited(path: str) -> bool:
+    """Whether a scoped view (:meth:`Unit.scoped`) reads ``path`` from the
+    whole file: ``year``, ``money_unit``, ``unit.*`` and the 评价人员."""
+    return (path in ("year", "money_unit", "unit") or path.startswith("unit.")
+            or path.startswith("evaluators"))
 
 
 class Unit:
@@ -77,6 +86,36 @@ class Unit:
                     seen.append(k)
         return seen
 
+    def tree(self) -> dict:
+        """Every value of the unit as nested dicts and lists (``{"final_accounts":
+        {"units": [{"name": …}, …]}}``): amounts Decimal 元, rates Decimal
+        ratios, as :attr:`values`.  What a pack's sentences read as ``d``."""
+        root: dict = {}
+        for path, value in self.values.items():
+            node = root
+            parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+            for part, following in zip(parts, parts[1:] + [None]):
+                if following is None:
+                    break
+                key = int(part[1:-1]) if part.startswith("[") else part
+                fresh = [] if following.startswith("[") else {}
+                if isinstance(node, list):
+                    while len(node) <= key:
+                        node.append(None)
+                    node[key] = node[key] if node[key] is not None else fresh
+                    node = node[key]
+                else:
+                    node = node.setdefault(key, fresh)
+            last = parts[-1]
+            if last.startswith("["):
+                i = int(last[1:-1])
+                while len(node) <= i:
+                    node.append(None)
+                node[i] = value
+            else:
+                node[last] = value
+        return root
+
     def scoped(self, prefix: str) -> "Unit":
         """A view of one item (``projects[1]``) as a unit of its own: its
         fields under their own names, plus the file's ``year``,
@@ -87,8 +126,6 @@ class Unit:
         head = prefix + "."
         values = {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
         locs = {k[len(head):]: v for k, v in self.locs.items() if k.startswith(head)}
-        inherited = lambda k: (k in ("year", "money_unit") or k.startswith("unit.")  # noqa: E731
-                               or k.startswith("evaluators"))
         for k, v in self.values.items():
             if inherited(k) and k not in values:
                 values[k] = v

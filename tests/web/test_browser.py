@@ -113,6 +113,7 @@ class Walk:
             return resp.read()
 
 
+@pytest.mark.slow
 def test_the_whole_year_in_chromium(browser, live_server, worker, tmp_path):
     from django.contrib.auth import get_user_model
 
