@@ -295,3 +295,54 @@ def test_audit_of_uploaded_documents(admin_client, tmp_path):
     job.refresh_from_db()
     data = json.loads((engine.data_dir() / job.params["folder"] / "findings.json").read_text(encoding="utf-8"))
     assert data["findings"]["自评表.txt"], data
+
+
+def test_workbook_is_prefilled_from_the_units_previous_round(client, year_round):
+    from openpyxl import load_workbook
+
+    from reportgen.web import accounts
+    from reportgen.web.models import Round
+
+    admin, reviewer, rnd, a, b = year_round
+    a.data_yaml = EXAMPLE.read_text(encoding="utf-8")
+    a.revision = 1
+    a.save()
+    later = Round.objects.create(year=2022, title="2022年度", pack_name="jinzhong", pack_hash=rnd.pack_hash)
+    (a2, other), _ = accounts.add_units(later, [{"name": a.name}, {"name": "新设单位"}])
+    from reportgen.web.models import Profile
+
+    Profile.objects.filter(user__in=[a2.user, other.user]).update(must_change_password=False)
+    client.force_login(a2.user)
+    assert "已按本单位 2021 年度的数据预先填好" in client.get(f"/units/{a2.pk}/").content.decode()
+    wb = load_workbook(io.BytesIO(client.get(f"/units/{a2.pk}/workbook.xlsx").content))
+    assert str(executed_cell(wb).value) == "8701.72"
+    client.force_login(other.user)
+    wb = load_workbook(io.BytesIO(client.get(f"/units/{other.pk}/workbook.xlsx").content))
+    assert executed_cell(wb).value is None
+
+
+def test_a_frozen_pack_changed_on_disk_is_refused(year_round):
+    from reportgen.errors import ReportgenError
+    from reportgen.web import engine
+
+    rnd = year_round[2]
+    folder = engine.frozen_dir(rnd.pack_hash)
+    copy = folder.with_name(folder.name + "-copy")
+    import shutil
+
+    shutil.copytree(folder, copy)
+    (copy / "rubric.yaml").write_text((copy / "rubric.yaml").read_text(encoding="utf-8") + "\n# 改动\n",
+                                      encoding="utf-8")
+    fake = engine.pack_hash(folder)
+    assert engine.pack_hash(copy) != fake
+    shutil.rmtree(copy)
+    # a hash the data folder does not hold, and a folder whose content no longer matches its name
+    with pytest.raises(ReportgenError, match="不在数据文件夹中"):
+        engine.round_pack("0" * 64)
+    bad = engine.frozen_dir("f" * 64)
+    shutil.copytree(folder, bad)
+    try:
+        with pytest.raises(ReportgenError, match="已被改动"):
+            engine.round_pack("f" * 64)
+    finally:
+        shutil.rmtree(bad)
