@@ -201,7 +201,9 @@ def main() -> None:
             s.adopt(username)
             sessions[unit_id] = s
             barrier.wait()
-            timed(stats, "单位页面", s.get, f"/units/{unit_id}/")
+            out = timed(stats, "单位页面", s.get, f"/units/{unit_id}/")
+            if out and "第二步".encode() not in out[1]:
+                raise SystemExit(f"unit {unit_id}: not its page (not signed in?)")
             timed(stats, "上传采集表并核对", s.post, f"/units/{unit_id}/upload/", {},
                   {"data": ("采集表.xlsx", workbook)})
             out = timed(stats, "单位页面（预览）", s.get, f"/units/{unit_id}/")
@@ -242,6 +244,9 @@ def main() -> None:
               f"（{waited / max(done, 1):.2f} s/个），"
               f"{Job.objects.filter(kind='render', state__in=['queued', 'running']).count()} 个未完成，"
               f"{Job.objects.filter(kind='render', state='failed').count()} 个失败")
+        failed = Job.objects.filter(state="failed").first()
+        if failed:
+            print(f"失败的任务（例）：{failed.kind}: {failed.message}")
         report(stats)
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -442,7 +442,7 @@ def _import_workbook(path: str | Path, output_name: str, origins_out: dict[str, 
     the cell they came from (``采集表.xlsx 工作表!C5``), or at the file when
     no cell holds the field (a required field left out entirely).
     """
-    text, _, diags, _ = _imported(path, output_name)
+    text, _, diags, _ = _imported(path, output_name, origins_out)
     return text, diags
 
 
@@ -455,7 +455,7 @@ def load_workbook_unit(path: str | Path) -> tuple[Unit | None, list[Diagnostic],
     return unit, diags, relocate
 
 
-def _imported(path, output_name: str):
+def _imported(path, output_name: str, origins_out: dict[str, str] | None = None):
     """``(yaml text, unit, diagnostics, relocate)`` of a workbook; see
     :func:`import_workbook` and :func:`load_workbook_unit`."""
     raw, origins, diags = read_workbook(path)
