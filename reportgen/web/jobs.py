@@ -19,7 +19,7 @@ import threading
 import zipfile
 from pathlib import Path
 
-from django.db import close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
 from reportgen.errors import ReportgenError
@@ -92,6 +92,14 @@ def run(job: Job) -> None:
     except ReportgenError as exc:
         Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, message=str(exc),
                                              finished_at=timezone.now())
+    except OperationalError as exc:  # SQLite busy under a burst of uploads: try again, a few times
+        tries = job.params.get("tries", 0) + 1
+        if tries <= 3:
+            Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, message="数据库忙，稍后自动重试",
+                                                 params={**job.params, "tries": tries})
+        else:
+            Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, finished_at=timezone.now(),
+                                                 message=f"数据库忙，重试 3 次仍未完成（{exc}）")
     except Exception as exc:  # an unexpected failure ends this job, not the worker
         log.exception("job %s failed", job.pk)
         Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED,
