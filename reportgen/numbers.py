@@ -9,7 +9,7 @@ applied to unquantized values.
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 #: 1 万元 in 元.
 WAN = Decimal(10000)
@@ -19,10 +19,22 @@ ZERO = Decimal(0)
 #: What a value shows when its denominator is zero.
 NOT_APPLICABLE = "不适用"
 
+#: Most digits a typed number may have before the decimal point (leading
+#: zeros not counted): 10^15 万元 is far above any budget, and with
+#: :data:`MAX_FRACTION_DIGITS` every value stays within Decimal's 28
+#: significant digits, so no sum or conversion to 元 is ever rounded.
+MAX_INTEGER_DIGITS = 15
+#: Most digits a typed number may have after the decimal point (trailing zeros not counted).
+MAX_FRACTION_DIGITS = 10
+
+# Display rounding works on values derived from bounded inputs (a ratio of
+# two of them can reach 10^25): a wide context so quantize never overflows.
+_DISPLAY = Context(prec=80)
+
 
 def quantize(value: Decimal, places: int = 2) -> Decimal:
     """Round ``value`` half-up to ``places`` decimals (display only)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_DISPLAY)
 
 
 def floor_int(value: Decimal) -> int:
@@ -106,23 +118,38 @@ def plain(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def parse_decimal(text: str) -> Decimal | None:
-    """Parse a plain decimal literal ("1,234.50", "-567.94", "１２").
+def read_decimal(text: str) -> tuple[Decimal | None, str | None]:
+    """Parse a plain decimal literal ("1,234.50", "-567.94", "１２") within bounds.
 
-    Returns None when ``text`` is not a finite decimal number.  Thousands
+    Returns ``(value, None)``; ``(None, None)`` when ``text`` is not a plain
+    decimal number; ``(None, problem)`` (Chinese, naming the limit) when it
+    has more than :data:`MAX_INTEGER_DIGITS` digits before or
+    :data:`MAX_FRACTION_DIGITS` after the decimal point.  Thousands
     separators and full-width digits (typed with a Chinese IME) are accepted;
-    exponents, ``nan`` and ``inf`` are not.
+    exponents (``1e400``), ``nan`` and ``inf`` are not.
     """
     import unicodedata
 
     t = unicodedata.normalize("NFKC", text).strip().replace(",", "")
     if not t or any(c not in "0123456789.+-" for c in t):
-        return None
+        return None, None
+    whole, _, fraction = t.lstrip("+-").partition(".")
+    int_digits, frac_digits = len(whole.lstrip("0")), len(fraction.rstrip("0"))
+    if int_digits > MAX_INTEGER_DIGITS or frac_digits > MAX_FRACTION_DIGITS:
+        return None, (f"数字位数过多：整数部分最多 {MAX_INTEGER_DIGITS} 位、小数部分最多 "
+                      f"{MAX_FRACTION_DIGITS} 位，实为整数 {int_digits} 位、小数 {frac_digits} 位"
+                      f"（number out of range）")
     try:
         value = Decimal(t)
     except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+        return None, None
+    return (value, None) if value.is_finite() else (None, None)
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """:func:`read_decimal`'s value: None when ``text`` is not a plain
+    decimal number within the bounds."""
+    return read_decimal(text)[0]
 
 
 def change_words(value, unit: str = "") -> str:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reportgen.numbers import HUNDRED, WAN, parse_decimal
+from reportgen.numbers import HUNDRED, WAN, read_decimal
 
 # --------------------------------------------------------------------------
 # Scalar types.  ``convert`` takes the scalar text as typed and the file's
@@ -49,9 +49,9 @@ class Money(ScalarType):
     zh = "金额"
 
     def convert(self, text, money_unit):
-        value = parse_decimal(text)
+        value, bound = read_decimal(text)
         if value is None:
-            return None, f"应为金额数字（{money_unit}），实为 '{text}'"
+            return None, bound or f"应为金额数字（{money_unit}），实为 '{text}'"
         if value < 0 and not self.signed:
             return None, f"金额不能为负数，实为 {text}"
         return (value * WAN if money_unit == "万元" else value), None
@@ -65,9 +65,9 @@ class Count(ScalarType):
     zh = "整数"
 
     def convert(self, text, money_unit):
-        value = parse_decimal(text)
+        value, bound = read_decimal(text)
         if value is None or value != value.to_integral_value():
-            return None, f"应为整数，实为 '{text}'"
+            return None, bound or f"应为整数，实为 '{text}'"
         if value < 0 and not self.signed:
             return None, f"不能为负数，实为 {text}"
         return int(value), None
@@ -78,9 +78,9 @@ class Number(ScalarType):
     zh = "数字"
 
     def convert(self, text, money_unit):
-        value = parse_decimal(text)
+        value, bound = read_decimal(text)
         if value is None:
-            return None, f"应为数字，实为 '{text}'"
+            return None, bound or f"应为数字，实为 '{text}'"
         return value, None
 
 
@@ -92,9 +92,9 @@ class Percent(ScalarType):
 
     def convert(self, text, money_unit):
         t = text.strip().rstrip("%％")
-        value = parse_decimal(t)
+        value, bound = read_decimal(t)
         if value is None:
-            return None, f"应为百分比（如 95%），实为 '{text}'"
+            return None, bound or f"应为百分比（如 95%），实为 '{text}'"
         if value < 0:
             return None, f"百分比不能为负数，实为 {text}"
         return value / HUNDRED, None
@@ -133,8 +133,8 @@ class Awarded:
     points: Decimal
 
 
-_CASES_RE = re.compile(r"^(\d+)\s*例$")
-_POINTS_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*分$")
+_CASES_RE = re.compile(r"^(\d{1,9})\s*例$")
+_POINTS_RE = re.compile(r"^(\d{1,9}(?:\.\d{1,10})?)\s*分$")
 
 
 @dataclass(frozen=True)
