@@ -36,14 +36,29 @@ def _fail_if_errors(prepared: Prepared) -> None:
         sys.exit(1)
 
 
-def _write_or_exit(path: Path, data: bytes) -> None:
-    """Write ``path`` atomically and say so; a write error exits 1."""
-    try:
-        write_atomic(path, data)
-    except OSError as exc:
-        click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
-        sys.exit(1)
+def _write_or_exit(path: Path, data: bytes, force: bool = True) -> None:
+    """Write ``path`` atomically and say so; a write error exits 1.  Unless
+    ``force``, an existing ``path`` is an error (nothing is replaced)."""
+    _refuse_existing(str(path), force)
+    _or_exit(write_atomic, path, data)
     click.echo(f"已生成 {path}")
+
+
+def _refuse_existing(output: str, force: bool) -> None:
+    """Exit 1 before any work when ``output`` exists and ``force`` is not given."""
+    if not force and Path(output).exists():
+        click.echo(f"错误: {display_path(output)} 已存在，未覆盖；确认要替换请加 --force，或换一个文件名"
+                   f"（exists; use --force to replace）", err=True)
+        sys.exit(1)
+
+
+def _not_an_input(output: str, *inputs: str | None) -> None:
+    """Exit 1 when ``output`` is one of the command's own input files."""
+    for given in inputs:
+        if given and Path(given).resolve() == Path(output).resolve():
+            click.echo(f"错误: 输出文件 {display_path(output)} 就是输入文件，不能覆盖自己的输入"
+                       f"（the output is an input）", err=True)
+            sys.exit(1)
 
 
 def _or_exit(action, *args, **kwargs):
@@ -81,12 +96,15 @@ def main():
               help="批量生成时同时处理的进程数 / worker processes for a batch")
 @click.option("--pdf", is_flag=True,
               help="同时用 LibreOffice 转换为 PDF，每个单位另有一份带书签的合订本 / also PDF (LibreOffice)")
+@click.option("--force", is_flag=True,
+              help="替换生成后被修改过的文件（默认不替换，见 README“生成记录”） / replace edited outputs")
 def render(units: tuple[str, ...], template: str, output: str | None, forms: tuple[str, ...],
-           jobs: int, pdf: bool):
+           jobs: int, pdf: bool, force: bool):
     """生成报表（.docx）。 Render the pack's forms for each unit file.
 
     UNITS 为一个单位数据文件，或多个文件、文件夹（其中全部 *.yaml/*.yml）：
     批量生成时每个单位一个子文件夹，出错的单位不影响其他单位，最后列出汇总。
+    一个单位的全部表单要么全部写出，要么一个也不写；生成后被手工修改过的文件不会被替换（除非加 --force）。
 
     \b
     例 / example:
@@ -96,7 +114,7 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
       reportgen render 各单位数据/ -t jinzhong -o 输出/ --jobs 2 --pdf
     """
     if pdf or len(units) > 1 or Path(units[0]).is_dir():
-        _render_batch(units, template, output, forms, jobs, pdf)
+        _render_batch(units, template, output, forms, jobs, pdf, force)
         return
     unit_file = units[0]
     pack, prepared = _load(unit_file, template)
@@ -120,8 +138,11 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
         targets = [(out, docs[0][1])]
     else:
         targets = [(out / name, data) for name, data in docs]
-    for path, data in targets:
-        _write_or_exit(path, data)
+    from reportgen.output.manifest import write_outputs
+
+    _or_exit(write_outputs, targets, force)
+    for path, _ in targets:
+        click.echo(f"已生成 {path}")
 
 
 # --- batch rendering, PDF, doctor (reportgen.output.batch, reportgen.output.pdf) ---------
@@ -155,7 +176,7 @@ def _pdf_line(i: int, n: int, r) -> str:
 
 
 def _render_batch(units: tuple[str, ...], template: str, output: str | None,
-                  forms: tuple[str, ...], jobs: int, pdf: bool) -> None:
+                  forms: tuple[str, ...], jobs: int, pdf: bool, force: bool = False) -> None:
     from reportgen.output import batch
     from reportgen.output.pdf import NO_SOFFICE, find_soffice
 
@@ -179,7 +200,7 @@ def _render_batch(units: tuple[str, ...], template: str, output: str | None,
                    f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
         sys.exit(1)
     flat = len(units) == 1 and not Path(units[0]).is_dir()
-    results = list(_stream(batch.render_batch(files, template, out, jobs, forms, flat),
+    results = list(_stream(batch.render_batch(files, template, out, jobs, forms, flat, force),
                            len(files), "生成 Word", _docx_line))
     if pdf:
         rendered = sum(1 for r in results if r.ok and r.documents)
@@ -278,6 +299,8 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_fil
     if unit_file and not template:
         click.echo("错误: --against 需要同时给出 --template（模板包）", err=True)
         sys.exit(1)
+    if xlsx_path:
+        _not_an_input(xlsx_path, unit_file, *files)
     results, problems = {}, {}
     for f in files:
         name = display_path(f)
@@ -468,7 +491,8 @@ def _fail_with(diags: list) -> None:
               help="采集表文件名（.xlsx） / output .xlsx")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
               help="用已有的单位数据文件预先填好 / pre-fill from this unit file")
-def workbook(template: str, output: str, from_file: str | None):
+@click.option("--force", is_flag=True, help="输出文件已存在时替换它（默认不覆盖） / replace an existing output file")
+def workbook(template: str, output: str, from_file: str | None, force: bool):
     """生成数据采集表（Excel），供单位填写后导入。 Write a data-collection workbook.
 
     \b
@@ -482,6 +506,8 @@ def workbook(template: str, output: str, from_file: str | None):
     from reportgen.unitfile.validate import load_unit
     from reportgen.collect.workbook import write_workbook
 
+    _not_an_input(output, from_file)
+    _refuse_existing(output, force)
     pack = _load_pack_or_exit(template)
     raw = None
     if from_file:
@@ -489,14 +515,15 @@ def workbook(template: str, output: str, from_file: str | None):
         _fail_with(diags)
         root, _ = load_yaml_file(from_file)
         raw = node_to_raw(root)
-    _write_or_exit(Path(output), write_workbook(pack_needs(pack), pack.title, raw))
+    _write_or_exit(Path(output), write_workbook(pack_needs(pack), pack.title, raw), force)
 
 
 @main.command("import")
 @click.argument("xlsx_file", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="单位数据文件名（.yaml） / output unit file")
-def import_(xlsx_file: str, output: str):
+@click.option("--force", is_flag=True, help="输出文件已存在时替换它（默认不覆盖） / replace an existing output file")
+def import_(xlsx_file: str, output: str, force: bool):
     """把填好的数据采集表转换为单位数据文件（YAML）。 Import a filled workbook.
 
     \b
@@ -505,16 +532,19 @@ def import_(xlsx_file: str, output: str):
     """
     from reportgen.collect.importer import import_workbook
 
+    _not_an_input(output, xlsx_file)
+    _refuse_existing(output, force)
     text, diags = import_workbook(xlsx_file, display_path(output))
     _fail_with(diags)
-    _write_or_exit(Path(output), text.encode("utf-8"))
+    _write_or_exit(Path(output), text.encode("utf-8"), force)
 
 
 @main.command()
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="单位数据文件名（.yaml） / output unit file")
-def init(template: str, output: str):
+@click.option("--force", is_flag=True, help="输出文件已存在时替换它（默认不覆盖） / replace an existing output file")
+def init(template: str, output: str, force: bool):
     """生成带注释的单位数据文件模板（列出模板包需要的全部数据）。 Write a skeleton unit file.
 
     \b
@@ -527,8 +557,9 @@ def init(template: str, output: str):
 
     pack = _load_pack_or_exit(template)
     raw, notes, header = skeleton(pack_needs(pack), pack.title)
+    _refuse_existing(output, force)
     text, _ = dump_unit(raw, header, keep_empty=True, notes=notes)
-    _write_or_exit(Path(output), text.encode("utf-8"))
+    _write_or_exit(Path(output), text.encode("utf-8"), force)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,10 @@ ZERO = Decimal(0)
 NOT_APPLICABLE = "不适用"
 
 #: Most digits a typed number may have before the decimal point (leading
-#: zeros not counted): 10^15 万元 is far above any budget, and with
+#: zeros not counted): 10^18 元 is far above any budget, and with
 #: :data:`MAX_FRACTION_DIGITS` every value stays within Decimal's 28
 #: significant digits, so no sum or conversion to 元 is ever rounded.
-MAX_INTEGER_DIGITS = 15
+MAX_INTEGER_DIGITS = 18
 #: Most digits a typed number may have after the decimal point (trailing zeros not counted).
 MAX_FRACTION_DIGITS = 10
 

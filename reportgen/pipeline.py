@@ -166,19 +166,51 @@ def _rebase(d: Diagnostic, view: Unit) -> Diagnostic:
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
+#: Longest file name reportgen makes, in bytes of UTF-8: file systems allow
+#: 255, and the margin leaves room for a "（2）" numbering and a .pdf beside it.
+MAX_NAME_BYTES = 200
+
+
+def _fits(name: str) -> bool:
+    return len(name.encode("utf-8")) <= MAX_NAME_BYTES
+
+
 def safe_filename(name: str, limit: int = 120) -> str:
     """A file name that Windows, WPS and every archive tool accept:
-    no ``\\/:*?"<>|`` or control characters, no trailing dot or space."""
+    no ``\\/:*?"<>|`` or control characters, no trailing dot or space, at
+    most ``limit`` characters and :data:`MAX_NAME_BYTES` bytes (the end of
+    the stem is cut, the extension kept)."""
     name = _UNSAFE.sub("_", name).strip().rstrip(". ")
-    return name[:limit] or "report"
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 5 or not stem:
+        stem, ext = name, ""
+    ext = f".{ext}" if ext else ""
+    stem = stem[: max(1, limit - len(ext))]
+    while stem and not _fits(stem + ext):
+        stem = stem[:-1]
+    stem = stem.rstrip(". ")
+    return (stem + ext) if stem else "report"
 
 
 def output_name(pf: PreparedForm) -> str:
     """The file name of a filled form, from the pack's pattern: unit, year,
-    project (per-project forms) and form title; safe for Windows and WPS."""
+    project (per-project forms) and form title; safe for Windows and WPS.
+    A name too long for the file system (a project name of 60 汉字) is made
+    to fit by shortening the project name, then the unit name, each marked
+    with "…", before anything else is cut."""
     u = pf.unit
-    return safe_filename(pf.form.output.format(unit=u.name, year=u.year, title=pf.form.title,
-                                               project=pf.project))
+    fields = {"unit": str(u.name), "year": u.year, "title": pf.form.title, "project": pf.project}
+
+    def name() -> str:
+        return _UNSAFE.sub("_", pf.form.output.format(**fields)).strip().rstrip(". ")
+
+    for key in ("project", "unit"):
+        full = fields[key]
+        keep = len(full)
+        while not _fits(name()) and keep > 1:
+            keep -= 1
+            fields[key] = full[:keep] + "…"
+    return safe_filename(name(), limit=MAX_NAME_BYTES)
 
 
 def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, bytes]]:

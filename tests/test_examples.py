@@ -134,7 +134,7 @@ def test_rendering_twice_gives_identical_bytes(tmp_path):
     assert runner.invoke(main, ["render", str(example), "-t", "jinzhong", "-o", str(a)]).exit_code == 0
     assert runner.invoke(main, ["render", str(example), "-t", "jinzhong", "-o", str(b)]).exit_code == 0
     files = sorted(f.name for f in a.iterdir())
-    assert len(files) == 3 and files == sorted(f.name for f in b.iterdir())
+    assert len(files) == 4 and ".reportgen.json" in files and files == sorted(f.name for f in b.iterdir())
     for f in files:
         assert (a / f).read_bytes() == (b / f).read_bytes()
 

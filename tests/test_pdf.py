@@ -83,7 +83,7 @@ def test_pdf_without_libreoffice_fails_with_the_advice_and_writes_nothing(tmp_pa
     assert not out.exists()
     # and the rest of the tool works without it
     r = run("render", EXAMPLES / "jinzhong-gongxin-2021.yaml", "-t", "jinzhong", "-o", out)
-    assert r.exit_code == 0 and len(list(out.iterdir())) == 1
+    assert r.exit_code == 0 and len(list(out.glob("*.docx"))) == 1
 
 
 def test_a_missing_pdf_fails_its_unit(tmp_path, bare_path):
@@ -206,7 +206,7 @@ done""")
     out = tmp_path / "out"
     r = run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out, "--pdf")
     assert r.exit_code == 0, r.output
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if p.name != ".reportgen.json")
     assert len(names) == 7 and sum(n.endswith(".docx") for n in names) == 3
     for n in names:
         if n.endswith(".docx"):

@@ -32,7 +32,7 @@ _PREFIX = [  # longest first
     (">", MORE), ("<", LESS), ("=", EQUAL), ("＝", EQUAL),
 ]
 _SUFFIX = [("以上", AT_LEAST), ("及以上", AT_LEAST), ("以下", AT_MOST), ("及以下", AT_MOST), ("以内", AT_MOST)]
-_NUMBER = re.compile(r"^([0-9]{1,15}(?:\.[0-9]{1,10})?)\s*(.*)$")
+_NUMBER = re.compile(r"^([0-9]{1,18}(?:\.[0-9]{1,10})?)\s*(.*)$")
 _THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 _CHINESE_NUMERAL = re.compile("[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]")
 _APPROX = ("约", "大约", "近", "共", "累计")

@@ -13,8 +13,9 @@ folder holds the unit's .docx forms, named as in a single ``render``; with
 A single unit file with ``--pdf`` writes straight into OUTDIR, as a single
 ``render`` does.
 
-Every file is written to a temporary name and renamed (:func:`render.write_atomic`);
-a unit with errors writes nothing.  A bad unit never stops the batch: its
+A unit's files are written all or none (:func:`manifest.write_outputs`);
+a unit with errors writes nothing, and a document edited since reportgen
+wrote it is not replaced without ``--force``.  A bad unit never stops the batch: its
 errors are in its :class:`UnitResult`.  Worker processes each load the pack
 once and compile each Word template once (:mod:`template_cache`).  The
 functions here return results; only the CLI prints.
@@ -33,6 +34,8 @@ from typing import Iterable, Iterator
 from reportgen.errors import ReportgenError, display_path
 from reportgen.pack.packs import Pack, load_pack
 from reportgen.pipeline import prepare, render_forms, safe_filename
+from reportgen.output.files import reason
+from reportgen.output.manifest import write_outputs
 from reportgen.output.render import write_atomic
 from reportgen.output.template_cache import render_cached
 
@@ -130,11 +133,12 @@ def cached_pack(template: str) -> Pack:
 
 
 def render_unit(source: Path, folder: Path, template: str,
-                forms: tuple[str, ...] = ()) -> UnitResult:
+                forms: tuple[str, ...] = (), force: bool = False) -> UnitResult:
     """Prepare and render one unit file and write its forms into ``folder``
-    (only when it has no errors, each file atomically).  ``forms`` limits
-    the forms by key.  Never raises for a problem of the unit: the result
-    carries it."""
+    (only when it has no errors; all of them or none, :func:`manifest.write_outputs`:
+    a file edited since reportgen wrote it is replaced only with ``force``).
+    ``forms`` limits the forms by key.  Never raises for a problem of the
+    unit: the result carries it."""
     result = UnitResult(Path(source), Path(folder))
     try:
         pack = cached_pack(template)
@@ -149,23 +153,22 @@ def render_unit(source: Path, folder: Path, template: str,
         if result.errors:
             return result
         docs = render_forms(prepared, render=render_cached)
-        for (name, data), pf in zip(docs, prepared.forms):
-            path = Path(folder) / name
-            write_atomic(path, data)
-            result.documents.append((pf.title, path))
+        targets = [(Path(folder) / name, data) for name, data in docs]
+        write_outputs(targets, force)
+        result.documents = [(pf.title, path) for (path, _), pf in zip(targets, prepared.forms)]
     except ReportgenError as exc:
         result.errors.append(f"错误: {exc}")
     except OSError as exc:
-        result.errors.append(f"错误: 无法写入 {exc.filename or folder}: {exc.strerror}")
+        result.errors.append(f"错误: 无法写入 {exc.filename or folder}: {reason(exc)}")
     return result
 
 
 def _render_unit_safely(source: Path, folder: Path, template: str,
-                        forms: tuple[str, ...]) -> UnitResult:
+                        forms: tuple[str, ...], force: bool = False) -> UnitResult:
     """:func:`render_unit`, with an unexpected failure reported as the unit's
     error so the batch goes on."""
     try:
-        return render_unit(source, folder, template, forms)
+        return render_unit(source, folder, template, forms, force)
     except Exception as exc:
         return UnitResult(Path(source), Path(folder),
                           errors=[f"错误: 处理失败（内部错误 {type(exc).__name__}: {exc}）"])
@@ -181,19 +184,20 @@ def _warm(template: str) -> None:
 
 
 def render_batch(files: list[Path], template: str, outdir: Path, jobs: int = 1,
-                 forms: tuple[str, ...] = (), flat: bool = False) -> Iterator[UnitResult]:
+                 forms: tuple[str, ...] = (), flat: bool = False,
+                 force: bool = False) -> Iterator[UnitResult]:
     """Render every unit file, yielding each :class:`UnitResult` as it is
     done (completion order).  ``jobs`` > 1 uses that many worker processes.
     ``flat`` writes into ``outdir`` itself (one unit), else one folder per
-    unit (:func:`unit_folders`)."""
+    unit (:func:`unit_folders`); ``force`` replaces edited files (:func:`render_unit`)."""
     folders = [Path(outdir)] * len(files) if flat else unit_folders(files, Path(outdir))
     if jobs <= 1 or len(files) <= 1:
         for f, d in zip(files, folders):
-            yield _render_unit_safely(f, d, template, forms)
+            yield _render_unit_safely(f, d, template, forms, force)
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=_warm,
                              initargs=(template,)) as pool:
-        pending = {pool.submit(_render_unit_safely, f, d, template, forms): (f, d)
+        pending = {pool.submit(_render_unit_safely, f, d, template, forms, force): (f, d)
                    for f, d in zip(files, folders)}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -284,7 +288,7 @@ def _finish_unit(r: UnitResult, docs: list[tuple[str, Path, Path]], conv, pack: 
         try:
             write_atomic(target, conv.pdfs[staged].read_bytes())
         except OSError as exc:
-            r.errors.append(f"错误: 无法写入 {target}: {exc.strerror}")
+            r.errors.append(f"错误: 无法写入 {target}: {reason(exc)}")
             continue
         r.pdfs.append(target)
         parts.append((title, target))
@@ -296,7 +300,7 @@ def _finish_unit(r: UnitResult, docs: list[tuple[str, Path, Path]], conv, pack: 
                         subject=f"{r.year}年度 {pack.title}", keywords=f"{r.name} {r.year}年度")
         write_atomic(target, data)
     except OSError as exc:
-        r.errors.append(f"错误: 无法写入 {target}: {exc.strerror}")
+        r.errors.append(f"错误: 无法写入 {target}: {reason(exc)}")
         return
     except Exception as exc:  # pypdf cannot read what LibreOffice wrote
         r.errors.append(f"错误: 合订 PDF 失败（{type(exc).__name__}: {exc}）")

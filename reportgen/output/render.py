@@ -17,9 +17,7 @@ at different depths need the merge decided per row.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -137,17 +135,12 @@ def normalize_zip(data: bytes) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder.
+    """Write ``data`` to ``path`` via a temporary file in the same folder
+    (:func:`files.write_file`): either the whole new file is in place, with
+    the permissions of a normally created file, or the old one is untouched.
 
-    Either the whole new file is in place or the old one is untouched.
+    Raises :class:`files.WriteError` (an OSError) when it cannot be written.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".reportgen-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from reportgen.output.files import write_file
+
+    write_file(path, data)

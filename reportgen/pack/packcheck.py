@@ -26,10 +26,10 @@ paragraph's text.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import string
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +43,7 @@ from reportgen.forms.context import CONTEXTS
 from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, display_path
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
 from reportgen.pack.packs import Pack, read_pack
+from reportgen.output.files import WriteError, make_folder, reason, remove_folder
 from reportgen.output.render import _docx_env
 from reportgen.unitfile.schema import spec_at
 
@@ -193,28 +194,39 @@ def copy_pack(source: Path, name: str, target: Path) -> Path:
     ``name:`` in its pack.yaml (comments and layout kept).
 
     ``name`` is letters (汉字 included), digits, ``_`` and ``-``.  Raises
-    ReportgenError for a bad name or when ``target`` already exists; the copy
-    is made beside ``target`` and renamed into place, so a failed copy
-    leaves nothing behind.
+    ReportgenError for a bad name or when ``target`` already exists, and
+    :class:`files.WriteError` when the copy cannot be written (read-only
+    folder, disk full); the copy is made beside ``target`` and renamed into
+    place, so a failed copy leaves nothing behind.  Files and folders get
+    the permissions of newly created ones (the umask), not the source's.
     """
     if not _PACK_NAME.match(name):
         raise ReportgenError(f"模板包名称 '{name}' 只能由文字、数字、_ 和 - 组成")
     if target.exists():
         raise ReportgenError(f"{display_path(target)} 已存在，不会覆盖（choose another folder）")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=target.parent))
+    try:
+        tmp = make_folder(target)
+    except OSError as exc:
+        raise WriteError(target, reason(exc)) from None
     try:
         staged = tmp / "pack"
-        shutil.copytree(source, staged, ignore=shutil.ignore_patterns("__pycache__", "__init__.py", "*.pyc"))
+        os.mkdir(staged, 0o777)
+        shutil.copytree(source, staged, ignore=shutil.ignore_patterns("__pycache__", "__init__.py", "*.pyc"),
+                        copy_function=shutil.copyfile, dirs_exist_ok=True)
         pack_yaml = staged / "pack.yaml"
         text = pack_yaml.read_text(encoding="utf-8")
         text, n = re.subn(r"(?m)^name:[^\n#]*", f"name: {name}", text, count=1)
         if not n:
             raise ReportgenError(f"{display_path(source / 'pack.yaml')}: 缺少 'name'")
         pack_yaml.write_text(text, encoding="utf-8")
+        folder_mode = tmp.stat().st_mode & 0o777          # 0o777 less the umask
+        for folder, _, _ in os.walk(staged):
+            os.chmod(folder, folder_mode)                  # copytree copied the source's
         staged.rename(target)
+    except (OSError, shutil.Error) as exc:
+        raise WriteError(target, reason(exc) if isinstance(exc, OSError) else str(exc)) from None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_folder(tmp)
     return target
 
 

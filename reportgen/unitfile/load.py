@@ -110,7 +110,7 @@ class _Builder:
         bad = _UNWRITABLE.search(value)
         if bad is None:
             return value
-        where = self.stack[-1].path if self.stack else ""
+        where = self.child_path()
         self.diags.append(Diagnostic(
             f"含有无法写入文档的字符 U+{ord(bad.group()):04X}（孤立的代理字符或控制字符，"
             "通常来自复制粘贴或 \\u 转义），请删除", loc, path=where))
