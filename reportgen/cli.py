@@ -242,7 +242,7 @@ def doctor():
 
 
 @main.command()
-@click.argument("unit_file", type=click.Path(dir_okay=False))
+@click.argument("unit_file", type=click.Path())
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--figures", is_flag=True,
               help="同时列出全部计算结果（各指标数值、得分、扣分原因） / also print every derived figure")
@@ -269,7 +269,7 @@ def check(unit_file: str, template: str, figures: bool):
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), default=None,
               help="另存为 Excel 表格（每条问题一行） / also write an .xlsx, one row per finding")
@@ -519,7 +519,7 @@ def workbook(template: str, output: str, from_file: str | None, force: bool):
 
 
 @main.command("import")
-@click.argument("xlsx_file", type=click.Path(dir_okay=False))
+@click.argument("xlsx_file", type=click.Path())
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="单位数据文件名（.yaml） / output unit file")
 @click.option("--force", is_flag=True, help="输出文件已存在时替换它（默认不覆盖） / replace an existing output file")

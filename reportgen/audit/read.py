@@ -114,17 +114,20 @@ class Document:
 
 def read(path: str | Path, display: str | None = None) -> Document:
     """Read ``path`` by its extension (.docx, .pdf, .txt)."""
+    from reportgen.unitfile.load import file_problem, zip_problem
+
     p = Path(path)
     name = display or str(path)
-    if not p.exists():
-        raise ReportgenError(f"{name}: 文件不存在（file not found）")
-    if p.is_dir():
-        raise ReportgenError(f"{name}: 是文件夹，不是文件（is a folder）")
+    problem = file_problem(p)
+    if problem:
+        raise ReportgenError(f"{name}: {problem}")
     ext = p.suffix.lower()
     readers = {".docx": _read_docx, ".pdf": _read_pdf, ".txt": _read_txt}
     if ext not in readers:
         raise ReportgenError(f"{name}: 不支持的文件类型“{p.suffix or '无扩展名'}”，"
                              f"只能审核 .docx、.pdf、.txt（unsupported file type）")
+    if ext == ".docx" and (problem := zip_problem(p)):
+        raise ReportgenError(f"{name}: 无法读取 Word 文件：{problem}")
     try:
         return readers[ext](p, name).finish()
     except ReportgenError:

@@ -293,7 +293,15 @@ def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[D
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from reportgen.unitfile.load import file_problem, zip_problem
+
     name = display_path(path)
+    problem = file_problem(path)
+    if problem:
+        return None, {}, [Diagnostic(f"无法读取采集表：{problem}", Loc(name))]
+    problem = zip_problem(path)
+    if problem:
+        return None, {}, [Diagnostic(f"无法读取，不是有效的 .xlsx 文件（{problem}）", Loc(name))]
     try:
         wb = load_workbook(path)
     except FileNotFoundError:

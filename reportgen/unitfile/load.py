@@ -253,6 +253,50 @@ def parse_yaml(text: str, file: str) -> tuple[Node | None, list[Diagnostic]]:
     return root, diags
 
 
+#: Largest workbook, Word or PDF file read (bytes), and the most a
+#: workbook or .docx may unpack to (a "zip bomb" is refused unopened).
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+
+
+def file_problem(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> str | None:
+    """Why ``path`` cannot be read as an input file (Chinese), or None: it
+    does not exist, is a folder, a FIFO or device (never opened, so never
+    blocks), or is larger than ``max_bytes``."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "文件不存在（file not found）"
+    except OSError as exc:
+        return f"无法读取文件（cannot read）: {_reason(exc)}"
+    if stat.S_ISDIR(info.st_mode):
+        return "这是一个文件夹，不是文件（a folder, not a file）"
+    if not stat.S_ISREG(info.st_mode):
+        return "不是普通文件（设备、管道等），不能读取（not a regular file）"
+    if info.st_size > max_bytes:
+        return (f"文件过大：{info.st_size} 字节，最多 {max_bytes // (1024 * 1024)} MB"
+                f"（file too large）")
+    return None
+
+
+def zip_problem(path: str | Path, max_unpacked: int = MAX_UNPACKED_BYTES) -> str | None:
+    """Why the .xlsx/.docx ``path`` must not be opened (Chinese), or None:
+    not a zip file, or its members unpack to more than ``max_unpacked``
+    bytes or number over 10,000."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        return f"文件已损坏，或不是 Office 文件（not a valid zip package: {exc}）"
+    total = sum(i.file_size for i in infos)
+    if len(infos) > 10_000 or total > max_unpacked:
+        return (f"文件解压后过大（{total} 字节、{len(infos)} 个部件；最多 "
+                f"{max_unpacked // (1024 * 1024)} MB、10000 个部件）（zip bomb?）")
+    return None
+
+
 def read_text_file(path: str | Path, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Diagnostic]]:
     """Read a text file the user gave: a regular file (not a folder, FIFO or
     device) of at most ``max_bytes``, in UTF-8 (a BOM is accepted) or, when it
