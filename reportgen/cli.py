@@ -319,7 +319,9 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_fil
             click.echo(report.text(name, findings))
     for name, message in problems.items():
         click.echo(f"{name}: {message}", err=True)
-    if xlsx_path:
+    if xlsx_path and problems:
+        click.echo(f"有文件无法读取，未生成 {xlsx_path}", err=True)
+    elif xlsx_path:
         try:
             write_atomic(Path(xlsx_path), report.xlsx(results))
         except OSError as exc:
@@ -489,7 +491,7 @@ def _fail_with(diags: list) -> None:
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="采集表文件名（.xlsx） / output .xlsx")
-@click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--from", "from_file", type=click.Path(), default=None,
               help="用已有的单位数据文件预先填好 / pre-fill from this unit file")
 @click.option("--force", is_flag=True, help="输出文件已存在时替换它（默认不覆盖） / replace an existing output file")
 def workbook(template: str, output: str, from_file: str | None, force: bool):

@@ -230,5 +230,32 @@ def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, byte
         if seen[name] > 1:
             stem, dot, ext = name.rpartition(".")
             name = f"{stem}（{seen[name]}）.{ext}"
-        out.append((name, render(pf.form.template, pf.context())))
+        context = pf.context()
+        out.append((name, _render_template(render, pf.form.template, context)))
     return out
+
+
+def _render_template(render, template: Path, context: dict) -> bytes:
+    """``render(template, context)``; a Word template that cannot be read
+    (not a .docx, damaged, a folder, a zip bomb) is a :class:`PackError`
+    naming it, never a traceback."""
+    import zipfile
+
+    from lxml import etree
+
+    from reportgen.unitfile.load import file_problem, zip_problem
+
+    problem = file_problem(template) or zip_problem(template)
+    if problem is None:
+        with zipfile.ZipFile(template) as z:
+            missing = {"word/document.xml", "[Content_Types].xml"} - set(z.namelist())
+        if missing:
+            problem = f"缺少必需的部件 {', '.join(sorted(missing))}"
+    if problem:
+        raise PackError(f"{template}: Word 模板无法读取：{problem}")
+    try:
+        return render(template, context)
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, EOFError, KeyError,
+            AttributeError, ValueError) as exc:   # python-docx fails in many ways on a damaged .docx
+        raise PackError(f"{template}: Word 模板无法读取，文件已损坏或不是 .docx"
+                        f"（cannot read template: {type(exc).__name__}: {exc}）") from None

@@ -152,7 +152,7 @@ class _Reader:
         self.file = display_path(path)
         self.problems: list[str] = []
         root, diags = load_yaml_file(path)
-        self.problems += [d.format() for d in diags]
+        self.problems += [d.format() for d in diags if d.is_error]   # a GB18030 file is read
         self.root = root
 
     def fail(self, loc: Loc, message: str) -> None:
@@ -428,6 +428,11 @@ def load_pack(name_or_path: str) -> Pack:
     return pack
 
 
+#: The settings a form of pack.yaml may have (any other key is a typo).
+FORM_KEYS = ("key", "title", "template", "context", "output", "rubric", "sentences", "national_rules",
+             "each", "scope", "annexes", "outline", "requires")
+
+
 def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     """Read the pack folder ``path`` without stopping at a problem.
 
@@ -442,6 +447,13 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     forms_node = r.get(r.root, "forms", Sequence)
     problems = []
     for f_node in (forms_node.items if forms_node else []):
+        for key in (f_node.items if isinstance(f_node, Mapping) else ()):
+            if key not in FORM_KEYS:
+                import difflib
+
+                hint = difflib.get_close_matches(key, FORM_KEYS, n=1)
+                r.fail(f_node.key_locs[key], f"未知的表单设置 '{key}'（unknown key）"
+                       + (f"，是否应为 '{hint[0]}'？" if hint else f"；可用: {', '.join(FORM_KEYS)}"))
         template = path / r.text(f_node, "template")
         if not template.is_file():
             r.fail(f_node.loc, f"模板文件不存在: {template.name}")
