@@ -61,6 +61,35 @@ def _not_an_input(output: str, *inputs: str | None) -> None:
             sys.exit(1)
 
 
+def _collect_quietly() -> None:
+    import gc
+
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+def _built_or_exit(what: str, build, *args, **kwargs):
+    """``build(*args, **kwargs)`` for an .xlsx made in memory; openpyxl spills
+    to temporary files, so a full disk or a file-size limit can fail it:
+    that is an error naming ``what``, exit 1."""
+    from lxml import etree
+
+    from reportgen.output.files import reason
+
+    try:
+        return build(*args, **kwargs)
+    except OSError as exc:
+        problem = reason(exc)
+    except etree.SerialisationError as exc:
+        problem = f"临时文件写入失败，磁盘空间或文件大小受限（{exc}）"
+    _collect_quietly()   # openpyxl's half-written streams complain when collected
+    click.echo(f"错误: 无法写入 {what}：{problem}（未写入任何文件）", err=True)
+    sys.exit(1)
+
+
 def _or_exit(action, *args, **kwargs):
     """``action(*args, **kwargs)``; a ReportgenError is printed as ``错误: …`` and exits 1."""
     try:
@@ -323,7 +352,7 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_fil
         click.echo(f"有文件无法读取，未生成 {xlsx_path}", err=True)
     elif xlsx_path:
         try:
-            write_atomic(Path(xlsx_path), report.xlsx(results))
+            write_atomic(Path(xlsx_path), _built_or_exit(xlsx_path, report.xlsx, results))
         except OSError as exc:
             click.echo(f"错误: 无法写入 {xlsx_path}: {exc.strerror}", err=True)
             sys.exit(1)
@@ -452,7 +481,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
         pack = load_pack(template)
         S.scored_form(pack)
         results = S.summarize(S.unit_files(list(inputs)), pack)
-        data = S.workbook(results, pack)
+        data = _built_or_exit(output, S.workbook, results, pack)
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
         sys.exit(1)
@@ -517,7 +546,8 @@ def workbook(template: str, output: str, from_file: str | None, force: bool):
         _fail_with(diags)
         root, _ = load_yaml_file(from_file)
         raw = node_to_raw(root)
-    _write_or_exit(Path(output), write_workbook(pack_needs(pack), pack.title, raw), force)
+    data = _built_or_exit(output, write_workbook, pack_needs(pack), pack.title, raw)
+    _write_or_exit(Path(output), data, force)
 
 
 @main.command("import")
