@@ -233,7 +233,7 @@ def _render_batch(units: tuple[str, ...], template: str, output: str | None,
                            len(files), "生成 Word", _docx_line))
     if pdf:
         rendered = sum(1 for r in results if r.ok and r.documents)
-        list(_stream(batch.convert_batch(results, pack, jobs), rendered, "转换 PDF", _pdf_line))
+        list(_stream(batch.convert_batch(results, pack, jobs, force=force), rendered, "转换 PDF", _pdf_line))
     order = {f: i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r.source])
     for line in batch.summary(results):

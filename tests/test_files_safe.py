@@ -235,6 +235,21 @@ def test_fullwidth_colon_and_tab_get_a_chinese_hint_at_their_line(tmp_path, old,
     assert "could not find" not in r.output
 
 
+@pytest.mark.parametrize("text, loc, path", [
+    ("year：2021\n", "unit.yaml:1:1", ""),
+    ("money_unit: 万元\nyear: 2021\nunit:\n  name：测试\n", "unit.yaml:4:3", "unit（单位信息）"),
+    ("money_unit: 万元\nyear: 2021\nunit: {name: 测试}\nprojects:\n  - name：项目\n", "unit.yaml:5:5",
+     "projects[0]（项目）"),
+])
+def test_a_fullwidth_colon_that_parses_as_text_still_gets_the_hint(tmp_path, text, loc, path):
+    unit = tmp_path / "unit.yaml"
+    unit.write_text(text, encoding="utf-8")
+    r = run("check", unit, "-t", "jinzhong")
+    assert r.exit_code == 1
+    line = next(line for line in r.output.splitlines() if loc in line)
+    assert path in line and "后面是全角冒号“：”，应为半角冒号加空格" in line
+
+
 def test_chinese_numerals_in_indicator_values_score_like_digits(tmp_path):
     text = (EXAMPLES / "jinzhong-zhaoshang-2020.yaml").read_text(encoding="utf-8")
     chinese = text.replace("target: 不少于10场", "target: 不少于十场", 1).replace('actual: "13"', "actual: 十三场", 1)

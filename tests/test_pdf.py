@@ -219,6 +219,18 @@ done""")
         ("财政支出项目绩效自评表 · 招商引资专项经费", 2)]
     assert reader.metadata.author == "晋中市招商引资服务中心"
     assert reader.metadata.subject == "2020年度 晋中市部门整体支出绩效自评"
+    # rendering again replaces them; a PDF edited since is kept unless --force
+    assert run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out,
+               "--pdf").exit_code == 0
+    edited = out / names[-1]
+    assert edited.suffix == ".pdf"
+    edited.write_bytes(b"%PDF-1.4 signed copy")
+    r = run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out, "--pdf")
+    assert r.exit_code == 1 and edited.name in r.output and "--force" in r.output
+    assert edited.read_bytes() == b"%PDF-1.4 signed copy"
+    assert run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out,
+               "--pdf", "--force").exit_code == 0
+    assert edited.read_bytes() != b"%PDF-1.4 signed copy"
 
 
 def test_a_profile_that_worked_seeds_the_next_ones(tmp_path, monkeypatch):

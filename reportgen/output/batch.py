@@ -36,7 +36,6 @@ from reportgen.pack.packs import Pack, load_pack
 from reportgen.pipeline import prepare, render_forms, safe_filename
 from reportgen.output.files import reason
 from reportgen.output.manifest import write_outputs
-from reportgen.output.render import write_atomic
 from reportgen.output.template_cache import render_cached
 
 #: Most documents given to one LibreOffice call (a crash loses at most these).
@@ -97,7 +96,9 @@ def unit_files(args: Iterable[str]) -> tuple[list[Path], list[str]]:
         elif p.is_file():
             files.append(p)
         else:
-            problems.append(f"{arg}: 文件或文件夹不存在")
+            from reportgen.unitfile.load import file_problem
+
+            problems.append(f"{arg}: {file_problem(p) or '文件或文件夹不存在'}")
     seen: set[Path] = set()
     unique = []
     for f in files:
@@ -216,12 +217,13 @@ def bound_name(result: UnitResult, pack: Pack) -> str:
 
 
 def convert_batch(results: list[UnitResult], pack: Pack, jobs: int = 1,
-                  soffice: str | None = None) -> Iterator[UnitResult]:
+                  soffice: str | None = None, force: bool = False) -> Iterator[UnitResult]:
     """Add PDFs to the rendered units of ``results``: ``jobs`` LibreOffice
     processes at once, each with its own profile, each converting its share
     of the documents in one call (at most :data:`MAX_PER_CALL` per call);
     then per unit a PDF beside each .docx and the bound PDF
-    (:func:`pdf.bind`).  A missing PDF is an error of its unit.  Yields each
+    (:func:`pdf.bind`), written all or none (an edited PDF is replaced only
+    with ``force``).  A missing PDF is an error of its unit.  Yields each
     unit when its share is done.  Raises :class:`errors.ReportgenError` when
     LibreOffice is not installed."""
     from reportgen.output import pdf
@@ -235,7 +237,7 @@ def convert_batch(results: list[UnitResult], pack: Pack, jobs: int = 1,
     shares = [units[i::jobs] for i in range(max(1, min(jobs, len(units))))]
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp, \
             ThreadPoolExecutor(max_workers=len(shares)) as pool:
-        futures = [pool.submit(_convert_share, share, Path(tmp) / f"w{i}", pack, soffice)
+        futures = [pool.submit(_convert_share, share, Path(tmp) / f"w{i}", pack, soffice, force)
                    for i, share in enumerate(shares)]
         for fut in futures:
             yield from fut.result()
@@ -256,7 +258,8 @@ def _calls(units: list[UnitResult]) -> Iterator[list[UnitResult]]:
         yield call
 
 
-def _convert_share(units: list[UnitResult], work: Path, pack: Pack, soffice: str) -> list[UnitResult]:
+def _convert_share(units: list[UnitResult], work: Path, pack: Pack, soffice: str,
+                   force: bool = False) -> list[UnitResult]:
     from reportgen.output import pdf
 
     profile = work / "profile"
@@ -271,11 +274,16 @@ def _convert_share(units: list[UnitResult], work: Path, pack: Pack, soffice: str
         conv = pdf.convert(list(staged.values()), work / f"out{n}", profile, soffice)
         for u, r in enumerate(call):
             _finish_unit(r, [(title, docx, staged[u, k]) for k, (title, docx) in enumerate(r.documents)],
-                         conv, pack)
+                         conv, pack, force)
     return units
 
 
-def _finish_unit(r: UnitResult, docs: list[tuple[str, Path, Path]], conv, pack: Pack) -> None:
+def _finish_unit(r: UnitResult, docs: list[tuple[str, Path, Path]], conv, pack: Pack,
+                 force: bool = False) -> None:
+    """Write a unit's PDFs — one beside each .docx and the bound one — all or
+    none (:func:`manifest.write_outputs`: a PDF edited since reportgen wrote
+    it is kept unless ``force``); a missing or unreadable PDF is an error of
+    the unit."""
     from reportgen.output import pdf
 
     parts = []
@@ -284,28 +292,26 @@ def _finish_unit(r: UnitResult, docs: list[tuple[str, Path, Path]], conv, pack: 
         if problem:
             r.errors.append(f"{display_path(docx)}: {problem}")
             continue
-        target = docx.with_suffix(".pdf")
-        try:
-            write_atomic(target, conv.pdfs[staged].read_bytes())
-        except OSError as exc:
-            r.errors.append(f"错误: 无法写入 {target}: {reason(exc)}")
-            continue
-        r.pdfs.append(target)
-        parts.append((title, target))
+        parts.append((title, docx.with_suffix(".pdf"), conv.pdfs[staged]))
     if not r.ok:
         return
-    target = r.folder / bound_name(r, pack)
+    bound = r.folder / bound_name(r, pack)
     try:
-        data = pdf.bind(parts, title=f"{r.name}{r.year}年度{pack.title}", author=r.name,
+        targets = [(target, converted.read_bytes()) for _, target, converted in parts]
+        data = pdf.bind([(title, converted) for title, _, converted in parts],
+                        title=f"{r.name}{r.year}年度{pack.title}", author=r.name,
                         subject=f"{r.year}年度 {pack.title}", keywords=f"{r.name} {r.year}年度")
-        write_atomic(target, data)
+        write_outputs(targets + [(bound, data)], force)
+    except ReportgenError as exc:
+        r.errors.append(f"错误: {exc}")
+        return
     except OSError as exc:
-        r.errors.append(f"错误: 无法写入 {target}: {reason(exc)}")
+        r.errors.append(f"错误: 无法写入 {exc.filename or r.folder}: {reason(exc)}")
         return
     except Exception as exc:  # pypdf cannot read what LibreOffice wrote
         r.errors.append(f"错误: 合订 PDF 失败（{type(exc).__name__}: {exc}）")
         return
-    r.pdfs.append(target)
+    r.pdfs = [target for target, _ in targets] + [bound]
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

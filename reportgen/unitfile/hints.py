@@ -94,3 +94,12 @@ def syntax_hints(text: str, file: str, exc: yaml.YAMLError) -> list[Diagnostic]:
             return [Diagnostic(f"YAML 语法错误: {hint}", Loc(file, line, col))]
     return [Diagnostic(f"YAML 语法错误: {_translate(problem)}（{problem}）",
                        Loc(file, mark.line + 1, mark.column + 1))]
+
+
+def colon_hint(text: str) -> str:
+    """A hint when a scalar's ``text`` looks like a "key: value" typed with a
+    full-width colon (``name：张三`` read as one piece of text), else ""."""
+    m = _FULLWIDTH_KEY.match(text)
+    if m and re.fullmatch(r"[A-Za-z_][\w.]*", m.group(2)):
+        return f"（“{m.group(2)}”后面是全角冒号“：”，应为半角冒号加空格：{m.group(2)}: …）"
+    return ""

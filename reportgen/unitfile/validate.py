@@ -13,6 +13,7 @@ from pathlib import Path
 
 from reportgen.unitfile import schema as S
 from reportgen.errors import Diagnostic, Loc, display_path
+from reportgen.unitfile.hints import colon_hint
 from reportgen.unitfile.load import Mapping, Node, Scalar, Sequence, load_yaml_file
 
 
@@ -128,7 +129,8 @@ class _Validator:
         if not isinstance(node, Mapping):
             if isinstance(node, Scalar) and node.is_null:
                 return
-            self.error("应为一组字段（mapping），实为单个值或列表", node.loc, path, spec.zh)
+            hint = colon_hint(node.text) if isinstance(node, Scalar) else ""
+            self.error("应为一组字段（mapping），实为单个值或列表" + hint, node.loc, path, spec.zh)
             return
         self.locs[path] = key_loc or node.loc
         known = {f.key: f for f in spec.fields}
@@ -216,7 +218,8 @@ def validate(root: Node | None, file: str) -> tuple[Unit | None, list[Diagnostic
     if root is None:
         return None, []
     if not isinstance(root, Mapping):
-        return None, [Diagnostic("单位文件应为一组“键: 值”（a mapping at top level）", root.loc)]
+        hint = colon_hint(root.text) if isinstance(root, Scalar) else ""
+        return None, [Diagnostic("单位文件应为一组“键: 值”（a mapping at top level）" + hint, root.loc)]
     money_node = root.items.get("money_unit")
     money_unit = "万元"
     if isinstance(money_node, Scalar):
