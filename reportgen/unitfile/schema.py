@@ -714,10 +714,15 @@ def walk(spec=UNIT_SCHEMA, prefix: str = ""):
             yield from walk(child.item, path + "[]")
 
 
+_SPECS: dict = {}
+
+
 def spec_at(path: str):
     """The schema entry (Field/Group/ListOf/MapOf) of a dotted path, or None."""
-    generic = re.sub(r"\[\d+\]", "[]", path)
-    return next((spec for p, spec in walk() if p == generic), None)
+    if not _SPECS:
+        for p, spec in walk():
+            _SPECS.setdefault(p, spec)
+    return _SPECS.get(re.sub(r"\[\d+\]", "[]", path))
 
 
 def zh_name(path: str) -> str:

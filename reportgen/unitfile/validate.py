@@ -86,20 +86,42 @@ class Unit:
         project forms too.  ``prefix`` is kept so
         diagnostics can be given their full path again."""
         head = prefix + "."
-        values = {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
-        locs = {k[len(head):]: v for k, v in self.locs.items() if k.startswith(head)}
-        inherited = lambda k: (k in ("year", "money_unit") or k.startswith("unit.")  # noqa: E731
-                               or k.startswith("evaluators"))
-        for k, v in self.values.items():
-            if inherited(k) and k not in values:
-                values[k] = v
-        for k, v in self.locs.items():
-            if k.startswith("evaluators") and k not in locs:
-                locs[k] = v
+        groups = self._groups()
+        if "." in prefix or "[" in prefix.partition("[")[2]:   # a nested prefix: scan everything
+            values = {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
+            locs = {k[len(head):]: v for k, v in self.locs.items() if k.startswith(head)}
+        else:                                                  # one group: no scan of the file
+            own_values, own_locs = groups.get(prefix, ({}, {}))
+            values = {k[len(head):]: v for k, v in own_values.items() if k.startswith(head)}
+            locs = {k[len(head):]: v for k, v in own_locs.items() if k.startswith(head)}
+        for name, (group_values, group_locs) in groups.items():
+            if name in ("year", "money_unit", "unit") or name.startswith("evaluators"):
+                for k, v in group_values.items():
+                    if (k in ("year", "money_unit") or k.startswith("unit.")
+                            or k.startswith("evaluators")) and k not in values:
+                        values[k] = v
+            if name.startswith("evaluators"):
+                for k, v in group_locs.items():
+                    if k not in locs:
+                        locs[k] = v
         view = Unit(self.file, values, locs)
         view.prefix = prefix
         view.base_loc = self.loc(prefix)
         return view
+
+    def _groups(self) -> dict[str, tuple[dict, dict]]:
+        """Values and locs grouped by the first part of their path
+        (``projects[3]``, ``unit``, ``year``), built once, so scoping every
+        project of a long file is linear, not quadratic."""
+        cached = getattr(self, "_group_cache", None)
+        if cached is None or cached[0] != (len(self.values), len(self.locs)):
+            groups: dict[str, tuple[dict, dict]] = {}
+            for k, v in self.values.items():
+                groups.setdefault(k.split(".", 1)[0], ({}, {}))[0][k] = v
+            for k, v in self.locs.items():
+                groups.setdefault(k.split(".", 1)[0], ({}, {}))[1][k] = v
+            cached = self._group_cache = ((len(self.values), len(self.locs)), groups)
+        return cached[1]
 
     def full_path(self, path: str) -> str:
         """A path of this (possibly scoped) unit as written in the file."""
