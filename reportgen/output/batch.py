@@ -98,7 +98,8 @@ def unit_files(args: Iterable[str]) -> tuple[list[Path], list[str]]:
         else:
             from reportgen.unitfile.load import file_problem
 
-            problems.append(f"{arg}: {file_problem(p) or '文件或文件夹不存在'}")
+            problem = file_problem(p) if p.exists() else None   # a FIFO, a device
+            problems.append(f"{arg}: {problem or '文件或文件夹不存在'}")
     seen: set[Path] = set()
     unique = []
     for f in files:
