@@ -227,11 +227,16 @@ def _workbook_bytes(tmp: Path) -> bytes:
 
 
 def xlsx_case(make: Callable[[Path, Path], None], loc: str = r"采集表\.xlsx"):
-    """A case: ``make(tmp, path)`` writes a broken 采集表.xlsx; ``import`` it."""
+    """A case: ``make(tmp, path)`` writes a broken 采集表.xlsx; ``import`` it,
+    or give it straight to ``check`` or ``render``."""
     def build(tmp: Path, command: str) -> Built:
         path = tmp / "采集表.xlsx"
         make(tmp, path)
         out = tmp / "unit.yaml"
+        if command == "check":
+            return Built(["check", path, "-t", "jinzhong"], loc, [])
+        if command == "render":
+            return Built(["render", path, "-t", "jinzhong", "-o", tmp / "out"], loc, [tmp / "out"])
         return Built(["import", path, "-o", out], loc, [out])
     return build
 
@@ -455,6 +460,7 @@ def _cases():
         yield pytest.param(build, command, id=f"unit-{name}")
     for name, build in XLSX_CASES.items():
         yield pytest.param(build, "import", id=name)
+        yield pytest.param(build, "check" if len(name) % 2 else "render", id=f"{name}-direct")
     commands = ["check", "render", "init"]
     for i, (name, build) in enumerate(PACK_CASES.items()):
         command = commands[i % 3]
@@ -463,6 +469,16 @@ def _cases():
         yield pytest.param(build, command, id=name)
     for name, build in AUDIT_CASES.items():
         yield pytest.param(build, "audit", id=name)
+
+
+def test_every_form_setting_read_is_a_known_one():
+    """A form setting the reader uses but FORM_KEYS lacks would be refused as a typo."""
+    import inspect
+
+    from reportgen.pack import packs
+
+    read = set(re.findall(r'\(f_node, "(\w+)"', inspect.getsource(packs)))
+    assert read and read <= set(packs.FORM_KEYS)
 
 
 def test_the_corpus_is_large_enough():

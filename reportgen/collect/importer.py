@@ -344,7 +344,12 @@ def _origin(path: str, origins: dict[str, str]) -> str | None:
 
 def workbook_pack(path: str | Path) -> str | None:
     """The pack a workbook was made for (its 类别 property, written by
-    ``reportgen workbook``), or None when it names none."""
+    ``reportgen workbook``), or None when it names none (or is no regular,
+    sane zip file: :func:`load.file_problem`, :func:`load.zip_problem`)."""
+    from reportgen.unitfile.load import file_problem, zip_problem
+
+    if file_problem(path) or zip_problem(path):
+        return None
     try:
         with zipfile.ZipFile(path) as z:
             core = z.read("docProps/core.xml").decode("utf-8", "replace")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from reportgen.errors import ReportgenError, display_path
@@ -58,7 +59,8 @@ def read_record(folder: Path) -> dict[str, str]:
     """The record of ``folder``: file name → SHA-256 (empty when missing or damaged)."""
     path = folder / MANIFEST
     try:
-        if path.stat().st_size > _MAX_RECORD:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_RECORD:
             return {}
         data = json.loads(path.read_text(encoding="utf-8"))
         files = data.get("files", {})
@@ -69,8 +71,9 @@ def read_record(folder: Path) -> dict[str, str]:
 
 def _file_sha256(path: Path) -> str | None:
     try:
-        if os.stat(path).st_size > _MAX_HASHED:
-            return None
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_HASHED:
+            return None     # a folder, FIFO or device in the way is never "ours"
         return _sha256(path.read_bytes())
     except OSError:
         return None

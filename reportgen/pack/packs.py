@@ -496,7 +496,7 @@ def load_pack(name_or_path: str) -> Pack:
 
 #: The settings a form of pack.yaml may have (any other key is a typo).
 FORM_KEYS = ("key", "title", "template", "context", "output", "rubric", "sentences", "national_rules",
-             "each", "scope", "annexes", "outline", "requires")
+             "each", "scope", "annexes", "outline", "requires", "tables")
 
 
 def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
