@@ -17,6 +17,13 @@ from reportgen.unitfile.hints import colon_hint
 from reportgen.unitfile.load import Mapping, Node, Scalar, Sequence, load_yaml_file
 
 
+def inherited(path: str) -> bool:
+    """Whether a scoped view (:meth:`Unit.scoped`) reads ``path`` from the
+    whole file: ``year``, ``money_unit``, ``unit.*`` and the 评价人员."""
+    return (path in ("year", "money_unit", "unit") or path.startswith("unit.")
+            or path.startswith("evaluators"))
+
+
 class Unit:
     """A validated unit file.
 
@@ -97,8 +104,7 @@ class Unit:
         for name, (group_values, group_locs) in groups.items():
             if name in ("year", "money_unit", "unit") or name.startswith("evaluators"):
                 for k, v in group_values.items():
-                    if (k in ("year", "money_unit") or k.startswith("unit.")
-                            or k.startswith("evaluators")) and k not in values:
+                    if inherited(k) and k not in values:
                         values[k] = v
             if name.startswith("evaluators"):
                 for k, v in group_locs.items():
