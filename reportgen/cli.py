@@ -246,8 +246,9 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
     from reportgen.output.manifest import write_outputs
 
     _or_exit(write_outputs, targets, force)
-    for path, _ in targets:
-        click.echo(f"已生成 {path}")
+    for path, data in targets:
+        _info(f"已生成 {path}")
+        _detail(f"    {len(data):,} 字节")
 
 
 # --- batch rendering, PDF, doctor (reportgen.output.batch, reportgen.output.pdf) ---------

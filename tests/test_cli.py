@@ -70,7 +70,7 @@ def test_quiet_prints_errors_only_and_verbose_says_where_and_how_long(tmp_path):
     example = str(EXAMPLES / "jinzhong-gongxin-2021.yaml")
     runner = CliRunner()
     result = runner.invoke(main, ["--quiet", "render", example, "-t", "jinzhong", "-o", str(tmp_path / "q")])
-    assert result.exit_code == 0 and result.output == "" and len(list((tmp_path / "q").iterdir())) == 1
+    assert result.exit_code == 0 and result.output == "" and len(list((tmp_path / "q").glob("*.docx"))) == 1
     result = runner.invoke(main, ["-q", "check", example, "-t", "jinzhong"])
     assert result.exit_code == 0 and result.output == ""
     bad = tmp_path / "bad.yaml"
