@@ -47,6 +47,7 @@ def visible(folder: Path) -> list[str]:
 
 # -- write failures ----------------------------------------------------------------
 
+@pytest.mark.slow                                  # a fresh interpreter per command
 def test_render_under_a_file_size_limit_writes_nothing_and_says_so(tmp_path):
     out = tmp_path / "out"
     r = run_limited(60_000, "render", XINZHOU, "-t", "xinzhou", "-o", out)   # some forms fit, some do not
@@ -56,6 +57,7 @@ def test_render_under_a_file_size_limit_writes_nothing_and_says_so(tmp_path):
     assert visible(out) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [
     ["summary", EXAMPLES / "jinzhong-gongxin-2021.yaml", EXAMPLES / "jinzhong-zhaoshang-2020.yaml",
      "-t", "jinzhong", "-o", "{out}/汇总.xlsx"],

@@ -458,9 +458,12 @@ def _cases():
         if command == "workbook" and name.startswith(_SCORING):
             command = "render"
         yield pytest.param(build, command, id=f"unit-{name}")
-    for name, build in XLSX_CASES.items():
-        yield pytest.param(build, "import", id=name)
-        yield pytest.param(build, "check" if len(name) % 2 else "render", id=f"{name}-direct")
+    # workbooks take openpyxl a second or two each: the first few run by default, all with -m slow
+    for i, (name, build) in enumerate(XLSX_CASES.items()):
+        marks = () if i < 4 else (pytest.mark.slow,)
+        yield pytest.param(build, "import", id=name, marks=marks)
+        yield pytest.param(build, "check" if len(name) % 2 else "render", id=f"{name}-direct",
+                           marks=marks)
     commands = ["check", "render", "init"]
     for i, (name, build) in enumerate(PACK_CASES.items()):
         command = commands[i % 3]
