@@ -92,6 +92,21 @@ def test_a_folder_in_the_way_is_an_error_and_nothing_is_written(tmp_path):
     assert not a.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["b.txt", "file"]
 
 
+def test_what_a_killed_run_left_is_swept_and_nothing_else(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = tmp_path / f".reportgen-{dead}-0123456789ab.tmp"
+    young = tmp_path / f".reportgen-{dead}-ba9876543210.tmp"
+    alive = tmp_path / f".reportgen-{os.getppid()}-0123456789ab.tmp"
+    for p in (stale, young, alive):
+        p.write_bytes(b"half")
+    for p in (stale, alive):
+        os.utime(p, (0, 0))                       # written long ago
+    write_files([(tmp_path / "a.txt", b"1")])
+    assert not stale.exists() and young.exists() and alive.exists()
+    assert (tmp_path / "a.txt").read_bytes() == b"1"
+
+
 def test_templates_new_into_an_unwritable_place_is_an_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

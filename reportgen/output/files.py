@@ -85,12 +85,21 @@ def _temp_name(folder: Path, suffix: str) -> Path:
     return folder / f".reportgen-{os.getpid()}-{secrets.token_hex(6)}{suffix}"
 
 
+#: A temporary file younger than this is never swept (it may belong to a
+#: run on another computer writing to the same shared folder), in seconds.
+STALE_AFTER = 600
+
+
 def sweep(folder: Path) -> None:
     """Remove the temporary files that a reportgen process killed while
-    writing (power cut, ``kill -9``) left in ``folder``: those whose process
-    is gone.  Only on POSIX, where a process can be looked up safely."""
+    writing (power cut, ``kill -9``) left in ``folder``: those older than
+    :data:`STALE_AFTER` whose process is gone.  Only on POSIX, where a
+    process can be looked up safely."""
     if os.name != "posix":
         return
+    import time
+
+    now = time.time()
     try:
         names = [n for n in os.listdir(folder) if n.startswith(".reportgen-")
                  and n.endswith((".tmp", ".bak"))]
@@ -99,6 +108,11 @@ def sweep(folder: Path) -> None:
     for name in names:
         pid = name.split("-")[1]
         if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            if now - os.lstat(folder / name).st_mtime < STALE_AFTER:
+                continue
+        except OSError:
             continue
         try:
             os.kill(int(pid), 0)
