@@ -107,6 +107,13 @@ def test_what_a_killed_run_left_is_swept_and_nothing_else(tmp_path):
     assert (tmp_path / "a.txt").read_bytes() == b"1"
 
 
+@pytest.mark.parametrize("device", ["/dev/full", "/dev/null"])
+def test_a_device_as_output_is_refused_not_replaced(device):
+    r = run("summary", EXAMPLES / "jinzhong-gongxin-2021.yaml", "-t", "jinzhong", "-o", device)
+    assert r.exit_code == 1 and "不是普通文件" in r.output
+    assert Path(device).is_char_device()
+
+
 def test_templates_new_into_an_unwritable_place_is_an_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -421,6 +421,15 @@ def audit_case(name: str, make: Callable[[Path], None], loc: str | None = None, 
     return build
 
 
+def _huge_part(path: Path, part: str) -> None:
+    """A small zip whose ``part`` unpacks to 50 MB (of spaces)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open(part, "w") as f:
+            block = b" " * (1024 * 1024)
+            for _ in range(50):
+                f.write(block)
+
+
 def _write(data: bytes):
     return lambda p: p.write_bytes(data)
 
@@ -438,6 +447,8 @@ AUDIT_CASES: dict[str, Callable] = {
     "audit-txt-dev-zero": audit_case("报告.txt", lambda p: p.symlink_to("/dev/zero")),
     "audit-docx-dev-zero": audit_case("报告.docx", lambda p: p.symlink_to("/dev/zero")),
     "audit-txt-sparse-200MB": audit_case("报告.txt", _sparse(200 * 1024 * 1024)),
+    "audit-txt-sparse-25MB": audit_case("报告.txt", _sparse(25 * 1024 * 1024)),
+    "audit-docx-huge-xml-part": audit_case("报告.docx", lambda p: _huge_part(p, "word/document.xml")),
     "audit-folder": audit_case("报告.docx", lambda p: p.mkdir()),
     "audit-missing": audit_case("报告.docx", lambda p: None),
     "audit-doc-extension": audit_case("报告.doc", _write(b"old word")),

@@ -112,13 +112,17 @@ class Document:
         return re.sub(r"[\u2029\n]+", " ", text).strip()
 
 
+#: Largest .txt report read (a 300-page report is about 1 MB of text).
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+
 def read(path: str | Path, display: str | None = None) -> Document:
     """Read ``path`` by its extension (.docx, .pdf, .txt)."""
-    from reportgen.unitfile.load import file_problem, zip_problem
+    from reportgen.unitfile.load import MAX_DOCUMENT_BYTES, file_problem, zip_problem
 
     p = Path(path)
     name = display or str(path)
-    problem = file_problem(p)
+    problem = file_problem(p, MAX_TEXT_BYTES if p.suffix.lower() == ".txt" else MAX_DOCUMENT_BYTES)
     if problem:
         raise ReportgenError(f"{name}: {problem}")
     ext = p.suffix.lower()

@@ -72,11 +72,14 @@ def reason(exc: OSError) -> str:
 
 def check_name(path: Path) -> None:
     """Raise :class:`WriteError` when ``path`` cannot be created: a name over
-    :data:`NAME_MAX` bytes, or an existing folder of that name."""
+    :data:`NAME_MAX` bytes, an existing folder of that name, or a device or
+    FIFO there (``-o /dev/full`` must not replace the device node)."""
     if len(path.name.encode("utf-8")) > NAME_MAX:
         raise WriteError(path, f"文件名过长（{len(path.name.encode('utf-8'))} 字节，最多 {NAME_MAX}）")
     if path.is_dir():
         raise WriteError(path, _REASONS[errno.EISDIR])
+    if path.exists() and not path.is_file():
+        raise WriteError(path, "这不是普通文件（设备、管道等），不能替换")
 
 
 def _temp_name(folder: Path, suffix: str) -> Path:

@@ -279,10 +279,15 @@ def file_problem(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> str |
     return None
 
 
+#: Largest XML part of a .docx read (a 300-page report's document.xml is about 10 MB).
+MAX_XML_PART_BYTES = 40 * 1024 * 1024
+
+
 def zip_problem(path: str | Path, max_unpacked: int = MAX_UNPACKED_BYTES) -> str | None:
     """Why the .xlsx/.docx ``path`` must not be opened (Chinese), or None:
-    not a zip file, or its members unpack to more than ``max_unpacked``
-    bytes or number over 10,000."""
+    not a zip file, its members unpack to more than ``max_unpacked`` bytes
+    or number over 10,000, or one XML part unpacks to more than
+    :data:`MAX_XML_PART_BYTES` (parsing it would need gigabytes)."""
     import zipfile
 
     try:
@@ -294,6 +299,11 @@ def zip_problem(path: str | Path, max_unpacked: int = MAX_UNPACKED_BYTES) -> str
     if len(infos) > 10_000 or total > max_unpacked:
         return (f"文件解压后过大（{total} 字节、{len(infos)} 个部件；最多 "
                 f"{max_unpacked // (1024 * 1024)} MB、10000 个部件）（zip bomb?）")
+    big = next((i for i in infos if i.filename.endswith((".xml", ".rels"))
+                and i.file_size > MAX_XML_PART_BYTES), None)
+    if big is not None:
+        return (f"文件中的 {big.filename} 解压后 {big.file_size} 字节，最多 "
+                f"{MAX_XML_PART_BYTES // (1024 * 1024)} MB（part too large）")
     return None
 
 
