@@ -404,6 +404,8 @@ PACK_CASES: dict[str, Callable] = {
     "docx-unknown-variable": pack_case(_docx_edit(DEPT, _append_paragraph("{{ no_such_variable_x }}")),
                                        r"(部门整体支出绩效自评表|no_such_variable_x)"),
     "docx-unbalanced-for": pack_case(_docx_edit(DEPT, _append_paragraph("{% for x in y %}")), re.escape(DEPT)),
+    "docx-huge-xml-part": pack_case(lambda f: _huge_part(f / DEPT, "word/document.xml"), re.escape(DEPT)),
+    "docx-fifo": pack_case(lambda f: ((f / DEPT).unlink(), os.mkfifo(f / DEPT)), re.escape(DEPT)),
     "docx-bad-xml": pack_case(_docx_edit(DEPT, lambda xml: xml.replace("</w:body>", "<w:p>", 1)), re.escape(DEPT)),
 }
 

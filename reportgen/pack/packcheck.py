@@ -450,6 +450,11 @@ def check_docx(path: Path, context: str, generic: frozenset[str] = frozenset()) 
     cannot open is one error.
     """
     file = display_path(path)
+    from reportgen.unitfile.load import file_problem, zip_problem
+
+    problem = file_problem(path) or zip_problem(path)
+    if problem:
+        return [Diagnostic(f"无法作为 Word 文档读取（cannot read the .docx）: {problem}", Loc(file))]
     try:
         tpl, parts = _template_parts(path)
     except Exception as exc:  # python-docx raises many kinds for a damaged .docx
