@@ -32,8 +32,8 @@ NAME_MAX = 255
 _REASONS = {
     errno.ENOSPC: "磁盘空间已满",
     errno.EFBIG: "超过允许的文件大小",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
+    errno.EACCES: "没有写入权限，或文件正在 Word/WPS/Excel 中打开（请关闭后重试）",
+    errno.EPERM: "没有写入权限，或文件正在 Word/WPS/Excel 中打开（请关闭后重试）",
     errno.EROFS: "磁盘或文件夹是只读的",
     errno.ENAMETOOLONG: "文件名或路径过长",
     errno.ENOTDIR: "路径中有一段不是文件夹",
