@@ -92,6 +92,30 @@ def test_a_folder_in_the_way_is_an_error_and_nothing_is_written(tmp_path):
     assert not a.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["b.txt", "file"]
 
 
+def test_a_rename_that_fails_puts_back_what_was_replaced(tmp_path, monkeypatch):
+    """Windows refuses to replace a document open in Word: the files of the
+    batch already renamed are restored, the new ones removed."""
+    import errno
+
+    from reportgen.output import files
+
+    a, b, c = tmp_path / "a.docx", tmp_path / "b.docx", tmp_path / "c.docx"
+    a.write_bytes(b"old a")
+    c.write_bytes(b"old c")
+    real = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == c:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    with pytest.raises(WriteError, match="正在 Word/WPS/Excel 中打开"):
+        write_files([(a, b"new a"), (b, b"new b"), (c, b"new c")])
+    assert a.read_bytes() == b"old a" and not b.exists() and c.read_bytes() == b"old c"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "c.docx"]
+
+
 def test_what_a_killed_run_left_is_swept_and_nothing_else(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True).stdout.strip()
@@ -196,6 +220,32 @@ def test_render_keeps_a_hand_edited_document_unless_forced(tmp_path):
     docx.write_bytes(b"someone else's file")
     assert run("render", GONGXIN, "-t", "jinzhong", "-o", out).exit_code == 1
     assert docx.read_bytes() == b"someone else's file"
+
+
+def test_a_run_killed_between_record_and_document_leaves_nothing_looking_edited(tmp_path, monkeypatch):
+    from reportgen.output import files
+    from reportgen.output.manifest import EditedFiles, write_outputs
+
+    doc = tmp_path / "表.docx"
+    write_outputs([(doc, b"v1")])
+    real = os.replace
+
+    def killed(src, dst):
+        if Path(dst) == doc:
+            raise KeyboardInterrupt          # as if the process died here
+        return real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs([(doc, b"v2")])
+    monkeypatch.setattr(files.os, "replace", real)
+    assert doc.read_bytes() == b"v1"
+    write_outputs([(doc, b"v3")])                # the old document is still known as ours
+    assert doc.read_bytes() == b"v3"
+    doc.write_bytes(b"edited")
+    with pytest.raises(EditedFiles):
+        write_outputs([(doc, b"v4")])
+    assert doc.read_bytes() == b"edited"
 
 
 def test_batch_render_keeps_an_edited_document_of_one_unit(tmp_path):

@@ -55,18 +55,20 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_record(folder: Path) -> dict[str, str]:
-    """The record of ``folder``: file name → SHA-256 (empty when missing or damaged)."""
+def read_record(folder: Path) -> dict[str, list[str]]:
+    """The record of ``folder``: file name → the SHA-256 it may have (empty
+    when missing or damaged)."""
     path = folder / MANIFEST
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_RECORD:
             return {}
-        data = json.loads(path.read_text(encoding="utf-8"))
-        files = data.get("files", {})
-        return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
     except (OSError, ValueError, AttributeError):
         return {}
+    if not isinstance(files, dict):
+        return {}
+    return {str(k): [str(h) for h in (v if isinstance(v, list) else [v])] for k, v in files.items()}
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -79,43 +81,48 @@ def _file_sha256(path: Path) -> str | None:
         return None
 
 
-def edited(targets: list[tuple[Path, bytes]]) -> list[Path]:
-    """The targets that exist and would lose something if replaced: neither
-    what the record says reportgen wrote there nor the new content."""
-    records: dict[Path, dict[str, str]] = {}
-    out = []
+def _plan(targets: list[tuple[Path, bytes]]) -> tuple[list[Path], dict[Path, dict[str, list[str]]]]:
+    """The targets that would lose something if replaced (neither what the
+    record allows nor the new content), and each folder's updated record."""
+    records: dict[Path, dict[str, list[str]]] = {}
+    changed = []
     for path, data in targets:
-        path = Path(path)
-        if not path.exists():
-            continue
         record = records.get(path.parent)
         if record is None:
             record = records[path.parent] = read_record(path.parent)
-        current = _file_sha256(path)
-        if current is None or current not in (record.get(path.name), _sha256(data)):
-            out.append(path)
-    return out
+        new = _sha256(data)
+        allowed = record.get(path.name, [])
+        entry = [new]
+        if path.exists():
+            current = _file_sha256(path)
+            if current is None or current not in allowed + [new]:
+                changed.append(path)
+            elif current != new:
+                entry.append(current)   # the record is renamed first: a run killed before
+                                        # the document is renamed leaves the old one accepted
+        record[path.name] = entry
+    return changed, records
+
+
+def edited(targets: list[tuple[Path, bytes]]) -> list[Path]:
+    """The targets that exist and would lose something if replaced: neither
+    what the record says reportgen wrote there nor the new content."""
+    return _plan([(Path(p), d) for p, d in targets])[0]
 
 
 def write_outputs(targets: list[tuple[Path, bytes]], force: bool = False) -> None:
     """Write the documents ``targets`` and update each folder's record, all
-    or nothing.
+    or nothing (the record first, so a run killed halfway never makes a
+    document look edited).
 
     Raises :class:`EditedFiles` (nothing written) when an existing file
     differs from what reportgen last wrote there and ``force`` is false;
     :class:`files.WriteError` when writing fails (nothing written).
     """
     targets = [(Path(p), d) for p, d in targets]
-    if not force:
-        changed = edited(targets)
-        if changed:
-            raise EditedFiles(changed)
-    folders: dict[Path, dict[str, str]] = {}
-    for path, data in targets:
-        record = folders.get(path.parent)
-        if record is None:
-            record = folders[path.parent] = read_record(path.parent)
-        record[path.name] = _sha256(data)
+    changed, folders = _plan(targets)
+    if changed and not force:
+        raise EditedFiles(changed)
     records = []
     for folder, record in folders.items():
         # forget files that are gone, so the record stays small
@@ -123,4 +130,4 @@ def write_outputs(targets: list[tuple[Path, bytes]], force: bool = False) -> Non
                 or any(p.parent == folder and p.name == n for p, _ in targets)}
         text = json.dumps({"note": _NOTE, "files": kept}, ensure_ascii=False, indent=1)
         records.append((folder / MANIFEST, text.encode("utf-8")))
-    write_files(targets + records)
+    write_files(records + targets)
