@@ -5,6 +5,15 @@ every scalar is kept as typed, so the validate stage turns it into a Decimal,
 a date or a string according to the field's declared type — a float never
 exists, and YAML 1.1 surprises (``no`` → False, ``1_000`` → 1000, ``0o17``)
 cannot slip through.  Duplicate keys are reported, not silently overwritten.
+
+Every input is bounded before it can hurt (issue 15): only regular files are
+opened (a FIFO, a device such as ``/dev/zero`` or a folder is refused without
+being read), at most :data:`MAX_BYTES`; the tree is built from the parser's
+events without recursion, at most :data:`MAX_DEPTH` deep and
+:data:`MAX_NODES` values with every alias counted at its expanded size (an
+alias bomb stops early; a recursive alias is an error); characters no Word
+document can hold are reported.  A file that is not UTF-8 is read as
+GB18030 (GBK) with a warning.  Each limit is named in its message.
 """
 
 from __future__ import annotations
