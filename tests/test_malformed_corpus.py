@@ -120,6 +120,19 @@ def _deep_block(depth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def unit_folder(make: Callable[[Path], None]):
+    """A case: a folder of unit files for a batch render, with a good unit
+    and ``make(folder)``'s bad entry; nothing of the batch is written."""
+    def build(tmp: Path, command: str) -> Built:
+        folder = tmp / "units"
+        folder.mkdir()
+        (folder / "good.yaml").write_bytes(GONGXIN.read_bytes())
+        make(folder)
+        out = tmp / "out"
+        return Built(["render", folder, "-t", "jinzhong", "-o", out], r"units/bad\.(yaml|xlsx)", [out])
+    return build
+
+
 UNIT_CASES: dict[str, Callable] = {
     # syntax, with the slips a Chinese typist makes
     "fullwidth-colon": unit_edit("year: 2021", "year：2021"),
@@ -167,6 +180,9 @@ UNIT_CASES: dict[str, Callable] = {
     "missing": unit_special(lambda p: None),
     "sparse-50MB": unit_special(_sparse(50 * 1024 * 1024)),
     "just-over-5MB": unit_special(lambda p: p.write_bytes(b"# " + b"x" * (5 * 1024 * 1024) + b"\n")),
+    "batch-folder-with-fifo": unit_folder(lambda f: os.mkfifo(f / "bad.yaml")),
+    "batch-folder-with-dev-zero": unit_folder(lambda f: (f / "bad.yaml").symlink_to("/dev/zero")),
+    "batch-folder-with-fifo-xlsx": unit_folder(lambda f: os.mkfifo(f / "bad.xlsx")),
     # values
     "money-word": unit_edit("initial: 23310.11", "initial: 两万"),
     "money-1e400": unit_edit("initial: 23310.11", "initial: 1e400"),

@@ -90,14 +90,22 @@ def unit_files(args: Iterable[str]) -> tuple[list[Path], list[str]]:
     """The unit files named by ``args``: a folder means every ``*.yaml`` /
     ``*.yml`` / ``*.xlsx`` directly in it (sorted by name, :func:`is_unit_file`),
     a file means itself.  Returns
-    ``(files, problems)``; a name that does not exist or a folder without
-    unit files is a problem (Chinese text), each file is listed once."""
+    ``(files, problems)``; a name that does not exist, a folder without
+    unit files, or a ``*.yaml``/``*.xlsx`` in it that is no regular file
+    (a FIFO, a link to a device) is a problem (Chinese text), each file is
+    listed once."""
     files: list[Path] = []
     problems: list[str] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if is_unit_file(f))
+            from reportgen.unitfile.load import file_problem
+
+            entries = sorted(p.iterdir())
+            found = [f for f in entries if is_unit_file(f)]
+            problems += [f"{display_path(f)}: {file_problem(f) or '不是普通文件'}" for f in entries
+                         if f.suffix.lower() in UNIT_SUFFIXES and not f.name.startswith("~$")
+                         and not f.is_file()]          # a FIFO, a device, a dangling link
             if not found:
                 problems.append(f"{arg}: 文件夹中没有单位数据文件（*.yaml / *.yml）或数据采集表（*.xlsx）")
             files += found
