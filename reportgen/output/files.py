@@ -163,25 +163,32 @@ def _unlink(path: Path) -> None:
         pass
 
 
-def write_files(items: list[tuple[Path, bytes]]) -> None:
-    """Write every ``(path, data)`` or none of them.
+def write_files(items: list[tuple[Path, bytes]], first: list[tuple[Path, bytes]] = ()) -> None:
+    """Write every ``(path, data)`` of ``items`` and ``first`` or none of them.
 
-    Raises :class:`WriteError` (every file as it was before) when a name is
-    too long or taken by a folder, or when writing or renaming fails.
+    ``first`` are written after ``items`` but renamed into place before them
+    (a record of the documents, :mod:`manifest`).  Raises :class:`WriteError`
+    (every file as it was before) when a name is too long, taken by a folder
+    or device, a target folder is a file, or writing or renaming fails.
     """
     items = [(Path(p), d) for p, d in items]
-    for path, _ in items:
+    first = [(Path(p), d) for p, d in first]
+    for path, _ in items + first:
         check_name(path)
-    for folder in {path.parent for path, _ in items}:
+    folders = {path.parent for path, _ in items + first}
+    for folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise WriteError(folder, "这是一个文件，不是文件夹（输出位置应为文件夹）")
+    for folder in folders:
         sweep(folder)
     staged: list[tuple[Path, Path]] = []
     try:
-        for path, data in items:
+        for path, data in items + first:
             try:
                 staged.append((path, _stage(path, data)))
             except OSError as exc:
                 raise WriteError(path, reason(exc)) from None
-        _replace_all(staged)
+        _replace_all(staged[len(items):] + staged[: len(items)])
     finally:
         for _, tmp in staged:
             _unlink(tmp)

@@ -130,4 +130,4 @@ def write_outputs(targets: list[tuple[Path, bytes]], force: bool = False) -> Non
                 or any(p.parent == folder and p.name == n for p, _ in targets)}
         text = json.dumps({"note": _NOTE, "files": kept}, ensure_ascii=False, indent=1)
         records.append((folder / MANIFEST, text.encode("utf-8")))
-    write_files(records + targets)
+    write_files(targets, first=records)
