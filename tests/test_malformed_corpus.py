@@ -509,7 +509,7 @@ def test_every_form_setting_read_is_a_known_one():
 
     from reportgen.pack import packs
 
-    read = set(re.findall(r'\(f_node, "(\w+)"', inspect.getsource(packs)))
+    read = set(re.findall(r'\bf_node, "(\w+)"', inspect.getsource(packs)))
     assert read and read <= set(packs.FORM_KEYS)
 
 
