@@ -77,6 +77,15 @@ ROW_H_SCORE = 397              # 0.7 cm minimum height of scoring-table rows
 
 FIXED_DATE = _dt.datetime(2024, 1, 1, 0, 0, 0)   # core properties, for reproducible bytes
 
+#: Paragraph default ``w:overflowPunct`` on (允许标点溢出边界, Word's own default
+#: for Chinese, so Word lays out as before).  LibreOffice reads the element
+#: inverted — its DOCX import sets ParaIsHangingPunctuation = (overflowPunct
+#: == 0), and hanging is its default when the element is absent — and its
+#: hanging punctuation drops a line-end 、 or 。 from justified paragraphs
+#: ("人事教育科、政策法规科" printed without its 、; issue 13 point 6).  Written
+#: explicitly, LibreOffice keeps every punctuation mark inside the line.
+OVERFLOW_PUNCT = "<w:overflowPunct/>"
+
 
 # ================================================================ XML helpers
 
@@ -283,7 +292,7 @@ def setup_document(doc, *, title: str, builder: str) -> None:
         f'w:eastAsia="{FONT_TABLE}" w:cs="{FONT_TABLE}"/>'
         f'<w:kern w:val="2"/><w:sz w:val="{SZ_TABLE}"/><w:szCs w:val="{SZ_TABLE}"/>'
         f'<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
-        f'<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+        f'<w:pPrDefault><w:pPr>{OVERFLOW_PUNCT}<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
         f'</w:pPr></w:pPrDefault></w:docDefaults>'))
 
     # East-Asian theme language (python-docx's default template says ja-JP).
