@@ -19,6 +19,12 @@ ZERO = Decimal(0)
 #: What a value shows when its denominator is zero.
 NOT_APPLICABLE = "不适用"
 
+#: The one mark of a form cell that has no figure — a 分值/执行率/得分 that the
+#: row does not have (a 资金来源 with no budget in the 项目支出绩效自评表).  Seed
+#: 002 prints "--" there ("其中：中央财政资金 0 0 0 -- 0 --"); issue 13 point 5:
+#: one mark per form, not "--", "—" and "--" in one row.
+NO_FIGURE = "--"
+
 
 def quantize(value: Decimal, places: int = 2) -> Decimal:
     """Round ``value`` half-up to ``places`` decimals (display only)."""

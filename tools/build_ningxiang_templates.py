@@ -331,7 +331,7 @@ def build_scoring() -> bytes:
               Cell("{{ r.name }}"), Cell("{{ r.weight }}"),
               Cell("{{ r.criteria }}", jc="left", size=SZ_SMALL),
               Cell("{{ r.explanation }}", jc="left", size=SZ_SMALL),
-              Cell("{{ r.score }}")], cant_split=False)
+              Cell("{{ r.score }}")])              # a criterion never splits across pages
     t.tag_row("{%tr endfor %}")
     t.row(s, [Cell("合计", bold=True), Cell("{{ total_weight }}", bold=True), Cell(span=6),
               Cell("{{ total }}", bold=True)], height=ROW_H_HEAD)

@@ -153,8 +153,8 @@ def national_project_form(u: Unit, card, texts: dict, form=None) -> dict:
     funds = funds_rows(u)
     for row in funds:
         total = row["key"] == "total"
-        row["weight"] = N.plain(card.execution_weight) if total else "--"
-        row["score"] = N.score(card.execution_score) if total else "--"
+        row["weight"] = N.plain(card.execution_weight) if total else N.NO_FIGURE
+        row["score"] = N.score(card.execution_score) if total else N.NO_FIGURE
     scores = {i.reading.path: i for i in card.indicators}
     return {
         "year": str(u.year), "unit": {"name": u.name}, "project": _project_head(u),
