@@ -17,6 +17,7 @@ from reportgen.compute import explain
 from reportgen import numbers as N
 from reportgen.errors import ReportgenError, display_path
 from reportgen.pack.packs import load_pack
+from reportgen.unitfile import schema as unit_schema
 from reportgen.pipeline import Prepared, prepare, render_forms
 from reportgen.output.render import write_atomic
 
@@ -55,8 +56,15 @@ def _or_exit(action, *args, **kwargs):
         sys.exit(1)
 
 
+def _activated(pack):
+    """The pack, its unit fields (core + its own) in force until the command ends."""
+    token = unit_schema.activate(pack.schema)
+    click.get_current_context().call_on_close(lambda: unit_schema.deactivate(token))
+    return pack
+
+
 def _load(unit_file: str, template: str):
-    pack = _or_exit(load_pack, template)
+    pack = _activated(_or_exit(load_pack, template))
     return pack, _or_exit(prepare, unit_file, pack)
 
 
@@ -424,7 +432,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
     from reportgen.collect import summary as S
 
     try:
-        pack = load_pack(template)
+        pack = _activated(load_pack(template))
         S.scored_form(pack)
         results = S.summarize(S.unit_files(list(inputs)), pack)
         data = S.workbook(results, pack)
@@ -449,7 +457,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
 
 
 def _load_pack_or_exit(template: str):
-    return _or_exit(load_pack, template)
+    return _activated(_or_exit(load_pack, template))
 
 
 def _fail_with(diags: list) -> None:

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen.compute.check import requirements, run_checks
+from reportgen.pack.identities import run_identities
 from reportgen.forms.context import CONTEXTS
 from reportgen.errors import Diagnostic, PackError
 from reportgen.compute.narrate import narrate
 from reportgen.pack.packs import Form, Pack
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
+from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import zh_name
 from reportgen.compute.score import score_unit
 from reportgen.unitfile.validate import Unit, load_unit
@@ -63,6 +65,7 @@ class Prepared:
     unit: Unit | None
     forms: list[PreparedForm]
     diagnostics: list[Diagnostic]
+    schema: S.Group = S.CORE_SCHEMA     # the pack's unit schema, in force again when rendering
 
     def scored_forms(self) -> list[PreparedForm]:
         """The forms with a score, each rubric and item once (the first form
@@ -104,11 +107,20 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
-    """Load, validate, check, score and narrate ``unit_path`` for every form of ``pack``."""
+    """Load, validate, check, score and narrate ``unit_path`` for every form
+    of ``pack``, with the pack's fields (core + its own) in force."""
+    with S.using(pack.schema):
+        prepared = _prepare(unit_path, pack)
+    prepared.schema = pack.schema
+    return prepared
+
+
+def _prepare(unit_path: str | Path, pack: Pack) -> Prepared:
     unit, diags = load_unit(unit_path)
     if unit is None:
         return Prepared(None, [], diags)
     diags += run_checks(unit, pack.checks)
+    diags += run_identities(unit, pack.identities, pack.formulas)
     # a form that cites other forms' scores (its ``annexes``) is prepared after them
     done: dict[str, list[PreparedForm]] = {}
     for form in sorted(pack.forms, key=lambda f: bool(f.annexes)):
@@ -150,7 +162,7 @@ def _prepare_form(unit: Unit, form: Form, annexes: list[PreparedForm] = ()
             diags += indicator_problems(unit)
     texts: dict[str, str] = {}
     if unit.has("year") and unit.has("unit.name"):  # sentences need them; already reported
-        texts, more = narrate(unit, card, form.sentences, annexes)
+        texts, more = narrate(unit, card, form.sentences, annexes, form.formulas)
         diags += more
     return PreparedForm(form, unit, card, texts, list(annexes)), diags
 
@@ -190,6 +202,11 @@ def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, byte
     Two forms that would get the same name (two projects of the same name)
     are numbered rather than overwriting each other.
     """
+    with S.using(prepared.schema):
+        return _render_forms(prepared, render)
+
+
+def _render_forms(prepared: Prepared, render) -> list[tuple[str, bytes]]:
     out: list[tuple[str, bytes]] = []
     seen: dict[str, int] = {}
     for pf in prepared.forms:

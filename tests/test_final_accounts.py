@@ -43,7 +43,7 @@ def docs(prepared):
 
 @pytest.fixture(scope="module")
 def accounts():
-    unit, diags = load_unit(EXAMPLE)
+    unit, diags = load_unit(EXAMPLE, load_pack("xinzhou").schema)
     fa, problems = build(unit)
     assert not diags and not problems
     return fa

@@ -128,7 +128,7 @@ def broken_pack(tmp_path):
         "formula": edit(dst / "rubric.yaml", "formula: staff_control_rate", "formula: staff_rate"),
         "sentence": edit(dst / "sentences.yaml", "{{ year }}年度全年支出预算数{{ b.total_budget }}",
                          "{{ year }年度全年支出预算数{{ b.total_budget }}"),
-        "context": edit(dst / "pack.yaml", "context: jinzhong_project_form", "context: jinzhong_projects"),
+        "context": edit(dst / "pack.yaml", "context: scored_project_form", "context: jinzhong_projects"),
         "output": edit(dst / "pack.yaml", '"{unit}_{year}年度_部门整体支出绩效自评表.docx"',
                        '"{unit}_{yr}年度_部门整体支出绩效自评表.docx"'),
     }

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Callable
 
 from reportgen import numbers as N
-from reportgen.compute.derive import REGISTRY, fund_amount, fund_total, ratio, read_indicator
+from reportgen.compute.derive import fund_amount, fund_total, ratio, read_indicator
 from reportgen.compute.project_score import funds_rows
 from reportgen.compute.score import Scorecard
+from reportgen.pack.formulas import displays
 from reportgen.forms.disclosure import disclosure_form, whole_evaluation_form
 from reportgen.forms.cells import date_text as _date, merge_flags, paragraph_list, paragraphs
 from reportgen.unitfile.validate import Unit
@@ -117,7 +118,7 @@ def _indicator_rows(u: Unit, extra) -> list[dict]:
     return rows
 
 
-def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def scored_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of a 晋中市财政支出项目绩效自评表 (seed 004 layout); ``u`` is the
     project's scoped view.  Amounts 万元 (2 dp)."""
     def w(path):
@@ -171,7 +172,7 @@ def national_project_form(u: Unit, card, texts: dict, form=None) -> dict:
 
 
 
-def ningxiang_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def narrative_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of the 宁乡 部门整体支出绩效自评报告 (seed 001): each section a
     list of paragraphs — the generated sentences (or the unit's own text) and
     the unit's free text."""
@@ -197,14 +198,15 @@ def _row(label: str, level: int, cells: dict) -> dict:
     return {"label": "\u3000\u3000" * level + label, "level": level, **cells}
 
 
-def ningxiang_basic_data(u: Unit, card, texts: dict, form=None) -> dict:
+def basic_data_table(u: Unit, card, texts: dict, form=None) -> dict:
     """Context of 附件2-1 部门整体支出绩效自评基础数据表 (seed 001 layout).
 
     Amounts in 元 (2 dp) as on the form, except 楼堂馆所 investments in 万元;
     项目支出 is the sum of its categories, 公务用车购置和维护经费 of its two
-    items; rates from the registered computations (在职人员控制率, 预算调整率,
+    items; rates from the pack's formulas (在职人员控制率, 预算调整率,
     rubrics.md §5.3 #34/#35).
     """
+    f = displays(u, form.formulas if form is not None else {})
     tp = "three_public.items"
     categories = u.items("project_categories")
     rows = [
@@ -237,15 +239,15 @@ def ningxiang_basic_data(u: Unit, card, texts: dict, form=None) -> dict:
     return {
         "year": str(u.year), "prior_year": str(u.year - 1), "unit": {"name": u.name},
         "staffing": {"authorized": str(u["staffing.authorized"]), "in_service": str(u["staffing.in_service"]),
-                     "control_rate": REGISTRY["staff_control_rate"].fn(u, {}).vars["rate"]},
+                     "control_rate": f.get("staff_control_rate") or N.NOT_APPLICABLE},
         "spending_rows": rows,
-        "budget_adjustment_rate": REGISTRY["budget_adjustment_rate"].fn(u, {}).vars["rate"],
+        "budget_adjustment_rate": f.get("budget_adjustment_rate") or N.NOT_APPLICABLE,
         "buildings": buildings,
         "austerity": paragraphs(u.get("text.austerity_measures", "")),
     }
 
 
-def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def scoring_appendix(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of 附件2-2 共性指标表: one row per 三级指标 with its 一级/二级
     (merged down their rows), weights, the official 评价标准 and 指标说明, and
     the score (2 dp); the 合计 is the sum of the printed scores."""
@@ -274,11 +276,11 @@ def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
 
 CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
     "scored_department_form": scored_department_form,
-    "jinzhong_project_form": jinzhong_project_form,
+    "scored_project_form": scored_project_form,
     "national_project_form": national_project_form,
-    "ningxiang_report": ningxiang_report,
-    "ningxiang_basic_data": ningxiang_basic_data,
-    "ningxiang_scoring": ningxiang_scoring,
-    "xinzhou_disclosure": disclosure_form,
-    "xinzhou_whole_evaluation": whole_evaluation_form,
+    "narrative_report": narrative_report,
+    "basic_data_table": basic_data_table,
+    "scoring_appendix": scoring_appendix,
+    "final_accounts_disclosure": disclosure_form,
+    "whole_evaluation_form": whole_evaluation_form,
 }

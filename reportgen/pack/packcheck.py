@@ -44,6 +44,7 @@ from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, di
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
 from reportgen.pack.packs import Pack, read_pack
 from reportgen.output.render import _docx_env
+from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import spec_at
 
 # --------------------------------------------------------------------------
@@ -68,7 +69,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "evaluators", "evaluators[]", "evaluators[].name", "evaluators[].title",
         "evaluators[].office", "evaluators[].phone",
     }),
-    "jinzhong_project_form": frozenset({
+    "scored_project_form": frozenset({
         "year", "unit", "unit.name",
         "project", "project.name", "project.department", "project.implementer",
         "project.attribute", "project.period",
@@ -105,13 +106,13 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "texts", "texts.implementation", "texts.output_analysis", "texts.benefit_analysis",
         "texts.satisfaction_analysis", "texts.experience", "texts.problems", "texts.improvements",
     }),
-    "ningxiang_report": frozenset({
+    "narrative_report": frozenset({
         "year", "unit", "unit.name",
         *(f"{k}{s}" for k in ("functions", "priorities", "implementation", "assets", "problems",
                               "improvements", "organization", "spending_scope", "basic_spending",
                               "project_spending", "performance") for s in ("", "[]")),
     }),
-    "ningxiang_basic_data": frozenset({
+    "basic_data_table": frozenset({
         "year", "prior_year", "unit", "unit.name",
         "staffing", "staffing.authorized", "staffing.in_service", "staffing.control_rate",
         "spending_rows", "spending_rows[]", "spending_rows[].label", "spending_rows[].level",
@@ -122,14 +123,14 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "buildings[].actual_investment", "buildings[].investment_rate",
         "austerity",
     }),
-    "ningxiang_scoring": frozenset({
+    "scoring_appendix": frozenset({
         "year", "unit", "unit.name",
         "rows", "rows[]", "rows[].level1", "rows[].level1_weight", "rows[].level1_merge",
         "rows[].level2", "rows[].level2_weight", "rows[].level2_merge", "rows[].name",
         "rows[].weight", "rows[].criteria", "rows[].explanation", "rows[].score",
         "total_weight", "total", "grade",
     }),
-    "xinzhou_disclosure": frozenset({
+    "final_accounts_disclosure": frozenset({
         "composition", "composition[]", "functions", "functions[]", "glossary", "glossary[]", "prepared_on",
         "sections", "sections[]", "sections[].kind", "sections[].level", "sections[].text", "t01", "t01.rows",
         "t01.rows[]", "t01.rows[].bold", "t01.rows[].in_amount", "t01.rows[].in_label", "t01.rows[].in_line",
@@ -154,7 +155,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "t10.special_equipment", "t10.vehicles", "t10.vehicles[]", "t10.vehicles[].count",
         "t10.vehicles[].line", "t10.vehicles[].name", "t10.vehicles_total", "unit_name", "year",
     }),
-    "xinzhou_whole_evaluation": frozenset({
+    "whole_evaluation_form": frozenset({
         "authorized", "contact", "finished", "grade", "in_service", "indicators", "indicators[]",
         "indicators[].actual", "indicators[].level1", "indicators[].level1_merge", "indicators[].level2",
         "indicators[].level2_merge", "indicators[].name", "indicators[].score", "indicators[].target",
@@ -227,7 +228,8 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
     read and every problem found (errors and warnings), in file order."""
     pack, problems = read_pack(path)
     diags = [Diagnostic(line) for p in problems for line in p.split("\n") if line.strip()]
-    diags += _check_pack_yaml(path)
+    with S.using(pack.schema if pack is not None else S.CORE_SCHEMA):
+        diags += _check_pack_yaml(path)
     if pack is not None:
         for form in pack.forms:
             if form.rubric is not None and form.rubric.total_weight != 100:
