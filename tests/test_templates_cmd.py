@@ -200,7 +200,7 @@ def test_unbalanced_block_is_reported_where_it_stands(tmp_path):
         doc.paragraphs[0].runs[0].text += "{% endif %}"
 
     text = _edited_department(tmp_path, change)
-    assert "第1段（“晋中市部门整体支出绩效自评表{% endif %…”）: {% endif %} 没有对应的 {% if %}" in text
+    assert "第1段（“{{ unit.title_prefix or …”）: {% endif %} 没有对应的 {% if %}" in text
 
 
 def test_total_must_be_100(tmp_path):

@@ -12,6 +12,8 @@ The template is rendered by ``reportgen.output.render.render_docx``.  Context it
 
     year                      str   填报年度, e.g. "2021"
     unit.name / .head / .phone        单位名称 / 单位负责人 / 单位联系电话
+    unit.filled_on            填报日期 ("2022年2月15日", "" when not given)
+    unit.title_prefix         表头地区名 ("" → 晋中市)
     header.carried_over / .initial / .adjustment / .other_adjustment /
           .executed / .year_end_balance     预算 figures (万元) as display text
     text.functions / .staffing / .budget_execution /
@@ -76,10 +78,15 @@ NOTE = ("备注：1.“设定分值”填写各单位根据自身实际情况和
 # ================================================================ sections
 
 def add_title(doc) -> None:
-    """Title, （{{ year }}年度） and 填报单位（公章）."""
-    add_para(doc, TITLE, FONT_TITLE, SZ_TITLE, bold=True, after=120)
+    """Title — with the unit's own region where it prints one (seed 003:
+    示范区晋中开发区部门整体支出绩效自评表), 晋中市 otherwise —, （{{ year }}年度）
+    and 填报单位（公章）, with 填报日期 at the right margin when the unit gave it."""
+    add_para(doc, '{{ unit.title_prefix or "晋中市" }}部门整体支出绩效自评表', FONT_TITLE, SZ_TITLE,
+             bold=True, after=120)
     add_para(doc, "（{{ year }}年度）", FONT_FANGSONG, SZ_YEAR, after=120)
-    add_para(doc, "填报单位（公章）：{{ unit.name }}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60)
+    tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs>'
+    add_para(doc, "填报单位（公章）：{{ unit.name }}{% if unit.filled_on %}\t填报日期：{{ unit.filled_on }}"
+                  "{% endif %}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60, tabs=tabs)
 
 
 def header_grid(t: FormTable) -> None:

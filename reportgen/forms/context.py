@@ -74,7 +74,8 @@ def scored_department_form(u: Unit, card: Scorecard, texts: dict[str, str], form
     return {
         "year": str(u.year),
         "unit": {"name": u.name, "head": u.get("unit.head", ""), "phone": u.get("unit.phone", ""),
-                 "filled_on": (f"{d.year}年{d.month}月{d.day}日" if (d := u.get("unit.filled_on")) else "")},
+                 "filled_on": (f"{d.year}年{d.month}月{d.day}日" if (d := u.get("unit.filled_on")) else ""),
+                 "title_prefix": u.get("unit.title_prefix", "")},
         "header": _header(u),
         "text": {k: paragraphs(v) for k, v in {
             "functions": u.get("text.functions", ""),

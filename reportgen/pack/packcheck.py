@@ -58,7 +58,7 @@ from reportgen.unitfile.schema import spec_at
 #: added to a builder without being listed here fails a test.
 CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
     "scored_department_form": frozenset({
-        "year", "unit", "unit.name", "unit.head", "unit.phone", "unit.filled_on",
+        "year", "unit", "unit.name", "unit.head", "unit.phone", "unit.filled_on", "unit.title_prefix",
         "header", "header.carried_over", "header.initial", "header.adjustment",
         "header.other_adjustment", "header.executed", "header.year_end_balance",
         "text", "text.functions", "text.staffing", "text.budget_execution",
