@@ -18,7 +18,7 @@ from reportgen.forms.context import CONTEXTS
 from reportgen.errors import Diagnostic, PackError
 from reportgen.compute.narrate import narrate
 from reportgen.pack.packs import Form, Pack
-from reportgen.output.render import render_docx
+from reportgen.output.render import render_docx, set_properties
 from reportgen.compute.project_score import indicator_problems, score_project
 from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import zh_name
@@ -215,5 +215,16 @@ def _render_forms(prepared: Prepared, render) -> list[tuple[str, bytes]]:
         if seen[name] > 1:
             stem, dot, ext = name.rpartition(".")
             name = f"{stem}（{seen[name]}）.{ext}"
-        out.append((name, render(pf.form.template, pf.context())))
+        out.append((name, set_properties(render(pf.form.template, pf.context()), **properties(pf))))
     return out
+
+
+def properties(pf: PreparedForm) -> dict:
+    """The document properties of a filled form (:func:`render.set_properties`):
+    标题 "单位 年度 表名（· 项目）", 作者 the unit, 主题 the year and the pack,
+    日期 the 填报日期 given (a project's own, else the unit's), else none."""
+    u = pf.unit
+    date = u.get("contact.filled_on") if pf.form.each else None
+    return {"title": f"{u.name}{u.year}年度{pf.title}", "author": u.name,
+            "subject": f"{u.year}年度 {pf.form.title}", "keywords": pf.project,
+            "date": date or u.get("unit.filled_on")}

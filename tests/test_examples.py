@@ -200,3 +200,34 @@ def test_every_execution_score_is_ten_times_the_rate(rendered):
         row = row_with_text(rows, "年度资金总额")
         rate, score = D(row[-2].rstrip("%")), D(row[-1])
         assert score == (rate / 10).quantize(D("0.01"), rounding="ROUND_HALF_UP") or rate > 100
+
+
+# ---- document properties (issue 13 point 5) --------------------------------------------
+
+def _core(data: bytes) -> dict[str, str]:
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml"))
+    return {etree.QName(el).localname: el.text or "" for el in root}
+
+
+def test_document_properties_name_the_unit_year_and_form():
+    forms = dict(render_forms(prepare(EXAMPLES / "jinzhong-zhaoshang-2020.yaml", load_pack("jinzhong"))))
+    dept = _core(forms["晋中市招商引资服务中心_2020年度_部门整体支出绩效自评表.docx"])
+    assert dept["title"] == "晋中市招商引资服务中心2020年度部门整体支出绩效自评表"
+    assert dept["creator"] == dept["lastModifiedBy"] == "晋中市招商引资服务中心"
+    assert dept["subject"] == "2020年度 部门整体支出绩效自评表"
+    assert dept["created"] == dept["modified"] == "2021-06-29T00:00:00Z"       # unit.filled_on
+    assert "description" not in dept                                         # no template note
+    project = _core(forms["晋中市招商引资服务中心_2020年度_招商引资专项经费_财政支出项目绩效自评表.docx"])
+    assert project["title"] == "晋中市招商引资服务中心2020年度财政支出项目绩效自评表 · 招商引资专项经费"
+    assert project["keywords"] == "招商引资专项经费"
+    assert project["created"] == "2021-07-06T00:00:00Z"                     # the project's own 填报日期
+    # no 填报日期 given: no date at all, not the run's time nor the template's
+    (name, data), = render_forms(prepare(EXAMPLES / "jinzhong-gongxin-2021.yaml", load_pack("jinzhong")))
+    core = _core(data)
+    assert core["title"] == "晋中市工业和信息化局2021年度部门整体支出绩效自评表"
+    assert "created" not in core and "modified" not in core

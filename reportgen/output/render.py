@@ -16,6 +16,7 @@ at different depths need the merge decided per row.
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
 import os
 import re
@@ -133,6 +134,58 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             fixed.create_system = 0
             dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+_CORE = "docProps/core.xml"
+_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+       "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+       "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+
+
+def set_properties(data: bytes, *, title: str, author: str, subject: str, keywords: str = "",
+                   date: _dt.date | None = None) -> bytes:
+    """A rendered .docx with its document properties (文件属性, docProps/core.xml)
+    for the unit: 标题 ``title``, 作者 and 最后修改者 ``author`` (the unit),
+    主题 ``subject`` (year and form), 关键词 ``keywords``; 创建/修改日期
+    ``date`` (the unit's 填报日期) or none at all — never the time of the run
+    or the template's date, so the same input gives the same bytes.  The
+    template's own note (备注) is dropped."""
+    from lxml import etree
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    root = (etree.fromstring(src.read(_CORE)) if _CORE in names
+            else etree.Element(f"{{{_NS['cp']}}}coreProperties", nsmap=_NS))
+    for child in list(root):
+        root.remove(child)
+
+    def put(ns: str, tag: str, text: str, **attrs) -> None:
+        el = etree.SubElement(root, f"{{{_NS[ns]}}}{tag}")
+        el.text = text
+        for k, v in attrs.items():
+            el.set(k, v)
+
+    put("dc", "title", title)
+    put("dc", "subject", subject)
+    put("dc", "creator", author)
+    if keywords:
+        put("cp", "keywords", keywords)
+    put("cp", "lastModifiedBy", author)
+    put("cp", "revision", "1")
+    if date is not None:
+        stamp = f"{date.isoformat()}T00:00:00Z"
+        for tag in ("created", "modified"):
+            put("dcterms", tag, stamp, **{f"{{{_NS['xsi']}}}type": "dcterms:W3CDTF"})
+    core = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            fixed.create_system = 0
+            dst.writestr(fixed, core if info.filename == _CORE else src.read(info.filename))
     return out.getvalue()
 
 
