@@ -40,11 +40,19 @@ pytestmark = [
 
 def docx_sentences(data: bytes) -> list[str]:
     """The sentences of every paragraph of the document body (tables
-    included), whitespace removed, at least 2 characters."""
+    included), whitespace removed, at least 2 characters.  A field's result
+    (a 目录 entry's page number) is the renderer's to compute and left out."""
     root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
     out = []
     for p in root.iter(W + "p"):
-        text = WS.sub("", "".join(t.text or "" for t in p.iter(W + "t")))
+        parts, in_result = [], False
+        for el in p.iter(W + "t", W + "fldChar"):
+            if el.tag == W + "fldChar":
+                kind = el.get(W + "fldCharType")
+                in_result = kind == "separate" or (in_result and kind != "end")
+            elif not in_result:
+                parts.append(el.text or "")
+        text = WS.sub("", "".join(parts))
         out += [s for s in re.split(r"(?<=[。；！？])", text) if len(s) >= 2]
     return out
 
@@ -126,3 +134,25 @@ def test_the_check_finds_a_dropped_mark(converted):
     sentences = docx_sentences(data)
     probe = next(s for s in sentences if "人事教育科、政策法规科" in s)
     assert probe in text and probe.replace("人事教育科、", "人事教育科") not in text
+
+
+def test_the_disclosure_has_page_numbers_and_its_contents_show_them(converted):
+    """决算公开: no page number on the cover, 第一部分 is page 1, and every
+    目录 entry's number is the page its heading is printed on (issue 13
+    point 5)."""
+    path, (data, pdf) = next((p, v) for p, v in converted.items() if "部门决算公开" in p.name)
+    pages = [WS.sub("", t) for t in subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+        check=True, timeout=120).stdout.split("\f")]
+    numbers = [m.group(1) if (m := re.search(r"第(\d+)页$", p)) else None for p in pages]
+    assert numbers[0] is None                                  # the cover
+    assert numbers[1:len(pages) - 1] == [str(n) for n in range(1, len(pages) - 1)]
+    cover = pages[0]
+    entries = re.findall(r"((?:第[一二三四]部分|[一二三四五六七八九十]+、)[^.]+?)\.{3,}(\d+)", cover)
+    assert len(entries) == 16, entries                       # 4 parts, 2 概况 headings, 10 tables
+    for title, page in entries:
+        body = pages[int(page)]                                # pdf page = printed page + 1
+        if title in body:
+            assert all(title not in p for p in pages[1:int(page)]), (title, page)   # and not earlier
+        else:                                                  # a table's title has no 一、
+            assert title.split("、", 1)[1] in body, (title, page)
