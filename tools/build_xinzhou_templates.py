@@ -658,13 +658,13 @@ CONTENTS = [
 def page_ref(mark: str, font: str, size: int) -> str:
     """A PAGEREF field: the page number of bookmark ``mark`` as printed in
     the footer.  LibreOffice lays it out live; Word updates it on opening
-    (``w:dirty`` and the document's updateFields setting) or on printing."""
+    (``w:dirty`` and the document's updateFields setting) or on printing.
+    The stored result is empty, so a number is never a stale guess."""
     rpr = rpr_xml(font, size)
     return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
             f'<w:r>{rpr}<w:instrText xml:space="preserve"> PAGEREF {mark} \\h </w:instrText></w:r>'
             f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
-            f'<w:r>{rpr}<w:t>1</w:t></w:r>'
-            f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')   # no stale number meanwhile
 
 
 def cover(doc) -> None:
