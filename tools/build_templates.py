@@ -84,9 +84,11 @@ def add_title(doc) -> None:
     add_para(doc, '{{ unit.title_prefix or "晋中市" }}部门整体支出绩效自评表', FONT_TITLE, SZ_TITLE,
              bold=True, after=120)
     add_para(doc, "（{{ year }}年度）", FONT_FANGSONG, SZ_YEAR, after=120)
-    tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs>'
-    add_para(doc, "填报单位（公章）：{{ unit.name }}{% if unit.filled_on %}\t填报日期：{{ unit.filled_on }}"
-                  "{% endif %}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60, tabs=tabs)
+    add_para(doc, "填报单位（公章）：{{ unit.name }}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60)
+    # its own line, at the right: a long unit name leaves no room beside it
+    add_para(doc, "{%p if unit.filled_on %}", FONT_FANGSONG, SZ_UNIT, jc="left")
+    add_para(doc, "填报日期：{{ unit.filled_on }}", FONT_FANGSONG, SZ_UNIT, jc="right", after=60)
+    add_para(doc, "{%p endif %}", FONT_FANGSONG, SZ_UNIT, jc="left")
 
 
 def header_grid(t: FormTable) -> None:
