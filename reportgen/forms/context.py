@@ -16,7 +16,7 @@ from reportgen.compute.project_score import funds_rows
 from reportgen.compute.score import Scorecard
 from reportgen.pack.formulas import displays
 from reportgen.forms.disclosure import disclosure_form, whole_evaluation_form
-from reportgen.forms.cells import date_text as _date, merge_flags, paragraph_list, paragraphs
+from reportgen.forms.cells import date_text as _date, date_words, merge_flags, paragraph_list, paragraphs
 from reportgen.unitfile.validate import Unit
 
 
@@ -74,7 +74,7 @@ def scored_department_form(u: Unit, card: Scorecard, texts: dict[str, str], form
     return {
         "year": str(u.year),
         "unit": {"name": u.name, "head": u.get("unit.head", ""), "phone": u.get("unit.phone", ""),
-                 "filled_on": (f"{d.year}年{d.month}月{d.day}日" if (d := u.get("unit.filled_on")) else ""),
+                 "filled_on": date_words(u.get("unit.filled_on")),
                  "title_prefix": u.get("unit.title_prefix", "")},
         "header": _header(u),
         "text": {k: paragraphs(v) for k, v in {
@@ -183,7 +183,8 @@ def narrative_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     generated = {"organization": "organization", "spending_scope": "spending_scope",
                  "basic_spending": "basic_spending", "project_spending": "project_spending",
                  "performance": "performance_analysis"}
-    return {"year": str(u.year), "unit": {"name": u.name},
+    return {"year": str(u.year),
+            "unit": {"name": u.name, "filled_on": date_words(u.get("unit.filled_on"))},
             **{k: paragraph_list(u.get(path, "")) for k, path in own.items()},
             **{k: paragraph_list(texts.get(name, "")) for k, name in generated.items()}}
 

@@ -107,7 +107,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "texts.satisfaction_analysis", "texts.experience", "texts.problems", "texts.improvements",
     }),
     "narrative_report": frozenset({
-        "year", "unit", "unit.name",
+        "year", "unit", "unit.name", "unit.filled_on",
         *(f"{k}{s}" for k in ("functions", "priorities", "implementation", "assets", "problems",
                               "improvements", "organization", "spending_scope", "basic_spending",
                               "project_spending", "performance") for s in ("", "[]")),
