@@ -15,8 +15,10 @@ from pathlib import Path
 from reportgen.compute.check import requirements, run_checks
 from reportgen.pack.identities import run_identities
 from reportgen.forms.context import CONTEXTS
-from reportgen.errors import Diagnostic, PackError
+from reportgen.forms.generic import generic_context
+from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
+from reportgen.pack.needs import cached_needs, resolve_names
 from reportgen.pack.packs import Form, Pack
 from reportgen.output.render import render_docx, set_properties
 from reportgen.compute.project_score import indicator_problems, score_project
@@ -57,7 +59,8 @@ class PreparedForm:
         if build is None:
             raise PackError(f"表单 '{self.form.key}' 的 context '{self.form.context}' 未知"
                             f"（known: {', '.join(CONTEXTS)}）")
-        return build(self.unit, self.card, self.texts, self.form)
+        return {**generic_context(self.unit, self.card, self.texts, self.form),
+                **build(self.unit, self.card, self.texts, self.form)}
 
 
 @dataclass
@@ -106,24 +109,49 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
+def prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> Prepared:
     """Load, validate, check, score and narrate ``unit_path`` for every form
-    of ``pack``, with the pack's fields (core + its own) in force."""
+    of ``pack`` — or only the forms keyed in ``only`` (and the forms they
+    cite), so a unit is asked only for the data those forms need — with the
+    pack's fields (core + its own) in force.  A form that has nothing to
+    fill (a per-project form without a project that has 绩效指标) is
+    reported as a warning."""
     with S.using(pack.schema):
-        prepared = _prepare(unit_path, pack)
+        prepared = _prepare(unit_path, pack, only)
     prepared.schema = pack.schema
     return prepared
 
 
-def _prepare(unit_path: str | Path, pack: Pack) -> Prepared:
-    unit, diags = load_unit(unit_path)
+def _wanted(pack: Pack, only: tuple[str, ...]) -> set[str]:
+    """The keys of the forms to prepare: those asked for and, transitively, the forms they cite."""
+    keys = set(only or (f.key for f in pack.forms))
+    todo = list(keys)
+    while todo:
+        for a in pack.form(todo.pop()).annexes:
+            if a not in keys:
+                keys.add(a)
+                todo.append(a)
+    return keys
+
+
+def _prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> Prepared:
+    relocate = None
+    if is_workbook(unit_path):                      # a filled 采集表: errors at its cells
+        from reportgen.collect.importer import load_workbook_unit
+
+        unit, diags, relocate = load_workbook_unit(unit_path)
+    else:
+        unit, diags = load_unit(unit_path)
     if unit is None:
         return Prepared(None, [], diags)
+    unit, more = resolve_names(unit, cached_needs(pack))
+    diags += more
     diags += run_checks(unit, pack.checks)
     diags += run_identities(unit, pack.identities, pack.formulas)
+    wanted = _wanted(pack, only)
     # a form that cites other forms' scores (its ``annexes``) is prepared after them
     done: dict[str, list[PreparedForm]] = {}
-    for form in sorted(pack.forms, key=lambda f: bool(f.annexes)):
+    for form in sorted((f for f in pack.forms if f.key in wanted), key=lambda f: bool(f.annexes)):
         annexes = [pf for key in form.annexes for pf in done.get(key, [])]
         prepared = done.setdefault(form.key, [])
         if form.each:                       # one form per project
@@ -135,12 +163,24 @@ def _prepare(unit_path: str | Path, pack: Pack) -> Prepared:
             views = [unit.scoped(form.scope)]
         else:
             views = [unit]
+        if not views and form.each:
+            what = zh_name(form.each)
+            diags.append(Diagnostic(f"没有填写了绩效指标（indicators）的{what}，未生成《{form.title}》",
+                                    unit.loc(form.each), form.each, what, severity=WARNING))
         for view in views:
             pf, more = _prepare_form(view, form, annexes)
             diags += [_rebase(d, view) for d in more]
             prepared.append(pf)
-    forms = [pf for form in pack.forms for pf in done.get(form.key, [])]
+    shown = set(only) if only else wanted
+    forms = [pf for form in pack.forms if form.key in shown for pf in done.get(form.key, [])]
+    if relocate is not None:
+        diags = [relocate(d) for d in diags]
     return Prepared(unit, forms, _dedupe(diags))
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether ``path`` names an Excel 采集表 (.xlsx/.xlsm) rather than a unit file."""
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
 
 
 def evaluated_projects(unit: Unit) -> list[str]:

@@ -40,6 +40,7 @@ from jinja2 import nodes
 from lxml import etree
 
 from reportgen.forms.context import CONTEXTS
+from reportgen.forms.generic import generic_variables
 from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, display_path
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
 from reportgen.pack.packs import Pack, read_pack
@@ -237,7 +238,7 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
                                         f"{form.rubric.total_weight} 分，应为 100 分",
                                         Loc(form.rubric.file)))
             if form.template.is_file() and form.context in CONTEXTS:
-                diags += check_docx(form.template, form.context)
+                diags += check_docx(form.template, form.context, generic_variables(form, pack.schema))
     return pack, _unique(diags)
 
 
@@ -423,7 +424,7 @@ def _template_parts(path: Path) -> tuple[DocxTemplate, list[tuple[str, str]]]:
     return tpl, parts
 
 
-def check_docx(path: Path, context: str) -> list[Diagnostic]:
+def check_docx(path: Path, context: str, generic: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Check one Word template for the form layout ``context``.
 
     Reports, each at its paragraph or table cell: a tag left open (or closed
@@ -431,7 +432,10 @@ def check_docx(path: Path, context: str) -> list[Diagnostic]:
     split in a way docxtpl's patching cannot rejoin (jinja would see broken
     text or print the braces); unbalanced ``{% for %}``/``{% if %}`` blocks;
     jinja syntax errors and unknown filters; variables the context builder
-    does not provide.  A file python-docx cannot open is one error.
+    does not provide — its layout's own (:data:`CONTEXT_VARIABLES`) and the
+    ``generic`` ones every form has, derived from the pack
+    (:func:`reportgen.forms.generic.generic_variables`).  A file python-docx
+    cannot open is one error.
     """
     file = display_path(path)
     try:
@@ -452,7 +456,7 @@ def check_docx(path: Path, context: str) -> list[Diagnostic]:
     block_problems = _block_problems(lines, where)
     diags += [Diagnostic(m, Loc(file)) for m in block_problems]
     if not block_problems:
-        diags += _parse_problems("\n".join(lines), where, file, context)
+        diags += _parse_problems("\n".join(lines), where, file, context, generic)
     return diags
 
 
@@ -516,7 +520,7 @@ def _block_problems(lines: list[str], where: list[_Paragraph]) -> list[str]:
     return problems
 
 
-def _parse_problems(source: str, where: list[_Paragraph], file: str, context: str) -> list[Diagnostic]:
+def _parse_problems(source: str, where: list[_Paragraph], file: str, context: str, generic: frozenset[str] = frozenset()) -> list[Diagnostic]:
     env = _docx_env()
     try:
         ast = env.parse(source)
@@ -528,6 +532,7 @@ def _parse_problems(source: str, where: list[_Paragraph], file: str, context: st
     known = CONTEXT_VARIABLES.get(context)
     if known is None:
         return []
+    known = known | generic
     walker = _Variables(known, set(env.globals))
     walker.visit(ast, {})
     diags = []

@@ -36,6 +36,7 @@ from reportgen.numbers import parse_decimal
 from reportgen.compute.primitives import GradeBands, Rule, RuleError, make_rule
 from reportgen.output.render import sandbox
 from reportgen.pack.formulas import Formula, as_computation, read_formulas
+from reportgen.forms.tables import read_tables
 from reportgen.pack.fields import pack_schema
 from reportgen.pack.identities import Identity, read_identities
 from reportgen.unitfile import schema as S
@@ -134,6 +135,7 @@ class Form:
     annexes: tuple[str, ...] = ()
     outline: tuple[dict, ...] = ()
     formulas: dict[str, Formula] = field(default_factory=dict)   # the pack's, shared by its forms
+    tables: dict = field(default_factory=dict)   # name → forms.tables.Table, declared in pack.yaml
 
 
 @dataclass
@@ -563,7 +565,8 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
             output=r.text(f_node, "output", required=False, default=default_name),
             requires=tuple(r.plain(req) if req else ()),
             context=r.text(f_node, "context"), each=each, national=national, scope=scope,
-            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items, formulas=formulas))
+            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items, formulas=formulas,
+            tables=read_tables(r, r.get(f_node, "tables", Mapping, required=False))))
     keys = [f.key for f in forms]
     for f_node, f in zip(forms_node.items if forms_node else [], forms):
         for a in f.annexes:

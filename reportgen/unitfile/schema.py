@@ -302,7 +302,10 @@ TIER_ANSWER = Group("benefit", "效益", (
 
 OVERRIDE = Group("override", "人工评分", (
     Field("score", "评价得分", Number(), required=True, unit="分"),
-    Field("reason", "理由", Text(), required=True),
+    Field("reason", "理由", Text(), required=True,
+          doc="why the score is hand-entered; listed by `check`, never printed on a form"),
+    Field("analysis", "计算分析情况", Text(),
+          doc="the unit's own analysis, printed in 计算分析情况 and in the 扣分 sentence"),
 ))
 
 FUND_ROW = (
@@ -546,7 +549,8 @@ CORE_SCHEMA = Group("", "单位文件", (
             Field("retired", "上年退休人员数", Count(), unit="人"),
         )),
         ListOf("changes", "在职人员增减变动", Group("change", "变动", (
-            Field("reason", "原因", Text(), required=True),
+            Field("reason", "原因", Text(), required=True,
+                  doc="the change as the sentence names it, with its direction: 调入, 调离, 在职转退休"),
             Field("count", "人数", Count(signed=True), required=True, unit="人",
                   doc="增加为正，减少为负"),
         ))),
