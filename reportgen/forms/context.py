@@ -245,13 +245,13 @@ def scoring_appendix(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
 #: (:mod:`pack.needs`).  tests/test_workbook.py traces every example's forms
 #: and fails when a context reads outside these.
 CONTEXT_READS: dict[str, tuple[str, ...]] = {
-    "scored_department_form": ("budget", "unit.head", "unit.phone", "unit.filled_on", "text.functions",
-                               "text.other", "evaluators"),
+    "scored_department_form": ("budget", "unit.head", "unit.phone", "unit.filled_on", "unit.title_prefix",
+                               "text.functions", "text.other", "evaluators"),
     "scored_project_form": ("name", "department", "implementer", "attribute", "period", "allotted",
                             "funds", "indicators", "texts", "contact", "evaluators"),
     "national_project_form": ("name", "department", "implementer", "attribute", "period", "funds",
                               "goals", "indicators", "texts"),
-    "narrative_report": ("text",),
+    "narrative_report": ("text", "unit.filled_on"),
     "basic_data_table": ("budget", "buildings", "project_categories", "procurement", "public_funds",
                          "three_public", "staffing", "text"),
     "scoring_appendix": (),
