@@ -98,8 +98,9 @@ def _docx_env() -> jinja2.Environment:
     return env
 
 
-def render_docx(template_path: Path, context: dict) -> bytes:
-    """Render ``template_path`` with ``context``; return deterministic .docx bytes.
+def render_docx(template_path: Path, context: dict, core: bytes | None = None) -> bytes:
+    """Render ``template_path`` with ``context``; return deterministic .docx bytes
+    (with ``core`` as docProps/core.xml when given: :func:`core_properties`).
 
     Raises :class:`PackError` when the template itself is broken (a tag
     split by Word's formatting, an unknown variable, a syntax error).
@@ -116,11 +117,12 @@ def render_docx(template_path: Path, context: dict) -> bytes:
         where = " / ".join(s.strip() for s in getattr(exc, "docx_context", []) if s.strip())
         raise PackError(f"{template_path.name}: 模板语法错误（template error）: {exc}"
                         + (f" near: {where[:120]}" if where else "")) from None
-    return normalize_zip(buf.getvalue())
+    return normalize_zip(buf.getvalue(), core)
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a .docx zip with fixed timestamps and attributes.
+def normalize_zip(data: bytes, core: bytes | None = None) -> bytes:
+    """Rewrite a .docx zip with fixed timestamps and attributes (and
+    ``core`` as its docProps/core.xml when given).
 
     python-docx stamps each member with the current time; rewriting with a
     fixed date, mode and member order makes equal content equal bytes.
@@ -133,7 +135,7 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             fixed.create_system = 0
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, core if core is not None and info.filename == _CORE else src.read(info.filename))
     return out.getvalue()
 
 
@@ -143,22 +145,17 @@ _NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-prope
        "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
 
 
-def set_properties(data: bytes, *, title: str, author: str, subject: str, keywords: str = "",
-                   date: _dt.date | None = None) -> bytes:
-    """A rendered .docx with its document properties (文件属性, docProps/core.xml)
-    for the unit: 标题 ``title``, 作者 and 最后修改者 ``author`` (the unit),
-    主题 ``subject`` (year and form), 关键词 ``keywords``; 创建/修改日期
-    ``date`` (the unit's 填报日期) or none at all — never the time of the run
-    or the template's date, so the same input gives the same bytes.  The
-    template's own note (备注) is dropped."""
+def core_properties(*, title: str, author: str, subject: str, keywords: str = "",
+                    date: _dt.date | None = None) -> bytes:
+    """The document properties (文件属性, docProps/core.xml) of a filled form:
+    标题 ``title``, 作者 and 最后修改者 ``author`` (the unit), 主题 ``subject``
+    (year and form), 关键词 ``keywords``; 创建/修改日期 ``date`` (the unit's
+    填报日期) or none at all — never the time of the run or the template's
+    date, so the same input gives the same bytes.  Given to
+    :func:`render_docx` (``core=``), it replaces the template's own."""
     from lxml import etree
 
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = src.namelist()
-    root = (etree.fromstring(src.read(_CORE)) if _CORE in names
-            else etree.Element(f"{{{_NS['cp']}}}coreProperties", nsmap=_NS))
-    for child in list(root):
-        root.remove(child)
+    root = etree.Element(f"{{{_NS['cp']}}}coreProperties", nsmap=_NS)
 
     def put(ns: str, tag: str, text: str, **attrs) -> None:
         el = etree.SubElement(root, f"{{{_NS[ns]}}}{tag}")
@@ -177,16 +174,7 @@ def set_properties(data: bytes, *, title: str, author: str, subject: str, keywor
         stamp = f"{date.isoformat()}T00:00:00Z"
         for tag in ("created", "modified"):
             put("dcterms", tag, stamp, **{f"{{{_NS['xsi']}}}type": "dcterms:W3CDTF"})
-    core = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            fixed.create_system = 0
-            dst.writestr(fixed, core if info.filename == _CORE else src.read(info.filename))
-    return out.getvalue()
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
