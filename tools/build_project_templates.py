@@ -24,6 +24,7 @@ Context of 晋中 财政支出项目绩效自评表 (every value is display text
 
     year                          填报年度, "2020"
     unit.name                     填报单位
+    unit.title_prefix             表头地区名 ("" → 晋中市, as the 部门整体 form)
     project.name / .department / .implementer / .attribute / .period
                                   项目名称 / 主管部门及代码 / 实施单位 / 项目属性 / 项目期
     funds.city_budget / .other_budget          预算资金: 市级预算资金 / 其他
@@ -196,7 +197,8 @@ def build_jinzhong() -> bytes:
     doc = Document()
     setup_document(doc, title=JZ_TITLE, builder=BUILDER)
     add_font_table(doc)
-    add_para(doc, JZ_TITLE, FONT_TITLE, SZ_TITLE, bold=True, after=120)
+    add_para(doc, '{{ unit.title_prefix or "晋中市" }}财政支出项目绩效自评表', FONT_TITLE, SZ_TITLE,
+             bold=True, after=120)
     add_para(doc, "（{{ year }}年度）", FONT_FANGSONG, SZ_YEAR, after=120)
     add_para(doc, "填报单位（公章）：{{ unit.name }}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60)
 

@@ -130,7 +130,7 @@ def scored_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dic
         return N.wan(sum((fund_amount(u, s, "spent") for s in sources), N.ZERO))
 
     return {
-        "year": str(u.year), "unit": {"name": u.name}, "project": _project_head(u),
+        "year": str(u.year), "unit": {"name": u.name, "title_prefix": u.get("unit.title_prefix", "")}, "project": _project_head(u),
         "funds": {
             "city_budget": N.wan(fund_amount(u, "city_county", "adjusted_budget")),
             "other_budget": N.wan(fund_total(u, "adjusted_budget", exclude=("city_county",))),
@@ -248,7 +248,7 @@ CONTEXT_READS: dict[str, tuple[str, ...]] = {
     "scored_department_form": ("budget", "unit.head", "unit.phone", "unit.filled_on", "unit.title_prefix",
                                "text.functions", "text.other", "evaluators"),
     "scored_project_form": ("name", "department", "implementer", "attribute", "period", "allotted",
-                            "funds", "indicators", "texts", "contact", "evaluators"),
+                            "funds", "indicators", "texts", "contact", "evaluators", "unit.title_prefix"),
     "national_project_form": ("name", "department", "implementer", "attribute", "period", "funds",
                               "goals", "indicators", "texts"),
     "narrative_report": ("text", "unit.filled_on"),

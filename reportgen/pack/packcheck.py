@@ -71,7 +71,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "evaluators[].office", "evaluators[].phone",
     }),
     "scored_project_form": frozenset({
-        "year", "unit", "unit.name",
+        "year", "unit", "unit.name", "unit.title_prefix",
         "project", "project.name", "project.department", "project.implementer",
         "project.attribute", "project.period",
         "funds", "funds.city_budget", "funds.other_budget", "funds.allotted", "funds.city_spent",
