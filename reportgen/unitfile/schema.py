@@ -348,6 +348,11 @@ PROJECT = Group("project", "项目", (
     Field("period", "项目期", Text()),
     _money("budget", "预算金额", doc="for a project only itemised, without funds by source"),
     _money("spent", "实际支出金额", doc="for a project only itemised, without funds by source"),
+    ListOf("parts", "项目分项", Group("part", "分项", (
+        Field("name", "分项名称", Text(), required=True),
+        _money("spent", "分项实际支出", required=True),
+    )), doc="a project spent in parts (seed 000: 技改引导资金 463 + 100 + 997.7万元); "
+            "its 实际支出 is their sum"),
     Field("key", "是否重点项目", Bool()),
     Field("implemented", "是否实施", Bool()),
     Field("summary", "项目说明", Text()),
