@@ -178,7 +178,9 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
     * 公开01 总计: 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 =
       本年支出合计 + 结余分配 + 年末结转和结余;
     * 公开04 per 财政拨款 type: 本年收入 + 年初结转和结余 = 本年支出 + 年末结转和结余;
-    * 公开06 = 公开05: Σ 经济分类 金额 = 一般公共预算财政拨款支出 小计, and
+    * 公开06 = 公开05: Σ 经济分类 金额 = 一般公共预算财政拨款支出 小计 (when
+      the unit gives 金额: a form whose 经济分类 table shows 基本支出 only, as
+      the 上海 一般公共预算财政拨款基本支出决算表, gives ``basic`` alone), and
       Σ 其中：基本支出 = its 基本支出;
     * 公开10 机关运行经费 ≤ 公开06 公用经费 (基本支出); equal when every unit
       is 行政 or 参公 (a warning otherwise);
@@ -212,7 +214,8 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
         gb_amount = fa.fiscal_spending("general_budget")
         econ_amount = sum((r["amount"] for r in fa.economic if r.level == 1), N.ZERO)
         econ_basic = sum((r["basic"] for r in fa.economic if r.level == 1), N.ZERO)
-        if econ_amount != gb_amount:
+        amounts_given = any(u.has(f"{item}.amount") for item in u.items(f"{FA}.economic"))
+        if amounts_given and econ_amount != gb_amount:
             diags.append(_money_diff(u, "公开06 按经济分类的金额合计应等于 公开05 一般公共预算财政拨款支出合计",
                                      f"{FA}.economic", gb_amount, econ_amount))
         if econ_basic != gb["basic"]:
@@ -229,7 +232,7 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
             path = f"three_public.items.{item}.actual"
             if not u.has(path):
                 continue
-            carried = sum((fa.economic_class(c, "amount") for c in codes), N.ZERO)
+            carried = sum((fa.economic_class(c, "amount" if amounts_given else "basic") for c in codes), N.ZERO)
             if carried != u[path]:
                 diags.append(_as_warning(_money_diff(
                     u, f"公开07 {zh_name(path.rsplit('.', 1)[0])}决算数与公开06 对应经济科目（{'/'.join(codes)}）不一致"

@@ -208,7 +208,7 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=(), formulas=
     f = displays(u, formulas or {}, "project" if u.prefix.startswith("projects[") else "unit")
     context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "f": f, "b": budget_figures(u, f),
                "pe": project_evaluation_figures(u),
-               "s": staffing_figures(u, f), "x": spending_figures(u, f), "fa": None,
+               "s": staffing_figures(u, f), "x": spending_figures(u, f), "fa": None, "d": u.tree(),
                "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
     accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
     if accounts is not None:
