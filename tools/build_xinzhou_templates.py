@@ -314,9 +314,11 @@ def body(text: str, **kw) -> str:
     return text_para(text, FONT_FANGSONG, SZ_SAN, line=REPORT_LINE, **kw)
 
 
-def bookmarked(xml: str, name: str) -> str:
+def bookmarked(xml: str, name: str | None) -> str:
     """A paragraph marked with the bookmark ``name`` (what a 目录 entry's
-    PAGEREF field points at)."""
+    PAGEREF field points at); unchanged for ``None``."""
+    if name is None:
+        return xml
     n = int(name.rsplit("_", 1)[1])
     start = f'<w:bookmarkStart w:id="{n}" w:name="{name}"/>'
     head = xml.index("</w:pPr>") + len("</w:pPr>") if "</w:pPr>" in xml else xml.index(">") + 1
@@ -324,9 +326,11 @@ def bookmarked(xml: str, name: str) -> str:
     return xml[:head] + start + xml[head:end] + f'<w:bookmarkEnd w:id="{n}"/>' + xml[end:]
 
 
-def toc_mark(text: str) -> str:
-    """The bookmark of the 目录 entry ``text`` (an entry of :data:`CONTENTS`)."""
-    return f"_Toc_reportgen_{[t for _, t in CONTENTS].index(text) + 1}"
+def toc_mark(text: str) -> str | None:
+    """The bookmark of the 目录 entry ``text`` (an entry of :data:`CONTENTS`),
+    None for a heading the 目录 does not list (another builder's)."""
+    entries = [t for _, t in CONTENTS]
+    return f"_Toc_reportgen_{entries.index(text) + 1}" if text in entries else None
 
 
 def part_heading(text: str, *, page_break: bool = True) -> str:
