@@ -20,7 +20,7 @@ from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
 from reportgen.pack.needs import cached_needs, resolve_names
 from reportgen.pack.packs import Form, Pack, fill_output
-from reportgen.output.render import render_docx
+from reportgen.output.render import core_properties, render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
 from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import zh_name
@@ -268,7 +268,8 @@ def output_name(pf: PreparedForm) -> str:
 def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, bytes]]:
     """Render every prepared form: ``[(file name, .docx bytes), …]``.
 
-    ``render(template path, context) -> bytes`` is :func:`render.render_docx`
+    ``render(template path, context, core) -> bytes`` (``core``: the document properties,
+    :func:`properties`) is :func:`render.render_docx`
     unless a batch passes :func:`template_cache.render_cached`.
 
     Two forms that would get the same name (two projects of the same name)
@@ -288,12 +289,13 @@ def _render_forms(prepared: Prepared, render) -> list[tuple[str, bytes]]:
             stem, dot, ext = name.rpartition(".")
             name = f"{stem}（{seen[name]}）.{ext}"
         context = pf.context()
-        out.append((name, _render_template(render, pf.form.template, context)))
+        out.append((name, _render_template(render, pf.form.template, context,
+                                           core_properties(**properties(pf)))))
     return out
 
 
-def _render_template(render, template: Path, context: dict) -> bytes:
-    """``render(template, context)``; a Word template that cannot be read
+def _render_template(render, template: Path, context: dict, core) -> bytes:
+    """``render(template, context, core)``; a Word template that cannot be read
     (not a .docx, damaged, a folder, a zip bomb) is a :class:`PackError`
     naming it, never a traceback."""
     import zipfile
@@ -311,8 +313,19 @@ def _render_template(render, template: Path, context: dict) -> bytes:
     if problem:
         raise PackError(f"{template}: Word 模板无法读取：{problem}")
     try:
-        return render(template, context)
+        return render(template, context, core)
     except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, EOFError, KeyError,
             AttributeError, ValueError) as exc:   # python-docx fails in many ways on a damaged .docx
         raise PackError(f"{template}: Word 模板无法读取，文件已损坏或不是 .docx"
                         f"（cannot read template: {type(exc).__name__}: {exc}）") from None
+
+
+def properties(pf: PreparedForm) -> dict:
+    """The document properties of a filled form (:func:`render.core_properties`):
+    标题 "单位 年度 表名（· 项目）", 作者 the unit, 主题 the year and the pack,
+    日期 the 填报日期 given (a project's own, else the unit's), else none."""
+    u = pf.unit
+    date = u.get("contact.filled_on") if pf.form.each else None
+    return {"title": f"{u.name}{u.year}年度{pf.title}", "author": u.name,
+            "subject": f"{u.year}年度 {pf.form.title}", "keywords": pf.project,
+            "date": date or u.get("unit.filled_on")}
