@@ -21,7 +21,7 @@ from reportgen.audit.checks import _SCALE, _sentence_quote, finding, in_money
 from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, judge, parse_number, shown, total
 from reportgen.audit.findings import Finding
 from reportgen.audit.read import Document
-from reportgen.audit.text import Mention, key_of, mentions, sentence
+from reportgen.audit.text import CHANGE, RATE, SHARE, Mention, key_of, mentions, sentence
 
 _FIELD_LABEL = re.compile(r"^(?P<label>[^\d（(]{2,20}?)\s*[（(](?P<unit>万元|元|人|辆)[）)]\s*$")
 #: labels too general to name one quantity on their own
@@ -100,16 +100,21 @@ def check_fields(doc: Document) -> list[Finding]:
 
 def check_repeats(doc: Document) -> list[Finding]:
     """A specific label (at least 6 characters, not a relative one such as
-    项目…/此项…/…得分) stated twice in one section with different values."""
+    项目…/此项…/…得分) stated twice for one subject (the same form, section
+    and numbered item) with different values.  Changes, rates and shares are
+    each about their own item ("1. …比上年增加8.57%；2. …增加3.84%") and are
+    never compared."""
     out = []
-    seen: dict[tuple, Mention] = {}
+    seen: dict[tuple, list[Mention]] = {}
     for m in mentions(doc):
-        if m.target or len(m.key) < 6 or _GENERIC.search(m.key):
+        if m.target or len(m.key) < 6 or _GENERIC.search(m.key) or m.kind in (CHANGE, RATE, SHARE):
             continue
-        u = doc.unit_at(m.start)
-        k = (m.key, m.unit, u.form, u.section)
-        first = seen.setdefault(k, m)
-        if first is m or _same(first.stated, m.stated):
+        k = (m.key, m.unit, m.kind) + m.subject[:2]
+        earlier = seen.setdefault(k, [])
+        item = m.subject[2]
+        first = next((e for e in earlier if item in (0, e.subject[2]) or e.subject[2] == 0), None)
+        earlier.append(m)
+        if first is None or _same(first.stated, m.stated):
             continue
         out.append(finding(doc, m.start, "前后不一致",
                            f"“{m.label}”前文为{first.stated.text}{m.unit}（{doc.unit_at(first.start).loc}），"
@@ -142,9 +147,13 @@ def check_negations(doc: Document) -> list[Finding]:
 
 # ---- a total and its parts -------------------------------------------------------------
 
-_OF_WHICH = re.compile(r"[，,（(]?\s*其中\s*[：:，,]?")
+_OF_WHICH = re.compile(r"[，,（(]?\s*其\s*中\s*[：:，,]?")
+#: a closing total of a list: "…，合计X万元" is not one of its parts
+_CLOSING = re.compile(r"^(合计|总计|共计|小计|累计|总额|以上合计)")
 _STOP_PARTS = re.compile(r"其中|主要包括|主要用于|包括|主要是|分别")
 _MINUS = re.compile(r"调减|减少|核减|追减|扣除|减")
+#: a clause comparing with another year: its change is not a part of this year's total
+_VERSUS = re.compile(r"(比|较|与|同)\s*(上年|上一年|去年|同期|\d{4}\s*年)")
 
 
 def check_parts(doc: Document) -> list[Finding]:
@@ -173,7 +182,10 @@ def check_parts(doc: Document) -> list[Finding]:
                 if parts and _STOP_PARTS.search(c.split("万元")[0][:8]):
                     break
                 first = next((m for m in ms if w.end() <= m.start < end and m.unit == whole.unit
-                              and s.find(c, w.end()) <= m.start < s.find(c, w.end()) + len(c)), None)
+                              and s.find(c, w.end()) <= m.start < s.find(c, w.end()) + len(c)
+                              and m.kind not in (RATE, SHARE) and not _CLOSING.match(m.key)
+                              and not (m.kind == CHANGE and _VERSUS.search(c))),
+                             None)
                 if first is not None and first not in parts:
                     parts.append(first)
             if len(parts) >= 2:

@@ -40,6 +40,7 @@ HARD = "\u2029"
 _MARKUP = re.compile(r"</?p>|\[bookmark:[^\]]*\]")
 _LEVEL1 = re.compile(r"^\s*(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、.．]|附件)")
 _LEVEL2 = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")
+_ITEM = re.compile(r"^\s*\d{1,2}\s*(?:[、．]|\.(?!\d))")
 _FORM_TITLE = re.compile(r"(自评表|自评报告|决算公开|决算表|统计表)\s*[（(]?[^（(]{0,8}[)）]?\s*$")
 
 
@@ -55,6 +56,7 @@ class Unit:
     section: int = 0              # heading-delimited part of the document
     form: int = 0                 # form (自评表 …) the unit belongs to
     soft: bool = False            # a wrapped line: joins the next unit mid-sentence
+    item: int = 0                 # numbered item (1、 2. …) of its section the unit belongs to
 
 
 @dataclass
@@ -101,20 +103,26 @@ class Document:
     stream: str = ""
     starts: list[int] = field(default_factory=list)
     grid: list[GridLine] = field(default_factory=list)
+    cache: dict = field(default_factory=dict, repr=False)   # what the checks read once (mentions, tables)
 
     def finish(self) -> "Document":
         """Number sections and forms, build the stream."""
-        section = form = 0
+        section = form = item = 0
         for u in self.units:
             first = u.text.strip()
             if u.col in (None, 0) and first and len(first) <= 60:
                 if _FORM_TITLE.search(first) and not re.search(r"[，。；]", first):
                     form += 1
                     section += 1
+                    item = 0
                 elif _LEVEL1.match(first) or _LEVEL2.match(first):
                     section += 1
+                    item = 0
                     u.soft = False          # a heading never runs into the next line
+            if u.col in (None, 0) and _ITEM.match(first):
+                item += 1
             u.section, u.form = section, form
+            u.item = item if u.col is None else 0      # a table cell is not part of a numbered item
         for u in self.units:
             u.text = _MARKUP.sub("", u.text)
         parts, pos = [], 0
