@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen.audit import checks, consistency, public, scoring
+from reportgen.audit import checks, consistency, public, scoring, tables
 from reportgen.audit.findings import ERROR, NOTE, SEVERITIES, SUSPECT, Finding
 from reportgen.audit.read import Document, read
 
@@ -25,6 +25,7 @@ CHECKS = (
     consistency.check_parts, consistency.check_item_lists, consistency.check_headcount,
     scoring.check_score_tables, scoring.check_fund_rows, scoring.check_progress,
     scoring.check_staff_table, scoring.check_fund_lines, public.check_public_tables,
+    tables.check_text_vs_tables, tables.check_table_sums, tables.check_cross_tables,
 )
 
 __all__ = ["audit_document", "audit_file", "Finding", "ERROR", "SUSPECT", "NOTE", "SEVERITIES"]

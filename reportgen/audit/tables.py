@@ -1,0 +1,364 @@
+"""The tables of a filed 预算/决算 document, read as tables, and the checks on
+them: any layout (a PDF page's positioned text or a .docx grid), not only a
+form with a 行次 column.
+
+A :class:`Table` is a title (``财政拨款收入支出决算总表``), the unit printed
+under it (``单位：万元`` / ``单位：元``) and its rows; a :class:`Line` holds
+one or more :class:`Entry` — a 科目 code (``201 06 01`` → ``2010601``), a
+row label and the amounts to its right, each with its horizontal extent so
+that it can be matched to a column.  A two-sided total table (收入 | 支出)
+gives two entries per line.
+
+Checks (each reports where the figures are and the arithmetic as printed):
+
+- :func:`check_text_vs_tables` — a total named in the 情况说明
+  (``财政拨款收入支出总计0.3万元``) against the 总计/合计 row of the table
+  the name points at (``财政拨款收入支出决算总表`` → 总计 2,961.68); the
+  official 说明 sentence patterns name their table this way (上海 部门决算
+  样张, ``../shared/cases/shanghai``).  错误 beyond the rounding of the two
+  printings, 提示 within it.
+- :func:`check_table_sums` — the 类 rows (three-digit 功能分类 codes) of a
+  table against its 合计 row, column by column.  A difference the rounding
+  of the printed rows explains is 提示 (尾差); parts adding up to more than
+  the total is 疑似 (a row may have been read twice); parts adding up to
+  less is not reported (a row may not have been read).
+- :func:`check_cross_tables` — one 科目 (code or 类 name) on the same side
+  (收入 or 支出) whose amount differs by exactly one unit of the last
+  printed decimal between two tables (``社会保障和就业支出`` 326.71 /
+  326.72): 提示 (尾差), since two tables may legitimately give one 科目
+  different amounts (all funds vs 财政拨款) but not amounts one cent apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from reportgen import numbers as N
+from reportgen.audit.checks import _sentence_quote, finding
+from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, Span, Stated, judge, parse_number, shown
+from reportgen.audit.findings import Finding
+from reportgen.audit.read import Document
+from reportgen.audit.text import CHANGE, PRIOR, RATE, SHARE, mentions
+
+_TITLE = re.compile(r"^[^，。；：:,\d]{0,30}?(\d{4}\s*年度?)?[^，。；：:,\d]{2,40}表(?:[（(]续[）)])?$")
+_UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
+_AMOUNT = re.compile(rf"^(?:{NUM}|[-−—–－]+)$")
+_CODE = re.compile(r"^\d{2,3}$")
+_CODE_LINE = re.compile(r"^(\d{3})(?:\s+(\d{2}))?(?:\s+(\d{2}))?$")
+_SCALE = {"元": Decimal(1), "万元": Decimal(10000)}
+
+
+@dataclass
+class Entry:
+    """One labelled run of a line: code, label and amounts ``(x0, x1, Stated)``."""
+
+    code: str
+    label: str
+    amounts: list[tuple[float, float, Stated]]
+
+    @property
+    def key(self) -> str:
+        return label_key(self.label)
+
+
+@dataclass
+class Line:
+    entries: list[Entry]
+    loc: str
+    top: float = 0.0
+    bottom: float = 0.0
+
+
+@dataclass
+class Table:
+    title: str
+    unit: str | None
+    loc: str
+    lines: list[Line] = field(default_factory=list)
+
+    def side(self, entry: Entry) -> str:
+        """收入 or 支出: what an entry's amounts are.  A 收入 table's 功能分类
+        rows are income by function; in a 收入支出 table a label ending in
+        支出 is on the 支出 side."""
+        income, spending = "收入" in self.title or "收支" in self.title, "支出" in self.title or "收支" in self.title
+        if income and spending:
+            return "支出" if entry.key.endswith("支出") else "收入"
+        return "收入" if income else "支出"
+
+    @property
+    def stem(self) -> str:
+        """The title without year, 决算/预算 and 表: 财政拨款收入支出决算总表 → 财政拨款收入支出."""
+        t = re.sub(r"\s+", "", self.title)
+        t = re.sub(r"[（(]续[）)]$", "", t)
+        t = re.sub(r"^.*?\d{4}年度?", "", t)
+        return re.sub(r"(决算|预算)?(总表|明细表|情况表|表)$", "", t)
+
+
+def label_key(label: str) -> str:
+    """A row label normalised: numbering (一、 1.), spaces, （类） dropped."""
+    k = re.sub(r"[\s“”\"]", "", label)
+    k = re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|[（(][一二三四五六七八九十\d]+[）)])", "", k)
+    return re.sub(r"[（(](类|款|项)[）)]", "", k)
+
+
+def _amount(text: str) -> Stated | None:
+    t = text.strip()
+    if not _AMOUNT.match(t):
+        return None
+    if not re.search(r"\d", t):
+        return Stated(t, Decimal(0), 0)       # a dash for nothing
+    return parse_number(t.replace(",", ""))
+
+
+def _entries(cells: list[tuple[float, float, str]]) -> list[Entry]:
+    """Split a line's cells into entries: [codes] label amounts… [label amounts…]."""
+    out: list[Entry] = []
+    code, label, amounts = [], [], []
+
+    def close():
+        if label or amounts:
+            out.append(Entry("".join(code), "".join(label), list(amounts)))
+
+    for x0, x1, t in cells:
+        t = t.strip()
+        if not t:
+            continue
+        m = _CODE_LINE.match(t)
+        if m and not label and not amounts:
+            code += [g for g in m.groups() if g]
+            continue
+        if _CODE.match(t) and not label and not amounts:
+            code.append(t)
+            continue
+        value = _amount(t)
+        if value is not None and (label or code or amounts):
+            amounts.append((x0, x1, value))
+            continue
+        if value is not None:
+            continue                          # a bare number before any label: a 序号 / 行次
+        if amounts:                           # a new label after amounts: the right half
+            close()
+            code, label, amounts = [], [], []
+        label.append(t)
+    close()
+    return out
+
+
+def tables(doc: Document) -> list[Table]:
+    """The document's tables (read once per document)."""
+    if "tables" in doc.cache:
+        return doc.cache["tables"]
+    out = _pdf_tables(doc) if doc.grid else _grid_tables(doc)
+    doc.cache["tables"] = out
+    return out
+
+
+def _pdf_tables(doc: Document) -> list[Table]:
+    out: list[Table] = []
+    cur: Table | None = None
+    for g in doc.grid:
+        text = "".join(g.texts)
+        loc = f"第{g.page}页"
+        if len(g.cells) <= 2 and _TITLE.match(re.sub(r"\s+", "", text)) and len(text) <= 50:
+            cur = Table(re.sub(r"\s+", "", text), None, loc)
+            out.append(cur)
+            continue
+        if cur is None:
+            continue
+        u = _UNIT.search(re.sub(r"\s+", "", text))
+        if u and cur.unit is None:
+            cur.unit = u.group(1)
+            continue
+        entries = _entries(g.cells)
+        if entries:
+            cur.lines.append(Line(entries, loc, g.top, g.bottom))
+    for t in out:
+        t.lines = _merge_orphans(t.lines)
+    return out
+
+
+def _merge_orphans(lines: list[Line]) -> list[Line]:
+    """A line of amounts with no label (the figures of a row whose label
+    wrapped onto two printed lines) joins the vertically nearer neighbour
+    that has a label, in the same page."""
+    orphans = [all(not e.label for e in ln.entries) for ln in lines]
+    merged = set()
+    for i, ln in enumerate(lines):
+        if not orphans[i]:
+            continue
+        best, dist = None, None
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(lines) and not orphans[j] and lines[j].loc == ln.loc:
+                d = abs((lines[j].top + lines[j].bottom) / 2 - (ln.top + ln.bottom) / 2)
+                if dist is None or d < dist:
+                    best, dist = j, d
+        if best is not None and dist < 2.5 * max(ln.top - ln.bottom, 1):
+            target = lines[best].entries[-1]
+            target.amounts = sorted(target.amounts + [a for e in ln.entries for a in e.amounts],
+                                    key=lambda a: a[0])
+            merged.add(i)
+    return [ln for i, ln in enumerate(lines) if i not in merged]
+
+
+def _grid_tables(doc: Document) -> list[Table]:
+    """Tables of a .docx: title from the paragraph before, columns by grid index."""
+    out: dict[int, Table] = {}
+    last_par = ""
+    unit = None
+    rows_by_table: dict[int, list] = {}
+    for r in doc.rows:
+        rows_by_table.setdefault(r.table, []).append(r)
+    seen = set()
+    for u in doc.units:
+        if u.table is None:
+            t = re.sub(r"\s+", "", u.text)
+            if _TITLE.match(t):
+                last_par, unit = t, None
+            m = _UNIT.search(t)
+            if m:
+                unit = m.group(1)
+            continue
+        if u.table in seen or not last_par:
+            continue
+        seen.add(u.table)
+        table = Table(last_par, unit, u.loc)
+        for r in rows_by_table.get(u.table, []):
+            texts = r.texts
+            joined = "".join(texts)
+            m = _UNIT.search(re.sub(r"\s+", "", joined))
+            if m and table.unit is None:
+                table.unit = m.group(1)
+            cells = [(float(k), float(k) + 0.9, t) for k, t in enumerate(texts) if t]
+            entries = _entries(cells)
+            if entries:
+                table.lines.append(Line(entries, r.loc))
+        out[u.table] = table
+    return list(out.values())
+
+
+def _span_in(value: Stated, unit: str, to: str) -> Span:
+    f = _SCALE[unit] / _SCALE[to]
+    s = value.span()
+    return Span(s.value * f, s.lo * f, s.hi * f)
+
+
+def check_text_vs_tables(doc: Document) -> list[Finding]:
+    """A total named in the text against the 总计/合计 row of its table."""
+    out = []
+    totals: dict[str, list[tuple[Table, Entry, Line]]] = {}
+    for t in tables(doc):
+        if t.unit is None:
+            continue
+        for ln in t.lines:
+            for e in ln.entries:
+                if e.key in ("总计", "合计") and e.amounts:
+                    totals.setdefault(t.stem + e.key, []).append((t, e, ln))
+    if not totals:
+        return out
+    for m in mentions(doc):
+        if m.unit not in _SCALE or m.target or m.kind in (CHANGE, RATE, SHARE, PRIOR):
+            continue
+        hits = totals.get(m.key)
+        if not hits:
+            continue
+        t, e, ln = hits[0]
+        value = e.amounts[0][2]
+        if any(h[1].amounts[0][2].value != value.value for h in hits[1:]):
+            continue                                   # two tables of that name disagree
+        table_span = _span_in(value, t.unit, m.unit)
+        verdict = judge(m.stated, table_span)
+        if verdict is None:
+            continue
+        expected = shown(table_span.value, m.stated.places, m.unit)
+        out.append(finding(doc, m.start, "文表不符",
+                           f"“{m.label}”应为{t.title}“{e.label}”行 {value.text}{t.unit}（{ln.loc}）",
+                           _sentence_quote(doc, m.start, m.end), m.stated.text + m.unit, expected,
+                           N.fixed(m.stated.value - table_span.value, max(m.stated.places, 2)) + m.unit,
+                           verdict))
+    return out
+
+
+def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def check_table_sums(doc: Document) -> list[Finding]:
+    """The 类 rows of a table against its 合计 row, column by column."""
+    out = []
+    for t in tables(doc):
+        total = next(((e, ln) for ln in t.lines for e in ln.entries if e.key == "合计" and e.amounts
+                      and not e.code), None)
+        classes = [(e, ln) for ln in t.lines for e in ln.entries if len(e.code) == 3 and e.label]
+        if total is None or len(classes) < 2:
+            continue
+        codes = [e.code for e, _ in classes]
+        if len(set(codes)) != len(codes):
+            continue                                   # a 类 twice: two blocks, not one list
+        te, tln = total
+        for x0, x1, tv in te.amounts:
+            parts = []
+            for e, _ in classes:
+                col = [a for a in e.amounts if _overlaps((a[0], a[1]), (x0, x1))]
+                if len(col) > 1:
+                    parts = None
+                    break
+                if col:
+                    parts.append(col[0][2])
+            if not parts or len(parts) < 2:
+                continue
+            places = max(p.places for p in parts)
+            s = sum((p.value for p in parts), Decimal(0))
+            if s == tv.value:
+                continue
+            half = sum((p.half for p in parts), Decimal(0)) + tv.half
+            diff = s - tv.value
+            if abs(diff) <= half:
+                severity, what = NOTE, "尾差（各行舍入所致）"
+            elif diff > 0:
+                severity, what = SUSPECT, "各类之和大于合计"
+            else:
+                continue
+            expr = "＋".join(p.text for p in parts)
+            out.append(Finding(doc.path, tln.loc, "表内合计",
+                               f"{t.title}：各类之和 {expr} ＝ {N.fixed(s, places)}{t.unit or ''}，"
+                               f"合计行为 {tv.text}；{what}",
+                               f"{t.title} 合计 {tv.text}", tv.text, N.fixed(s, places),
+                               N.fixed(tv.value - s, places), severity))
+    return out
+
+
+def check_cross_tables(doc: Document) -> list[Finding]:
+    """One 科目 one cent apart between two tables: 尾差 (提示)."""
+    out = []
+    firsts: dict[str, list[tuple[Table, Entry, Line]]] = {}
+    for t in tables(doc):
+        for ln in t.lines:
+            for e in ln.entries:
+                if not e.amounts or len(e.key) < 4 or e.key in ("总计", "合计"):
+                    continue
+                if e.code and len(e.code) != 3:
+                    key = e.code + e.key
+                elif e.key.endswith("支出") or e.code:
+                    key = e.key                      # a 类: its name is its identity
+                else:
+                    continue
+                firsts.setdefault(key, []).append((t, e, ln))
+    reported = set()
+    for key, hits in firsts.items():
+        for i, (t1, e1, l1) in enumerate(hits):
+            for t2, e2, l2 in hits[i + 1:]:
+                if t1 is t2 or t1.unit != t2.unit or t1.unit is None or t1.side(e1) != t2.side(e2):
+                    continue
+                a, b = e1.amounts[0][2], e2.amounts[0][2]
+                if a.places != b.places or a.places == 0:
+                    continue
+                if abs(a.value - b.value) == Decimal(1).scaleb(-a.places) and (key, b.text) not in reported:
+                    reported.add((key, b.text))
+                    out.append(Finding(doc.path, l2.loc, "表间尾差",
+                                       f"“{e2.label}”在{t2.title}为 {b.text}{t2.unit}，在{t1.title}为 "
+                                       f"{a.text}{t1.unit}（{l1.loc}），相差一分（尾差）",
+                                       f"{t2.title} {e2.label} {b.text}", b.text, a.text,
+                                       N.fixed(b.value - a.value, a.places), NOTE))
+    return out
