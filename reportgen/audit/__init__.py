@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgen.audit import checks, consistency, public, scoring, tables
+from reportgen.audit import checks, consistency, public, scoring, tables, wording
 from reportgen.audit.findings import ERROR, NOTE, SEVERITIES, SUSPECT, Finding
 from reportgen.audit.read import Document, read
 
@@ -26,6 +26,7 @@ CHECKS = (
     scoring.check_score_tables, scoring.check_fund_rows, scoring.check_progress,
     scoring.check_staff_table, scoring.check_fund_lines, public.check_public_tables,
     tables.check_text_vs_tables, tables.check_table_sums, tables.check_cross_tables,
+    wording.check_direction, wording.check_rate_from_before, wording.check_residue, wording.check_year_residue,
 )
 
 __all__ = ["audit_document", "audit_file", "Finding", "ERROR", "SUSPECT", "NOTE", "SEVERITIES"]

@@ -272,6 +272,10 @@ def check_changes(doc: Document) -> list[Finding]:
                                    difference(a, mag), verdict))
         if pct is None:
             continue
+        if prior.value == 0 and (explicit or sure) and a.value != 0:
+            out.append(finding(doc, m.start(), "同比", f"上年数为0，本年{current.stated.text}{unit}是新增，"
+                               f"不能计算增长率，应表述为新增", quote, pct.text + "%", "新增", "", severity))
+            continue
         rate = a.span() / prior
         if rate is None or prior.value <= 0:
             continue
@@ -317,6 +321,7 @@ def check_rates(doc: Document) -> list[Finding]:
     ms = mentions(doc)
     for m in _RATE.finditer(doc.stream):
         pct = parse_number(m.group("pct"), "%")
+        shown_as = None
         a0, _ = sentence(doc, m.start())
         inside = [x for x in ms if a0 <= x.start and x.end <= m.start() and not x.target]
         num = den = None
@@ -336,8 +341,13 @@ def check_rates(doc: Document) -> list[Finding]:
             elif roles.get("actual") and roles.get("budget"):
                 act, bud = roles["actual"][-1], roles["budget"][-1]
                 if act.unit in _SCALE and bud.unit in _SCALE:
-                    num, den = in_money(act, "元"), in_money(bud, "元")
+                    num, den = in_money(act, bud.unit), bud.stated.span()
+                    shown_as = (act.stated.text, bud.stated.text)
         if num is None or den is None or pct is None:
+            continue
+        if den.value == 0:
+            out.append(finding(doc, m.start(), "完成率", "预算数为0，不能计算完成预算的百分比（应说明无预算）",
+                               _sentence_quote(doc, m.start(), m.end()), pct.text + "%", "无预算", "", ERROR))
             continue
         ratio = num / den
         if ratio is None:
@@ -345,7 +355,8 @@ def check_rates(doc: Document) -> list[Finding]:
         verdict = judge(pct, ratio)
         if verdict:
             out.append(finding(doc, m.start(), "完成率",
-                               f"按本句数字 {N.plain(num.value)}÷{N.plain(den.value)} 计算应为"
+                               f"按本句数字 {(shown_as or (N.plain(num.value), '')) [0]}÷"
+                               f"{shown_as[1] if shown_as else N.plain(den.value)} 计算应为"
                                f"{shown(ratio.value * 100, pct.places, '%')}",
                                _sentence_quote(doc, m.start(), m.end()), pct.text + "%",
                                shown(ratio.value * 100, pct.places, "%"), difference(pct, ratio), verdict))

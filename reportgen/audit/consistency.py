@@ -200,9 +200,19 @@ def check_parts(doc: Document) -> list[Finding]:
                 spans.append(Span(-sp.value, -sp.hi, -sp.lo) if _MINUS.search(p.label) else sp)
             sums.append((total(spans), parts))
         w_span = whole.stated.span()
-        if any(_overlap(t, w_span) or t.hi < w_span.lo for t, _ in sums):
-            continue
         t, parts = min(sums, key=lambda x: x[0].value)
+        if t.hi < w_span.lo or t.value <= whole.stated.value:
+            continue
+        if _overlap(t, w_span):     # more than the total only by the rounding of the printed parts: 尾差
+            out.append(finding(doc, whole.start, "合计",
+                               f"“{whole.label or "总额"}”{whole.stated.text}{whole.unit}，其中各项之和"
+                               f"（{'＋'.join(p.stated.text for p in parts)}）为{shown(t.value, whole.stated.places, whole.unit)}，"
+                               f"尾差（各项舍入所致）", _sentence_quote(doc, whole.start, end),
+                               whole.stated.text + whole.unit, shown(t.value, whole.stated.places, whole.unit),
+                               N.fixed(whole.stated.value - t.value, max(whole.stated.places, 2)) + whole.unit, NOTE))
+            continue
+        if any(_overlap(x, w_span) or x.hi < w_span.lo for x, _ in sums):
+            continue
         if N.quantize(t.value, whole.stated.places) == whole.stated.value:
             continue
         rounding = t.lo - w_span.hi <= Decimal(1).scaleb(-whole.stated.places) * len(parts)
