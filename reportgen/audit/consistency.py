@@ -205,7 +205,7 @@ def check_parts(doc: Document) -> list[Finding]:
             continue
         if _overlap(t, w_span):     # more than the total only by the rounding of the printed parts: 尾差
             out.append(finding(doc, whole.start, "合计",
-                               f"“{whole.label or "总额"}”{whole.stated.text}{whole.unit}，其中各项之和"
+                               f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}，其中各项之和"
                                f"（{'＋'.join(p.stated.text for p in parts)}）为{shown(t.value, whole.stated.places, whole.unit)}，"
                                f"尾差（各项舍入所致）", _sentence_quote(doc, whole.start, end),
                                whole.stated.text + whole.unit, shown(t.value, whole.stated.places, whole.unit),
