@@ -309,8 +309,9 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, annotate
     else:
         for name, findings in results.items():
             click.echo(report.text(name, findings, ledgers.get(name), problems.get(name)))
-    for name, message in problems.items():
-        click.echo(f"{name}: 无法读取，未审核：{message}", err=True)
+    if as_json:
+        for name, message in problems.items():
+            click.echo(f"{name}: 无法读取，未审核：{message}", err=True)
     if xlsx_path:
         try:
             write_atomic(Path(xlsx_path), report.xlsx(results, ledgers))

@@ -234,10 +234,10 @@ def test_cli_bad_input_is_one_chinese_line(tmp_path):
     (tmp_path / "x.odt").write_text("x")
     result = CliRunner().invoke(main, ["audit", str(tmp_path / "missing.docx"), str(tmp_path / "x.pdf"),
                                        str(tmp_path / "x.odt")])
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "missing.docx: 文件不存在" in result.output
-    assert "x.pdf: 无法读取" in result.output
-    assert "x.odt: 不支持的文件类型" in result.output
+    assert result.exit_code == 3 and "Traceback" not in result.output     # could not read ≠ errors found
+    assert "missing.docx: 无法读取，未审核（could not read）：文件不存在" in result.output
+    assert "x.pdf: 无法读取，未审核（could not read）：无法读取 PDF" in result.output
+    assert "x.odt: 无法读取，未审核（could not read）：不支持的文件类型" in result.output
 
 
 def test_against_unit_file(tmp_path, rendered):
