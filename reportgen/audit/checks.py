@@ -42,9 +42,7 @@ def _sentence_quote(doc: Document, start: int, end: int) -> str:
 
 def in_money(m: Mention, unit: str) -> Span:
     """A money mention's span converted to ``unit`` (元/万元/亿元)."""
-    f = _SCALE[m.unit] / _SCALE[unit]
-    s = m.stated.span()
-    return Span(s.value * f, s.lo * f, s.hi * f)
+    return m.stated.span().scaled(_SCALE[m.unit] / _SCALE[unit])
 
 
 # ---- written formulas -----------------------------------------------------------
@@ -260,7 +258,7 @@ def check_changes(doc: Document) -> list[Finding]:
         severity = ERROR if (sure or explicit) else SUSPECT
         if explicit:
             change = cur - prior
-            mag = change if change.value >= 0 else Span(-change.value, -change.hi, -change.lo)
+            mag = change if change.value >= 0 else change.negated()
             verdict = judge(a, mag, severity)
             if (change.value > 0) != up and change.value != 0:
                 verdict = severity

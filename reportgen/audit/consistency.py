@@ -197,7 +197,7 @@ def check_parts(doc: Document) -> list[Finding]:
             spans = []
             for p in parts:
                 sp = in_money(p, whole.unit) if whole.unit in _SCALE else p.stated.span()
-                spans.append(Span(-sp.value, -sp.hi, -sp.lo) if _MINUS.search(p.label) else sp)
+                spans.append(sp.negated() if _MINUS.search(p.label) else sp)
             sums.append((total(spans), parts))
         w_span = whole.stated.span()
         t, parts = min(sums, key=lambda x: x[0].value)

@@ -57,7 +57,7 @@ class Stated:
 
     def span(self) -> "Span":
         r, h = self.ratio, self.half / (N.HUNDRED if self.is_percent else 1)
-        return Span(r, r - h, r + h)
+        return Span(r, r - h, r + h, self.places < 2)
 
 
 def parse_number(text: str, unit: str = "") -> Stated | None:
@@ -78,22 +78,30 @@ class Span:
     value: Decimal
     lo: Decimal
     hi: Decimal
+    coarse: bool = False   # an operand was printed with fewer than 2 decimals (1万元, 0.3万元)
 
     def __add__(self, o: "Span") -> "Span":
-        return Span(self.value + o.value, self.lo + o.lo, self.hi + o.hi)
+        return Span(self.value + o.value, self.lo + o.lo, self.hi + o.hi, self.coarse or o.coarse)
 
     def __sub__(self, o: "Span") -> "Span":
-        return Span(self.value - o.value, self.lo - o.hi, self.hi - o.lo)
+        return Span(self.value - o.value, self.lo - o.hi, self.hi - o.lo, self.coarse or o.coarse)
 
     def __mul__(self, o: "Span") -> "Span":
         c = [self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi]
-        return Span(self.value * o.value, min(c), max(c))
+        return Span(self.value * o.value, min(c), max(c), self.coarse or o.coarse)
 
     def __truediv__(self, o: "Span") -> "Span | None":
         if o.value == 0 or o.lo <= 0 <= o.hi:
             return None
         c = [self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi]
-        return Span(self.value / o.value, min(c), max(c))
+        return Span(self.value / o.value, min(c), max(c), self.coarse or o.coarse)
+
+    def scaled(self, factor: Decimal) -> "Span":
+        """The span in another unit (万元 → 元: × 10000)."""
+        return Span(self.value * factor, self.lo * factor, self.hi * factor, self.coarse)
+
+    def negated(self) -> "Span":
+        return Span(-self.value, -self.hi, -self.lo, self.coarse)
 
     @staticmethod
     def exact(value: Decimal) -> "Span":
@@ -117,6 +125,14 @@ def judge(stated: Stated, span: Span, severity: str = ERROR) -> str | None:
     None when it is the half-up rounding of the exact value; 提示 when it is
     the truncation of it or any rounding of a value inside the interval
     (a rounding-level difference); otherwise ``severity``.
+
+    A result printed with 1–2 decimals inside the interval of operands all
+    printed at 2 decimals is no finding: it is what a document computing
+    from the unrounded 元 amounts prints under its 万元 figures (the
+    practice reportgen follows; rubrics.md §6.4, 公务用车 −24.15 % "within
+    rounding of the unrounded base").  Coarser operands (1万元, 0.3万元) or
+    a whole or 3-decimal percentage leave it a 提示 (rubrics.md §6.4 #55,
+    §2.4 #9).
     """
     scale = N.HUNDRED if stated.is_percent else Decimal(1)
     exact = span.value * scale
@@ -125,6 +141,8 @@ def judge(stated: Stated, span: Span, severity: str = ERROR) -> str | None:
         return None if N.quantize(exact, p) == stated.value else NOTE
     unit = Decimal(1).scaleb(-p)
     lo, hi = span.lo * scale, span.hi * scale
+    if lo - unit / 2 <= stated.value <= hi + unit / 2 and not span.coarse and 1 <= p <= 2:
+        return None
     if lo <= stated.value + unit / 2 and stated.value - unit <= hi:
         return NOTE
     return severity
@@ -209,7 +227,7 @@ def evaluate(toks, strict: bool = True) -> Span | None:
         if kind == "op" and v == "-":
             pos += 1
             a = atom()
-            return Span(-a.value, -a.hi, -a.lo)
+            return a.negated()
         raise ValueError
 
     def apply(a, op, b):

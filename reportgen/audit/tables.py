@@ -239,9 +239,7 @@ def _grid_tables(doc: Document) -> list[Table]:
 
 
 def _span_in(value: Stated, unit: str, to: str) -> Span:
-    f = _SCALE[unit] / _SCALE[to]
-    s = value.span()
-    return Span(s.value * f, s.lo * f, s.hi * f)
+    return value.span().scaled(_SCALE[unit] / _SCALE[to])
 
 
 def check_text_vs_tables(doc: Document) -> list[Finding]:

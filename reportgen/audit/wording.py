@@ -109,7 +109,7 @@ def check_rate_from_before(doc: Document) -> list[Finding]:
                                quote, r.group("w"), "增长" if change.value > 0 else "下降", "", ERROR))
             continue
         signed = Stated(pct.text, abs(pct.value), pct.places, "%")
-        mag = rate if rate.value >= 0 else type(rate)(-rate.value, -rate.hi, -rate.lo)
+        mag = rate if rate.value >= 0 else rate.negated()
         verdict = judge(signed, mag)
         if verdict:
             expected = shown(mag.value * 100, pct.places, "%")
