@@ -72,6 +72,8 @@ def check_direction(doc: Document) -> list[Finding]:
 _RATE_ONLY = re.compile(rf"(?:比|较)(?:{WS})(?:上年|上一年|去年|\d{{4}}{WS}年度?)[^，,。；;\d%\u2029]{{0,14}}?"
                         rf"(?P<w>增加|增长|上升|提高|减少|下降|降低)(?:了)?{WS}(?P<pct>{NUM}){WS}[%％]")
 _UP = ("增加", "增长", "上升", "提高")
+_OPPOSITE = {"增加": "减少", "减少": "增加", "增长": "下降", "下降": "增长", "上升": "下降", "提高": "降低",
+             "降低": "提高"}
 
 
 def check_rate_from_before(doc: Document) -> list[Finding]:
@@ -87,7 +89,10 @@ def check_rate_from_before(doc: Document) -> list[Finding]:
         a = _window(doc, r.start(), 2)
         before = [m for m in ms if a <= m.start < r.start() and m.subject == subject]
         priors = [m for m in before if m.kind == PRIOR]
-        currents = [m for m in before if m.kind in (BUDGET, ACTUAL, OTHER)]
+        currents = [m for m in before if m.kind in (BUDGET, ACTUAL)] or \
+            [m for m in before if m.kind == OTHER and len(m.key) >= 2]
+        if len({c.stated.value for c in currents}) == 1:
+            currents = currents[-1:]
         if len(priors) != 1 or len(currents) != 1 or priors[0].unit != currents[0].unit:
             continue
         prior, cur = priors[0], currents[0]
@@ -105,8 +110,8 @@ def check_rate_from_before(doc: Document) -> list[Finding]:
         if change.value != 0 and (change.value > 0) != up:
             out.append(finding(doc, r.start(), "同比",
                                f"{cur.stated.text}{cur.unit}{'＞' if change.value > 0 else '＜'}"
-                               f"{prior.stated.text}{prior.unit}，应为“{'增长' if change.value > 0 else '下降'}”",
-                               quote, r.group("w"), "增长" if change.value > 0 else "下降", "", ERROR))
+                               f"{prior.stated.text}{prior.unit}，应为“{_OPPOSITE[r.group('w')]}”",
+                               quote, r.group("w"), _OPPOSITE[r.group("w")], "", ERROR))
             continue
         signed = Stated(pct.text, abs(pct.value), pct.places, "%")
         mag = rate if rate.value >= 0 else rate.negated()
@@ -115,7 +120,7 @@ def check_rate_from_before(doc: Document) -> list[Finding]:
             expected = shown(mag.value * 100, pct.places, "%")
             out.append(finding(doc, r.start(), "同比",
                                f"({cur.stated.text}−{prior.stated.text})÷{prior.stated.text}，"
-                               f"{r.group('w')}率应为{expected}", quote, pct.text + "%", expected,
+                               f"变动率应为{expected}", quote, pct.text + "%", expected,
                                difference(signed, mag), verdict))
     return out
 
