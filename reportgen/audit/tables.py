@@ -115,8 +115,10 @@ def _amount(text: str) -> Stated | None:
     return parse_number(t.replace(",", ""))
 
 
-def _entries(cells: list[tuple[float, float, str]]) -> list[Entry]:
-    """Split a line's cells into entries: [codes] label amounts… [label amounts…]."""
+def _entries(cells: list[tuple[float, float, str]], row_numbers: bool = False) -> list[Entry]:
+    """Split a line's cells into entries: [codes] label amounts… [label amounts…].
+    ``row_numbers``: the table has a 行次 column, so a small whole number
+    right after a label is its 行次, not an amount."""
     out: list[Entry] = []
     code, label, amounts = [], [], []
 
@@ -136,6 +138,8 @@ def _entries(cells: list[tuple[float, float, str]]) -> list[Entry]:
             code.append(t)
             continue
         value = _amount(t)
+        if value is not None and row_numbers and label and not amounts and re.fullmatch(r"\d{1,3}", t):
+            continue
         if value is not None and (label or code or amounts):
             amounts.append((x0, x1, value))
             continue
@@ -161,12 +165,14 @@ def tables(doc: Document) -> list[Table]:
 def _pdf_tables(doc: Document) -> list[Table]:
     out: list[Table] = []
     cur: Table | None = None
+    numbered = False
     for g in doc.grid:
         text = "".join(g.texts)
         loc = f"第{g.page}页"
         if len(g.cells) <= 2 and _TITLE.match(re.sub(r"\s+", "", text)) and len(text) <= 50:
             cur = Table(re.sub(r"\s+", "", text), None, loc)
             out.append(cur)
+            numbered = False
             continue
         if cur is None:
             continue
@@ -174,7 +180,8 @@ def _pdf_tables(doc: Document) -> list[Table]:
         if u and cur.unit is None:
             cur.unit = u.group(1)
             continue
-        entries = _entries(g.cells)
+        numbered = numbered or any(re.sub(r"\s+", "", t) in ("行次", "栏次") for t in g.texts)
+        entries = _entries(g.cells, numbered)
         if entries:
             cur.lines.append(Line(entries, loc, g.top, g.bottom))
     for t in out:
@@ -227,14 +234,16 @@ def _grid_tables(doc: Document) -> list[Table]:
             continue
         seen.add(u.table)
         table = Table(last_par, unit, u.loc)
-        for r in rows_by_table.get(u.table, []):
+        rows = rows_by_table.get(u.table, [])
+        numbered = any(re.sub(r"\s+", "", t) in ("行次", "栏次") for r in rows for t in r.texts)
+        for r in rows:
             texts = r.texts
             joined = "".join(texts)
             m = _UNIT.search(re.sub(r"\s+", "", joined))
             if m and table.unit is None:
                 table.unit = m.group(1)
             cells = [(float(k), float(k) + 0.9, t) for k, t in enumerate(texts) if t]
-            entries = _entries(cells)
+            entries = _entries(cells, numbered)
             if entries:
                 table.lines.append(Line(entries, r.loc))
         out[u.table] = table
