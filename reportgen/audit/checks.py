@@ -20,7 +20,7 @@ from reportgen.audit.figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated
                       parse_number, shown, tokens, total)
 from reportgen.audit.findings import Finding
 from reportgen.audit.read import Document
-from reportgen.audit.text import Mention, key_of, mentions, norm_unit, scan_back, sentence
+from reportgen.audit.text import ACTUAL, BUDGET, OTHER, Mention, key_of, mentions, norm_unit, scan_back, sentence
 
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
@@ -163,10 +163,20 @@ def check_shares(doc: Document) -> list[Finding]:
         unit = max(Decimal(1).scaleb(-p.places) for p in pcts)
         if abs(s - N.HUNDRED) > unit * len(pcts):
             first = items[0][0]
+            culprit = ""
+            exact = [(p, pct, N.quantize(in_money(p, "元").value / w.value * N.HUNDRED, pct.places))
+                     for p, pct, _ in items]
+            wrong = [(p, pct, e) for p, pct, e in exact if e != pct.value]
+            if len(wrong) == 1:             # one share wrong, and putting it right closes the sum
+                p, pct, e = wrong[0]
+                fixed = s - pct.value + e
+                if abs(fixed - N.HUNDRED) <= unit * len(pcts):
+                    culprit = (f"；疑为“{p.label or '该项'}”的占比{pct.text}%有误，应为{N.plain(e)}%"
+                               f"（改正后合计{N.plain(fixed)}%）")
             out.append(finding(
                 doc, first.start, "占比合计",
                 f"{len(pcts)}项金额合计等于{whole.label}{whole.stated.text}{whole.unit}，"
-                f"各项占比合计应为100%", "、".join(p.text + "%" for p in pcts),
+                f"各项占比合计应为100%{culprit}", "、".join(p.text + "%" for p in pcts),
                 N.plain(s) + "%", "100%", N.plain(s - N.HUNDRED) + "个百分点", ERROR))
     return out
 
@@ -220,6 +230,7 @@ def check_changes(doc: Document) -> list[Finding]:
         if m.group("w2") and (m.group("w2") in _UP) != up:
             out.append(finding(doc, m.start(), "同比", f"“{m.group('w1')}”与“{m.group('w2')}”方向相反",
                                quote, m.group("w2"), "增长" if up else "下降", "", ERROR))
+            continue                      # which word is wrong decides the base: no rate check
         if pct is not None and pct.value < 0 and up:
             out.append(finding(doc, m.start(), "同比", f"“{m.group('w1')}”而变动率为负数", quote,
                                pct.text + "%", "", "", ERROR))
@@ -270,9 +281,13 @@ def check_changes(doc: Document) -> list[Finding]:
                                    difference(a, mag), verdict))
         if pct is None:
             continue
-        if prior.value == 0 and (explicit or sure) and a.value != 0:
+        if prior.value == 0 and a.value != 0 and up:
+            # the whole of this year's amount is the increase: proved when read surely, or when
+            # the sentence prints the classic 增长100%
+            proved = explicit or sure or pct.value == N.HUNDRED
             out.append(finding(doc, m.start(), "同比", f"上年数为0，本年{current.stated.text}{unit}是新增，"
-                               f"不能计算增长率，应表述为新增", quote, pct.text + "%", "新增", "", severity))
+                               f"不能计算增长率，应表述为新增", quote, pct.text + "%", "新增", "",
+                               ERROR if proved else SUSPECT))
             continue
         rate = a.span() / prior
         if rate is None or prior.value <= 0:
@@ -311,6 +326,25 @@ def role(key: str) -> str:
     return ""
 
 
+def _culprit(doc: Document, ms: list[Mention], pos: int, pct: Stated, num: Span, den: Span,
+             act: Mention, bud: Mention) -> str:
+    """When the printed rate times the budget (or the actual divided by the
+    rate) gives a figure the document prints elsewhere for the same item,
+    that reading reconciles everything: name the figure that is wrong."""
+    a0, b0 = sentence(doc, pos)
+    others = [x for x in ms if not (a0 <= x.start <= b0) and x.unit == bud.unit and not x.target
+              and x.stated.value not in (act.stated.value, bud.stated.value)]
+    for x in others:
+        if x.kind in (ACTUAL, OTHER) and judge(pct, in_money(x, bud.unit) / den) is None:
+            return (f"；{doc.unit_at(x.start).loc}印有{x.stated.text}{x.unit}，{x.stated.text}÷{bud.stated.text}"
+                    f"与完成率{pct.text}%相符，支出决算数疑为{x.stated.text}{x.unit}")
+        ratio = num / in_money(x, bud.unit)
+        if x.kind in (BUDGET, OTHER) and ratio is not None and judge(pct, ratio) is None:
+            return (f"；{doc.unit_at(x.start).loc}印有{x.stated.text}{x.unit}，{act.stated.text}÷{x.stated.text}"
+                    f"与完成率{pct.text}%相符，预算数疑为{x.stated.text}{x.unit}")
+    return ""
+
+
 def check_rates(doc: Document) -> list[Finding]:
     """``完成预算的P%`` and ``…控制率/执行率P%`` against the actual and budget
     figures of the same sentence; ``完成…任务的P%`` against its stated task;
@@ -319,7 +353,7 @@ def check_rates(doc: Document) -> list[Finding]:
     ms = mentions(doc)
     for m in _RATE.finditer(doc.stream):
         pct = parse_number(m.group("pct"), "%")
-        shown_as = None
+        shown_as = act = bud = None
         a0, _ = sentence(doc, m.start())
         inside = [x for x in ms if a0 <= x.start and x.end <= m.start() and not x.target]
         num = den = None
@@ -352,10 +386,13 @@ def check_rates(doc: Document) -> list[Finding]:
             continue
         verdict = judge(pct, ratio)
         if verdict:
+            culprit = ""
+            if shown_as and verdict == ERROR:
+                culprit = _culprit(doc, ms, m.start(), pct, num, den, act, bud)
             out.append(finding(doc, m.start(), "完成率",
                                f"按本句数字 {(shown_as or (N.plain(num.value), '')) [0]}÷"
                                f"{shown_as[1] if shown_as else N.plain(den.value)} 计算应为"
-                               f"{shown(ratio.value * 100, pct.places, '%')}",
+                               f"{shown(ratio.value * 100, pct.places, '%')}{culprit}",
                                _sentence_quote(doc, m.start(), m.end()), pct.text + "%",
                                shown(ratio.value * 100, pct.places, "%"), difference(pct, ratio), verdict))
     return out

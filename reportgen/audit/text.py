@@ -102,6 +102,11 @@ def mentions(doc: Document) -> list[Mention]:
         i = m.start()
         j = scan_back(s, i, _LABEL_STOP, 40)
         raw = s[j:i]
+        if not raw.strip() and j > 0 and s[j - 1] in "）)":   # "一般公共服务支出（类）2106.66万元"
+            k = max(s.rfind("（", 0, j), s.rfind("(", 0, j))
+            if 0 < k and j - k <= 4:
+                j = scan_back(s, k, _LABEL_STOP, 40)
+                raw = s[j:k]
         if j > 0 and s[j - 1].isdigit():        # "2021 年度收入合计" → 收入合计
             raw = _AFTER_NUMBER.sub("", raw)
         raw = re.sub(r"\s+", "", raw)
