@@ -226,7 +226,8 @@ def _read_pdf(path: Path, name: str) -> Document:
             for n, line in enumerate(text.split("\n"), 1):
                 if line.strip():
                     doc.units.append(Unit(line, f"第{p + 1}页第{n}行", soft=True))
-            doc.grid += _grid_lines(textpage, p + 1)
+            if _tabular(text):
+                doc.grid += _grid_lines(textpage, p + 1)
             textpage.close()
             page.close()
     finally:
@@ -235,6 +236,18 @@ def _read_pdf(path: Path, name: str) -> Document:
         raise Unreadable(f"{name}: PDF 中没有可提取的文字，可能是扫描件，无法审核"
                          f"（no text layer; run OCR first）")
     return doc
+
+
+_BARE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?![\d.,]|\s*(?:万|亿|元|%|％))")
+
+
+def _tabular(text: str) -> bool:
+    """A page that may hold a table: a 单位 line, or two lines with two
+    or more bare amounts (narrative pages are not laid out, which saves
+    most of the reading time)."""
+    if re.search(r"单位\s*[:：]\s*(万元|元)", text):
+        return True
+    return sum(1 for line in text.split("\n") if len(_BARE.findall(line)) >= 2) >= 2
 
 
 def _grid_lines(textpage, page: int) -> list[GridLine]:
