@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportgen.compute.check import requirements, run_checks
+from reportgen.pack.identities import run_identities
 from reportgen.forms.context import CONTEXTS
 from reportgen.errors import Diagnostic, PackError
 from reportgen.compute.narrate import narrate
@@ -109,6 +110,7 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
     if unit is None:
         return Prepared(None, [], diags)
     diags += run_checks(unit, pack.checks)
+    diags += run_identities(unit, pack.identities, pack.formulas)
     # a form that cites other forms' scores (its ``annexes``) is prepared after them
     done: dict[str, list[PreparedForm]] = {}
     for form in sorted(pack.forms, key=lambda f: bool(f.annexes)):
@@ -150,7 +152,7 @@ def _prepare_form(unit: Unit, form: Form, annexes: list[PreparedForm] = ()
             diags += indicator_problems(unit)
     texts: dict[str, str] = {}
     if unit.has("year") and unit.has("unit.name"):  # sentences need them; already reported
-        texts, more = narrate(unit, card, form.sentences, annexes)
+        texts, more = narrate(unit, card, form.sentences, annexes, form.formulas)
         diags += more
     return PreparedForm(form, unit, card, texts, list(annexes)), diags
 

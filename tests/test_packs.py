@@ -89,8 +89,29 @@ def test_broken_docx_template_is_a_pack_error(pack_copy, tmp_path):
 
 def test_pack_by_path_and_unknown_check(pack_copy):
     assert load_pack(str(pack_copy)).name == "jinzhong"
-    line = edit(pack_copy / "pack.yaml", "budget_identity,", "budget_identiy,")
-    with pytest.raises(PackError, match=f"pack.yaml:{line}:.*未知的核对规则 'budget_identiy'"):
+    line = edit(pack_copy / "pack.yaml", "checks: [project_totals]", "checks: [project_total]")
+    with pytest.raises(PackError, match=f"pack.yaml:{line}:.*未知的核对规则 'project_total'"):
+        load_pack(str(pack_copy))
+
+
+def test_identities_are_pack_data(pack_copy, tmp_path):
+    """A 审核公式 is declared in identities.yaml: a bureau adds one without code,
+    and a misspelt field is reported at its line."""
+    from conftest import EXAMPLES
+    from reportgen.pipeline import prepare
+
+    with open(pack_copy / "identities.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\nbasic_within_executed:\n  zh: 基本支出不超过预算执行\n  left: budget.basic_spending\n"
+                 "  op: \"<=\"\n  right: budget.executed * 0.5\n  field: budget.basic_spending\n"
+                 "  message: 基本支出不应超过预算执行金额的一半\n  severity: 警告\n")
+    p = prepare(EXAMPLES / "jinzhong-huitong-2021.yaml", load_pack(str(pack_copy)))   # 19.54 of 24.74
+    found = [d for d in p.warnings if d.path == "budget.basic_spending"]
+    assert len(found) == 1
+    text = found[0].format()
+    assert "budget.basic_spending（基本支出）" in text and "基本支出不应超过预算执行金额的一半" in text
+    assert "应为" in text and "实为" in text and "差额" in text and "万元" in text
+    line = edit(pack_copy / "identities.yaml", "left: budget.basic_spending\n", "left: budget.basic_spendng\n")
+    with pytest.raises(PackError, match=f"identities.yaml:{line}:.*budget.basic_spendng.*是否应为 budget.basic_spending"):
         load_pack(str(pack_copy))
 
 

@@ -1,6 +1,10 @@
 """Stage 3, check: the identities a unit's raw figures must satisfy.
 
-Each check is named; a pack's ``pack.yaml`` lists which apply to its forms.
+Identities that are arithmetic (收支平衡, 合计, 其中项 …) are a pack's
+审核公式, declared as data (:mod:`reportgen.pack.identities`).  The checks
+here are the library ones that take more than arithmetic (filtered sums with
+per-item warnings, the 部门决算 tables); a pack's ``pack.yaml`` lists which
+apply to its forms (``checks:``).
 A failure is a diagnostic with expected, found and difference, located at
 the figures it concerns.  Checks only run on figures that are present —
 a missing figure is the validate/score stages' business.  Control totals
@@ -41,72 +45,6 @@ def _money_diff(unit: Unit, message: str, path: str, expected: Decimal, found: D
 def _count_diff(unit: Unit, message: str, path: str, expected: int, found: int) -> Diagnostic:
     return Diagnostic(message, unit.loc(path), path, zh_name(path),
                       expected=str(expected), found=str(found), difference=str(found - expected))
-
-
-@check("budget_identity", "预算收支平衡")
-def budget_identity(u: Unit) -> list[Diagnostic]:
-    """上年结转 + 年初预算 + 预算调整 + 其他调整 = 预算执行 + 年末结余 (rubrics.md §2.1)."""
-    lhs_paths = ("budget.carried_over", "budget.initial", "budget.adjustment", "budget.other_adjustment")
-    rhs_paths = ("budget.executed", "budget.year_end_balance")
-    if not all(u.has(p) for p in lhs_paths + rhs_paths):
-        return []
-    lhs = sum((u[p] for p in lhs_paths), N.ZERO)
-    rhs = sum((u[p] for p in rhs_paths), N.ZERO)
-    if lhs == rhs:
-        return []
-    return [_money_diff(u, "上年结转 + 年初预算 + 预算调整 + 其他调整 应等于 预算执行 + 年末结余"
-                           "（左边为应有数，右边为填报数）", "budget.executed", lhs, rhs)]
-
-
-def _parts_add_up(u: Unit, parts: list[str], total: str, message: str) -> list[Diagnostic]:
-    """Σ ``parts`` = ``total`` (amounts), when all are given; the difference
-    is reported at the first part."""
-    if not u.has(total) or not all(u.has(p) for p in parts):
-        return []
-    found = sum((u[p] for p in parts), N.ZERO)
-    if found == u[total]:
-        return []
-    return [_money_diff(u, message, parts[0], u[total], found)]
-
-
-@check("spending_split", "基本支出与项目支出")
-def spending_split(u: Unit) -> list[Diagnostic]:
-    """基本支出 + 项目支出 = 预算执行金额, when both parts are given."""
-    return _parts_add_up(u, ["budget.basic_spending", "budget.project_spending"], "budget.executed",
-                         "基本支出 + 项目支出 应等于 预算执行金额")
-
-
-@check("initial_split", "年初预算构成")
-def initial_split(u: Unit) -> list[Diagnostic]:
-    """年初预算基本支出 + 年初预算项目支出 = 年初预算金额, when both parts are given."""
-    return _parts_add_up(u, ["budget.initial_basic", "budget.initial_project"], "budget.initial",
-                         "年初预算基本支出 + 年初预算项目支出 应等于 年初预算金额")
-
-
-@check("staff_totals", "人员合计")
-def staff_totals(u: Unit) -> list[Diagnostic]:
-    """年末实有人数 (control total) = 在职 + 离休 + 退休."""
-    parts = ("staffing.in_service", "staffing.retired_cadres", "staffing.retired")
-    if not u.has("staffing.total") or not all(u.has(p) for p in parts):
-        return []
-    found = sum(u[p] for p in parts)
-    if found == u["staffing.total"]:
-        return []
-    return [_count_diff(u, "年末实有人数 应等于 在职 + 离休 + 退休（应为各项之和，实为填报的合计）",
-                        "staffing.total", found, u["staffing.total"])]
-
-
-@check("staff_changes", "在职人员增减")
-def staff_changes(u: Unit) -> list[Diagnostic]:
-    """Σ 在职人员增减变动 = 在职人员数 − 上年在职人员数."""
-    if not u.count("staffing.changes") or not (u.has("staffing.in_service")
-                                                and u.has("staffing.prior.in_service")):
-        return []
-    moved = sum(u[f"{c}.count"] for c in u.items("staffing.changes") if u.has(f"{c}.count"))
-    net = u["staffing.in_service"] - u["staffing.prior.in_service"]
-    if moved == net:
-        return []
-    return [_count_diff(u, "在职人员各项增减之和 应等于 本年在职 − 上年在职", "staffing.changes", net, moved)]
 
 
 @check("project_totals", "项目合计")
@@ -176,59 +114,6 @@ def project_spending_split(u: Unit) -> list[Diagnostic]:
             out.append(_money_diff(u, f"{what} 应等于 项目支出（应为项目支出，实为{what}）", list_path,
                                    u["budget.project_spending"], found))
     return out
-
-
-@check("three_public_items", "“三公经费”分项合计")
-def three_public_items(u: Unit) -> list[Diagnostic]:
-    """Σ “三公经费”分项 = “三公经费” 总数, per column (上年决算 / 本年预算 / 本年决算)."""
-    out = []
-    for column in ("prior_actual", "budget", "actual"):
-        total = f"three_public.{column}"
-        out += _parts_add_up(u, [f"three_public.items.{k}.{column}"
-                                 for k in ("vehicle_purchase", "vehicle_operation", "overseas", "reception")],
-                             total, f"“三公经费”各分项之和 应等于 {zh_name(total)}（应为填报的总数，实为分项之和）")
-    return out
-
-
-@check("public_funds_items", "公用经费其中项")
-def public_funds_items(u: Unit) -> list[Diagnostic]:
-    """公用经费 其中 items (办公经费; 水电差旅; 会议培训) add up to at most the
-    公用经费 total, per column."""
-    out = []
-    for column in ("prior_actual", "budget", "actual"):
-        total = f"public_funds.{column}"
-        paths = [f"public_funds.items.{k}.{column}" for k in ("office", "utilities_travel", "meetings_training")]
-        given = [p for p in paths if u.has(p)]
-        if not u.has(total) or not given:
-            continue
-        found = sum((u[p] for p in given), N.ZERO)
-        if found > u[total]:
-            out.append(_money_diff(u, f"公用经费其中项之和不能超过公用经费{zh_name(total)}（应不超过总数）",
-                                   given[0], u[total], found))
-    return out
-
-
-@check("key_spending_bounds", "重点支出不超过项目支出")
-def key_spending_bounds(u: Unit) -> list[Diagnostic]:
-    """重点项目支出 ≤ 项目总支出 (seed 003 #15 has them equal to total spending)."""
-    if not (u.has("key_spending.key_projects") and u.has("key_spending.project_total")):
-        return []
-    if u["key_spending.key_projects"] <= u["key_spending.project_total"]:
-        return []
-    return [_money_diff(u, "重点项目支出不能超过项目总支出（应不超过项目总支出）",
-                        "key_spending.key_projects", u["key_spending.project_total"],
-                        u["key_spending.key_projects"])]
-
-
-@check("fixed_assets_bounds", "在用固定资产不超过总额")
-def fixed_assets_bounds(u: Unit) -> list[Diagnostic]:
-    """在用固定资产总额 ≤ 固定资产总额 (seed 003 #14 inverts them)."""
-    if not (u.has("fixed_assets.in_use") and u.has("fixed_assets.total")):
-        return []
-    if u["fixed_assets.in_use"] <= u["fixed_assets.total"]:
-        return []
-    return [_money_diff(u, "在用固定资产总额不能超过固定资产总额（应不超过总额）",
-                        "fixed_assets.in_use", u["fixed_assets.total"], u["fixed_assets.in_use"])]
 
 
 def run_checks(unit: Unit, names: tuple[str, ...]) -> list[Diagnostic]:

@@ -1,6 +1,9 @@
 """Stage 4, derive: named computations that turn raw figures into indicators.
 
-A rubric names its formulas from :data:`REGISTRY`; a pack never contains
+A rubric names its formulas from the pack's own formulas (plain arithmetic
+as expressions, :mod:`reportgen.pack.formulas`) or from :data:`REGISTRY`,
+the library of computations that need more than arithmetic (支付进度 at
+checkpoints, 评价要点, 效益 tiers, indicator targets); a pack never contains
 Python.  Each computation declares the unit-file fields it needs, so a pack's
 requirements can be listed and a missing figure reported by name before
 anything is computed.
@@ -92,11 +95,6 @@ def ratio(numerator: Decimal, denominator: Decimal, what: str, **display) -> Mea
     return Measure("ratio", value, vars={**display, "rate": N.percent(value)})
 
 
-def _w(unit: Unit, path: str) -> str:
-    """An amount field shown in 万元 (2 dp)."""
-    return N.wan(unit[path])
-
-
 def money_or_zero(unit: Unit, path: str) -> Decimal:
     return unit.get(path) or N.ZERO
 
@@ -115,57 +113,7 @@ def total_budget(unit: Unit) -> Decimal:
 TOTAL_BUDGET_INPUTS = ("budget.initial",)
 
 # --------------------------------------------------------------------------
-# 投入
-
-
-@computation("staff_control_rate", "在职人员控制率",
-             ("staffing.in_service", "staffing.authorized"))
-def staff_control_rate(u: Unit, args: dict) -> Measure:
-    """在职人员控制率 = 在职人员数 / 编制数 (人/人). 53号; never inverted (rubrics.md §5.3 #34)."""
-    return ratio(u["staffing.in_service"], u["staffing.authorized"], "在职人员控制率",
-                 in_service=str(u["staffing.in_service"]), authorized=str(u["staffing.authorized"]))
-
-
-@computation("three_public_change_rate", "“三公经费”变动率",
-             ("three_public.budget", "three_public.prior_budget"))
-def three_public_change_rate(u: Unit, args: dict) -> Measure:
-    """“三公经费”变动率 = (本年预算 − 上年预算) / 上年预算; budget vs budget (53号)."""
-    this, prior = u["three_public.budget"], u["three_public.prior_budget"]
-    return ratio(this - prior, prior, "“三公经费”变动率",
-                 budget=_w(u, "three_public.budget"), prior_budget=_w(u, "three_public.prior_budget"),
-                 change=N.wan(this - prior))
-
-
-@computation("key_spending_rate", "重点支出安排率",
-             ("key_spending.key_projects", "key_spending.project_total"))
-def key_spending_rate(u: Unit, args: dict) -> Measure:
-    """重点支出安排率 = 重点项目支出 / 项目总支出 (both 年度预算安排, 元). 53号."""
-    return ratio(u["key_spending.key_projects"], u["key_spending.project_total"], "重点支出安排率",
-                 key_projects=_w(u, "key_spending.key_projects"),
-                 project_total=_w(u, "key_spending.project_total"))
-
-
-# --------------------------------------------------------------------------
-# 过程 · 预算执行
-
-
-@computation("budget_completion_rate", "预算完成率",
-             ("budget.executed",) + TOTAL_BUDGET_INPUTS)
-def budget_completion_rate(u: Unit, args: dict) -> Measure:
-    """预算完成率 = 预算执行金额 / 全年支出预算数 (变动后预算数). 53号; the
-    seeds' other denominators are errors (rubrics.md §2.4 #10, #18)."""
-    total = total_budget(u)
-    return ratio(u["budget.executed"], total, "预算完成率",
-                 executed=_w(u, "budget.executed"), total_budget=N.wan(total))
-
-
-@computation("budget_adjustment_rate", "预算调整率", ("budget.adjustment", "budget.initial"))
-def budget_adjustment_rate(u: Unit, args: dict) -> Measure:
-    """预算调整率 = |预算调整金额| / 年初预算金额; 其他调整资金 excluded as in
-    the seeds (rubrics.md §2.2)."""
-    adj = abs(u["budget.adjustment"])
-    return ratio(adj, u["budget.initial"], "预算调整率",
-                 adjustment=N.wan(adj), initial=_w(u, "budget.initial"))
+# 过程 · 预算执行 (the plain ratios — 完成率, 调整率, 控制率… — are pack formulas)
 
 
 @computation("payment_progress", "支付进度", ("payment_progress",) + TOTAL_BUDGET_INPUTS,
@@ -216,101 +164,8 @@ def payment_progress_rate(u: Unit, args: dict) -> Measure:
                  actual=N.percent(actual), planned=N.percent(u[f"{item}.planned"]))
 
 
-@computation("budget_execution_parts", "预算执行率（预算完成率、支付进度率）",
-             ("budget.executed", "payment_progress") + TOTAL_BUDGET_INPUTS,
-             kind="parts", parts=("completion", "payment"))
-def budget_execution_parts(u: Unit, args: dict) -> Measure:
-    """预算执行率 in two parts (宁乡 附件2-2): ① 预算完成率 (:func:`budget_completion_rate`)
-    and ② 支付进度率 (:func:`payment_progress_rate`), each a ratio."""
-    parts = {"completion": budget_completion_rate(u, args), "payment": payment_progress_rate(u, args)}
-    shown = {f"{k}_{name}": v for k, m in parts.items() for name, v in m.vars.items()}
-    return Measure("parts", data=parts, vars=shown,
-                   warnings=sum((m.warnings for m in parts.values()), ()),
-                   problems=sum((m.problems for m in parts.values()), ()))
-
-
-@computation("carryover_rate", "结转结余率", ("budget.year_end_balance",) + TOTAL_BUDGET_INPUTS)
-def carryover_rate(u: Unit, args: dict) -> Measure:
-    """结转结余率 = 年末结余金额 / 全年支出预算数 (53号 支出预算数; seed 004
-    divides by 预算执行, rubrics.md §2.4 #19)."""
-    total = total_budget(u)
-    return ratio(u["budget.year_end_balance"], total, "结转结余率",
-                 balance=_w(u, "budget.year_end_balance"), total_budget=N.wan(total))
-
-
-def _control_rate(group: str, zh: str):
-    def fn(u: Unit, args: dict) -> Measure:
-        return ratio(u[f"{group}.actual"], u[f"{group}.budget"], zh,
-                     actual=_w(u, f"{group}.actual"), budget=_w(u, f"{group}.budget"))
-
-    fn.__doc__ = f"{zh} = {group}.actual / {group}.budget (实际支出 / 预算安排, 元). 53号."
-    return fn
-
-
-computation("public_funds_control_rate", "公用经费控制率",
-            ("public_funds.actual", "public_funds.budget"))(
-    _control_rate("public_funds", "公用经费控制率"))
-@computation("three_public_control_rate", "“三公经费”控制率",
-             ("three_public.actual", "three_public.budget"))
-def three_public_control_rate(u: Unit, args: dict) -> Measure:
-    """“三公经费”控制率 = 实际支出 / 预算安排数 (元). 53号.  The 预算安排数 is
-    the adjusted budget when one is given (seed 004: 3.91/3.93, while its
-    变动率 compares the 年初 budgets 6.97/6.97)."""
-    budget_path = ("three_public.adjusted_budget" if u.has("three_public.adjusted_budget")
-                   else "three_public.budget")
-    return ratio(u["three_public.actual"], u[budget_path], "“三公经费”控制率",
-                 actual=_w(u, "three_public.actual"), budget=_w(u, budget_path))
-computation("procurement_execution_rate", "政府采购执行率",
-            ("procurement.actual", "procurement.budget"))(
-    _control_rate("procurement", "政府采购执行率"))
-
-
-# --------------------------------------------------------------------------
-# 过程 · 资产管理
-
-
-@computation("fixed_asset_utilization_rate", "固定资产利用率",
-             ("fixed_assets.in_use", "fixed_assets.total"))
-def fixed_asset_utilization_rate(u: Unit, args: dict) -> Measure:
-    """固定资产利用率 = 在用固定资产总额 / 固定资产总额 (元). 53号."""
-    return ratio(u["fixed_assets.in_use"], u["fixed_assets.total"], "固定资产利用率",
-                 in_use=_w(u, "fixed_assets.in_use"), total=_w(u, "fixed_assets.total"))
-
-
-# --------------------------------------------------------------------------
-# 产出 · 职责履行
-
-
-def _count_rate(num: str, den: str, zh: str):
-    def fn(u: Unit, args: dict) -> Measure:
-        m = ratio(u[num], u[den], zh, done=str(u[num]), planned=str(u[den]))
-        note = u.get("work_plan.note", "")
-        return Measure(m.kind, m.value, vars={**m.vars, "note": note}, warnings=m.warnings)
-
-    fn.__doc__ = f"{zh} = {num} / {den} (项/项). 53号 职责履行."
-    return fn
-
-
-computation("work_completion_rate", "实际完成率", ("work_plan.completed", "work_plan.planned"))(
-    _count_rate("work_plan.completed", "work_plan.planned", "实际完成率"))
-computation("quality_compliance_rate", "质量达标率", ("work_plan.quality_met", "work_plan.planned"))(
-    _count_rate("work_plan.quality_met", "work_plan.planned", "质量达标率"))
-computation("key_task_completion_rate", "重点工作办结率",
-            ("work_plan.key_completed", "work_plan.key_assigned"))(
-    _count_rate("work_plan.key_completed", "work_plan.key_assigned", "重点工作办结率"))
-
-
 # --------------------------------------------------------------------------
 # 效果 · 履职效益
-
-
-@computation("satisfaction_rate", "社会公众或服务对象满意度", ("satisfaction.rate",))
-def satisfaction_rate(u: Unit, args: dict) -> Measure:
-    """满意度 = survey result (ratio), as typed."""
-    rate = u["satisfaction.rate"]
-    return Measure("ratio", rate, vars={"rate": N.percent(rate),
-                                        "method": u.get("satisfaction.method", ""),
-                                        "note": u.get("satisfaction.note", "")})
 
 
 @computation("benefit_tier", "履职效益实现程度", ("benefits.{of}.result",), kind="tier")
@@ -395,29 +250,6 @@ def fund_total(u: Unit, column: str, exclude: tuple[str, ...] = ()) -> Decimal:
     """Σ of :func:`fund_amount` over the funding sources not in ``exclude`` (元)."""
     return sum((fund_amount(u, source, column) for source, _ in FUND_SOURCES if source not in exclude),
                N.ZERO)
-
-
-@computation("project_funds_arrival_rate", "资金到位率", ("allotted", "funds"))
-def project_funds_arrival_rate(u: Unit, args: dict) -> Measure:
-    """资金到位率 = 预算下达（实际到位）资金 / 预算资金 (全年预算数, 元). 53号 附件1."""
-    budget = fund_total(u, "adjusted_budget")
-    return ratio(u["allotted"], budget, "资金到位率", allotted=_w(u, "allotted"), budget=N.wan(budget))
-
-
-@computation("project_timely_arrival_rate", "到位及时率", ("allotted_on_time", "allotted"))
-def project_timely_arrival_rate(u: Unit, args: dict) -> Measure:
-    """到位及时率 = 及时到位资金 / 应到位资金 (元). 53号 附件1."""
-    return ratio(u["allotted_on_time"], u["allotted"], "到位及时率",
-                 on_time=_w(u, "allotted_on_time"), allotted=_w(u, "allotted"))
-
-
-@computation("project_budget_execution_rate", "预算执行率", ("allotted", "funds"))
-def project_budget_execution_rate(u: Unit, args: dict) -> Measure:
-    """预算执行率 (Jinzhong project form) = 当年预算资金实际支出 (excluding
-    上年结转资金) / 预算下达资金 (元).  Fixes seed 004's ambiguity (rubrics.md
-    §3.3 #26) the way its scores read: 126.47 / 146.25 → 2.59."""
-    spent = fund_total(u, "spent", exclude=("carried_over",))
-    return ratio(spent, u["allotted"], "预算执行率", spent=N.wan(spent), allotted=_w(u, "allotted"))
 
 
 @computation("project_execution_rate", "预算执行率", ("funds",))

@@ -11,10 +11,10 @@ from __future__ import annotations
 import jinja2
 
 from reportgen import numbers as N
-from reportgen.compute.derive import REGISTRY, budget_completion_rate, total_budget
 from reportgen.forms.disclosure import narrative_figures
 from reportgen.compute.final_accounts import build as build_final_accounts
 from reportgen.errors import Diagnostic
+from reportgen.pack.formulas import displays
 from reportgen.pack.packs import Sentence
 from reportgen.unitfile.schema import Field, spec_at, zh_name
 from reportgen.compute.score import Scorecard
@@ -23,13 +23,11 @@ from reportgen.unitfile.validate import Unit
 PARAGRAPH = "\u2029"  # what {{ nl }} renders; becomes a real paragraph break
 
 
-def _rate(u: Unit, computation: str) -> str:
-    """A registered ratio computation, as displayed (93.18% / 不适用)."""
-    return REGISTRY[computation].fn(u, {}).vars["rate"]
-
-
-def budget_figures(u: Unit) -> dict:
-    """预算执行情况 figures, formatted in 万元 (2 dp) and % (2 dp)."""
+def budget_figures(u: Unit, f: dict) -> dict:
+    """预算执行情况 figures, formatted in 万元 (2 dp) and % (2 dp); ``f`` are
+    the pack's formulas as printed (:func:`reportgen.pack.formulas.displays`):
+    全年支出预算数 and 预算完成率 come from its ``total_budget`` and
+    ``budget_completion_rate``."""
     def w(path):
         return N.wan(u[path]) if u.has(path) else None
 
@@ -42,14 +40,14 @@ def budget_figures(u: Unit) -> dict:
     out["adjustment_sign"] = (adj > 0) - (adj < 0)
     out["adjustment_abs"] = N.wan(abs(adj))
     out["other_sign"] = (other > 0) - (other < 0)
-    if u.has("budget.initial"):
-        out["total_budget"] = N.wan(total_budget(u))
-        if u.has("budget.executed"):
-            out["completion_rate"] = budget_completion_rate(u, {}).vars["rate"]
+    if f.get("total_budget") is not None:
+        out["total_budget"] = f["total_budget"]
+    if f.get("budget_completion_rate") is not None:
+        out["completion_rate"] = f["budget_completion_rate"]
     return out
 
 
-def staffing_figures(u: Unit) -> dict:
+def staffing_figures(u: Unit, f: dict) -> dict:
     """单位人员情况 figures (人): counts, 实有人数 and changes against the prior year."""
     g = u.get
     parts = ("in_service", "retired_cadres", "retired")
@@ -71,8 +69,7 @@ def staffing_figures(u: Unit) -> dict:
     out["categories"] = [{"name": g(f"{c}.name"), "authorized": g(f"{c}.authorized"),
                           "in_service": g(f"{c}.in_service"), "excluded": bool(g(f"{c}.excluded"))}
                          for c in u.items("staffing.categories")]
-    out["control_rate"] = (_rate(u, "staff_control_rate")
-                           if u.has("staffing.in_service") and u.has("staffing.authorized") else None)
+    out["control_rate"] = f.get("staff_control_rate")
     out["unit_kind"] = g("unit.kind")
     out["departments"] = [g(d) for d in u.items("unit.departments")]
     return out
@@ -85,7 +82,7 @@ THREE_PUBLIC_GROUPS = (("公务用车购置及运行维护费", ("vehicle_purcha
                        ("公务接待费", ("reception",)))
 
 
-def spending_figures(u: Unit) -> dict:
+def spending_figures(u: Unit, f: dict) -> dict:
     """部门整体支出管理及使用情况 figures (万元, 2 dp; % 2 dp).
 
     人员经费 = 基本支出 − 公用经费 (基本支出 consists of 人员经费 and 公用经费,
@@ -103,14 +100,14 @@ def spending_figures(u: Unit) -> dict:
             out["personnel"] = N.wan(u["budget.basic_spending"] - u["public_funds.actual"])
     if u.has("public_funds.actual") and u.has("public_funds.budget"):
         out["public_funds_budget"] = N.wan(u["public_funds.budget"])
-        out["public_funds_rate"] = _rate(u, "public_funds_control_rate")
+        out["public_funds_rate"] = f.get("public_funds_control_rate")
     three: dict = {"budget": None, "control_rate": None, "prior_actual": None, "change": None,
                    "spent": [], "none": []}
     if u.has("three_public.actual"):
         three["actual"] = N.wan(u["three_public.actual"])
         if u.has("three_public.budget"):
             three["budget"] = N.wan(u["three_public.budget"])
-            three["control_rate"] = _rate(u, "three_public_control_rate")
+            three["control_rate"] = f.get("three_public_control_rate")
         if u.has("three_public.prior_actual"):
             three["prior_actual"] = N.wan(u["three_public.prior_actual"])
             three["change"] = N.wan(u["three_public.actual"] - u["three_public.prior_actual"])
@@ -157,21 +154,23 @@ def _render(sentence: Sentence, context: dict) -> str:
     return text.replace(PARAGRAPH, "\n")
 
 
-def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=()
+def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=(), formulas=None
             ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Every sentence of a form: ``{name: text}``.
 
     A unit's own ``text.<name>`` wins.  A sentence whose fields are missing
     gives one error per field (naming the field and the sentence).
     ``annexes`` are the prepared forms whose scores the sentences may cite
-    (the 部门决算 情况说明 cites its project and 整体支出 forms).
+    (the 部门决算 情况说明 cites its project and 整体支出 forms); ``formulas``
+    the pack's formulas, which a sentence reads as ``f.<name>`` (printed).
     """
     texts: dict[str, str] = {}
     diags: list[Diagnostic] = []
     if not sentences:
         return texts, diags
-    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "b": budget_figures(u),
-               "s": staffing_figures(u), "x": spending_figures(u), "fa": None,
+    f = displays(u, formulas or {}, "project" if u.prefix.startswith("projects[") else "unit")
+    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "f": f, "b": budget_figures(u, f),
+               "s": staffing_figures(u, f), "x": spending_figures(u, f), "fa": None,
                "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
     accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
     if accounts is not None:

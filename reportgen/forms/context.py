@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Callable
 
 from reportgen import numbers as N
-from reportgen.compute.derive import REGISTRY, fund_amount, fund_total, ratio, read_indicator
+from reportgen.compute.derive import fund_amount, fund_total, ratio, read_indicator
 from reportgen.compute.project_score import funds_rows
 from reportgen.compute.score import Scorecard
+from reportgen.pack.formulas import displays
 from reportgen.forms.disclosure import disclosure_form, whole_evaluation_form
 from reportgen.forms.cells import date_text as _date, merge_flags, paragraph_list, paragraphs
 from reportgen.unitfile.validate import Unit
@@ -202,9 +203,10 @@ def ningxiang_basic_data(u: Unit, card, texts: dict, form=None) -> dict:
 
     Amounts in 元 (2 dp) as on the form, except 楼堂馆所 investments in 万元;
     项目支出 is the sum of its categories, 公务用车购置和维护经费 of its two
-    items; rates from the registered computations (在职人员控制率, 预算调整率,
+    items; rates from the pack's formulas (在职人员控制率, 预算调整率,
     rubrics.md §5.3 #34/#35).
     """
+    f = displays(u, form.formulas if form is not None else {})
     tp = "three_public.items"
     categories = u.items("project_categories")
     rows = [
@@ -237,9 +239,9 @@ def ningxiang_basic_data(u: Unit, card, texts: dict, form=None) -> dict:
     return {
         "year": str(u.year), "prior_year": str(u.year - 1), "unit": {"name": u.name},
         "staffing": {"authorized": str(u["staffing.authorized"]), "in_service": str(u["staffing.in_service"]),
-                     "control_rate": REGISTRY["staff_control_rate"].fn(u, {}).vars["rate"]},
+                     "control_rate": f.get("staff_control_rate") or N.NOT_APPLICABLE},
         "spending_rows": rows,
-        "budget_adjustment_rate": REGISTRY["budget_adjustment_rate"].fn(u, {}).vars["rate"],
+        "budget_adjustment_rate": f.get("budget_adjustment_rate") or N.NOT_APPLICABLE,
         "buildings": buildings,
         "austerity": paragraphs(u.get("text.austerity_measures", "")),
     }

@@ -3,8 +3,13 @@
 A pack is a folder::
 
     pack.yaml        name, city, the forms it renders, the checks that apply
+    identities.yaml  the pack's 审核公式: identity checks as data
+                     (:mod:`reportgen.pack.identities`)
+    formulas.yaml    the pack's formulas: named expressions over the unit's
+                     fields (:mod:`reportgen.pack.formulas`)
     rubric.yaml      one per scored form: the indicator tree, weights,
-                     formulas (names from derive.REGISTRY), scoring rules
+                     formulas (the pack's own, or library computations
+                     from derive.REGISTRY), scoring rules
                      (primitives with parameters), 计算分析情况 patterns
     sentences.yaml   narrative patterns (jinja2, rendered in the sandbox)
     *.docx           the Word templates
@@ -30,6 +35,8 @@ from reportgen.unitfile.load import Mapping, Node, Scalar, Sequence, load_yaml_f
 from reportgen.numbers import parse_decimal
 from reportgen.compute.primitives import GradeBands, Rule, RuleError, make_rule
 from reportgen.output.render import sandbox
+from reportgen.pack.formulas import Formula, as_computation, read_formulas
+from reportgen.pack.identities import Identity, read_identities
 
 # --------------------------------------------------------------------------
 # Model
@@ -127,6 +134,7 @@ class Form:
     scope: str = ""
     annexes: tuple[str, ...] = ()
     outline: tuple[dict, ...] = ()
+    formulas: dict[str, Formula] = field(default_factory=dict)   # the pack's, shared by its forms
 
 
 @dataclass
@@ -137,6 +145,8 @@ class Pack:
     path: Path
     forms: list[Form]
     checks: tuple[str, ...] = field(default_factory=tuple)
+    formulas: dict[str, Formula] = field(default_factory=dict)
+    identities: list[Identity] = field(default_factory=list)   # the pack's 审核公式
 
     def form(self, key: str) -> Form:
         return next(f for f in self.forms if f.key == key)
@@ -205,15 +215,21 @@ def _compile(reader: _Reader, loc: Loc, pattern: str) -> jinja2.Template:
         return sandbox().from_string("")
 
 
-def load_rubric(path: Path) -> Rubric:
+def load_rubric(path: Path, formulas: dict[str, Formula] | None = None) -> Rubric:
     """Read and check a rubric file.
 
     Checks: weights add up (三级 → 二级 → 一级 → total), each formula is a
     known computation, each rule a known primitive whose parameters are valid
     and whose best score is the indicator's weight, every ``inferred`` marker
     names a real parameter, display patterns compile.  Raises PackError
-    listing every problem with file:line.
+    listing every problem with file:line.  ``formulas`` are the pack's own
+    formulas, which a rubric names like library computations (by default
+    those of the pack the rubric file sits in).
     """
+    if formulas is None:
+        formulas, problems = pack_formulas(path.parent)
+        if problems:
+            raise PackError("\n".join(problems))
     r = _Reader(path)
     root = r.root
     if root is None:
@@ -229,7 +245,7 @@ def load_rubric(path: Path) -> Rubric:
             got = Decimal(0)   # counts an indicator with a broken rule too: one problem, not three
             inds = r.get(b_node, "indicators", Sequence)
             for i_node in (inds.items if inds else []):
-                ind = _indicator(r, i_node)
+                ind = _indicator(r, i_node, formulas or {})
                 if ind is None:
                     weight = i_node.items.get("weight") if isinstance(i_node, Mapping) else None
                     got += (parse_decimal(weight.text) if isinstance(weight, Scalar) else None) or 0
@@ -270,16 +286,37 @@ def _grades(r: _Reader, root: Node) -> GradeBands:
     return GradeBands(tuple(bands) or ((Decimal(0), ""),))
 
 
-def _indicator(r: _Reader, node: Node) -> Indicator | None:
+def pack_formulas(folder: Path) -> tuple[dict[str, Formula], list[str]]:
+    """The formulas of the pack in ``folder`` (named by its pack.yaml's
+    ``formulas:``), and the problems found reading them."""
+    r = _Reader(folder / "pack.yaml") if (folder / "pack.yaml").is_file() else None
+    name = r.text(r.root, "formulas", required=False) if r is not None and isinstance(r.root, Mapping) else ""
+    if not name:
+        return {}, []
+    if not (folder / name).is_file():
+        return {}, [f"{r.root.items['formulas'].loc}: 公式文件不存在: {name}"]
+    fr = _Reader(folder / name)
+    return read_formulas(fr), fr.problems
+
+
+def computation_named(name: str, formulas: dict[str, Formula]) -> derive.Computation | None:
+    """A rubric's ``formula:`` name: the pack's own formula, else a library computation."""
+    if name in formulas:
+        return as_computation(formulas, name)
+    return derive.REGISTRY.get(name)
+
+
+def _indicator(r: _Reader, node: Node, formulas: dict[str, Formula]) -> Indicator | None:
     key = r.text(node, "key")
     name = r.text(node, "name")
     weight = r.number(node, "weight")
     formula_node = r.get(node, "formula")
     comp = None
     if formula_node is not None:
-        comp = derive.REGISTRY.get(formula_node.text)
+        comp = computation_named(formula_node.text, formulas)
         if comp is None:
-            r.fail(formula_node.loc, f"未知的计算 '{formula_node.text}'（known: {', '.join(derive.REGISTRY)}）")
+            r.fail(formula_node.loc, f"未知的计算 '{formula_node.text}'（模板包的公式: {', '.join(formulas) or '无'}；"
+                                     f"程序库: {', '.join(derive.REGISTRY)}）")
     args_node = r.get(node, "args", Mapping, required=False)
     args = {"key": key, **(r.plain(args_node) if args_node else {})}
     if comp is not None:
@@ -441,6 +478,7 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     forms = []
     forms_node = r.get(r.root, "forms", Sequence)
     problems = []
+    formulas, problems = pack_formulas(path)
     for f_node in (forms_node.items if forms_node else []):
         template = path / r.text(f_node, "template")
         if not template.is_file():
@@ -448,7 +486,7 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
         rubric = sentences = None
         try:
             rub = r.text(f_node, "rubric", required=False)
-            rubric = load_rubric(path / rub) if rub else None
+            rubric = load_rubric(path / rub, formulas) if rub else None
         except PackError as exc:
             problems.append(str(exc))
         try:
@@ -485,7 +523,7 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
             output=r.text(f_node, "output", required=False, default=default_name),
             requires=tuple(r.plain(req) if req else ()),
             context=r.text(f_node, "context"), each=each, national=national, scope=scope,
-            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items))
+            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items, formulas=formulas))
     keys = [f.key for f in forms]
     for f_node, f in zip(forms_node.items if forms_node else [], forms):
         for a in f.annexes:
@@ -497,6 +535,15 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     for c in (checks.items if checks else []):
         if isinstance(c, Scalar) and c.text not in CHECKS:
             r.fail(c.loc, f"未知的核对规则 '{c.text}'（known: {', '.join(CHECKS)}）")
+    identities: list[Identity] = []
+    identities_file = r.text(r.root, "identities", required=False)
+    if identities_file:
+        if not (path / identities_file).is_file():
+            r.fail(r.root.items["identities"].loc, f"审核公式文件不存在: {identities_file}")
+        else:
+            ir = _Reader(path / identities_file)
+            identities = read_identities(ir, formulas)
+            problems += ir.problems
     pack = Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
-                path, forms, tuple(r.plain(checks) if checks else ()))
+                path, forms, tuple(r.plain(checks) if checks else ()), formulas, identities)
     return pack, r.problems + problems
