@@ -169,6 +169,31 @@ def test_parts_over_total_by_a_cent_is_a_note(tmp_path):
     assert [(f.check, f.severity, f.expected) for f in got] == [("合计", NOTE, "251.26万元")]
 
 
+@pytest.mark.parametrize("wrong, right", [
+    ("本年支出合计2940.05万元，其中：基本支出2336.91万元；项目支出503.14万元。",
+     "本年支出合计2940.05万元，其中：基本支出2336.91万元；项目支出603.14万元。"),
+    ("一般公共预算财政拨款基本支出2336.91万元。其中：人员经费2152.26万元，主要包括：基本工资、津贴补贴；"
+     "公用经费174.65万元，主要包括：办公费、印刷费。",
+     "一般公共预算财政拨款基本支出2336.91万元。其中：人员经费2152.26万元，主要包括：基本工资、津贴补贴；"
+     "公用经费184.65万元，主要包括：办公费、印刷费。"),
+    ("“三公”经费财政拨款支出决算为10.00万元，其中：因公出国（境）费2.00万元，公务用车购置及运行维护费5.00万元"
+     "（其中：购置费2.00万元，运行费3.00万元），公务接待费2.00万元。",
+     "“三公”经费财政拨款支出决算为9.00万元，其中：因公出国（境）费2.00万元，公务用车购置及运行维护费5.00万元"
+     "（其中：购置费2.00万元，运行费3.00万元），公务接待费2.00万元。"),
+])
+def test_lists_that_are_their_whole_by_definition(tmp_path, wrong, right):
+    """基本支出 = 人员经费 + 公用经费 and the like: parts short of the whole is 错误 too;
+    a bracketed inner list is not part of the outer one."""
+    got = [f for f in audit_text(tmp_path, wrong) if f.check == "合计"]
+    assert [f.severity for f in got] == [ERROR]
+    assert audit_text(tmp_path, right) == []
+
+
+def test_a_list_of_some_parts_may_fall_short(tmp_path):
+    text = "2021年年末实有人数8人，其中在职人员6人；核定编制16人。收入预算100.00万元，其中：财政拨款收入60.00万元。"
+    assert audit_text(tmp_path, text) == []
+
+
 def test_gb18030_text(tmp_path):
     text = "一般公共预算财政拨款支出年初预算为274.82万元，支出决算为245.53万元，完成年初预算的93.57%。䶮"
     got = audit_text(tmp_path, text, "gb18030")

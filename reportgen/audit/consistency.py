@@ -156,11 +156,71 @@ _MINUS = re.compile(r"调减|减少|核减|追减|扣除|减")
 _VERSUS = re.compile(r"(比|较|与|同)\s*(上年|上一年|去年|同期|\d{4}\s*年)")
 
 
+#: lists that are a whole by definition (上海 部门决算 样张 第四部分 名词解释; 财政部 部门决算
+#: 报表 政府采购 货物/工程/服务; “三公”经费 = 因公出国（境）费 + 公务用车购置及运行维护费 + 公务接待费)
+_COMPLETE = (("基本支出", "项目支出"), ("人员经费", "公用经费"), ("因公出国", "公务用车", "公务接待"),
+             ("货物", "工程", "服务"))
+
+
+def _exhaustive(parts) -> bool:
+    """The parts are one of the lists that make up their whole by definition."""
+    for names in _COMPLETE:
+        if len(parts) == len(names) and all(sum(n in p.key for p in parts) == 1 for n in names) \
+                and all(any(n in p.key for n in names) for p in parts):
+            return True
+    return False
+
+
+def _list_end(s: str, w: re.Match) -> int:
+    """Where the list after ``其中`` ends: its closing bracket when it opens
+    one ("（其中：…）"), else the end of the sentence (a ``；`` separates
+    its items, so only ``。`` or a paragraph ends it; at most 400
+    characters)."""
+    if w.group(0).lstrip().startswith(("（", "(")):
+        close = min((i for i in (s.find("）", w.end()), s.find(")", w.end())) if i >= 0), default=-1)
+        if 0 <= close - w.end() <= 300:
+            return close
+    ends = [i for i in (s.find("。", w.end()), s.find("\u2029", w.end())) if i >= 0]
+    return min(ends + [len(s), w.end() + 400])
+
+
+def _candidates(s: str, w: re.Match, end: int, ms, whole) -> list[list]:
+    """The parts lists after ``其中`` up to ``end``, read at the ``；`` and at
+    the ``，`` level (figures of the whole's unit; no rate, share, closing
+    total or year-on-year change; a bracketed inner list left out)."""
+    body = s[w.end():end]
+    # a bracketed list inside the list ("公务用车…5.00万元（其中：购置费…）") is not part of it
+    masked = re.sub(r"[（(][^（()）]*[)）]", lambda b: " " * len(b.group()), body)
+    inside = [m for m in ms if w.end() <= m.start < end and m.unit == whole.unit
+              and masked[m.start - w.end()] != " "]
+    cands = []
+    for level in (r"[；;]", r"[，,、；;]"):
+        parts = []
+        a = 0
+        for sep in list(re.finditer(level, masked)) + [None]:
+            b = sep.start() if sep else len(masked)
+            c = masked[a:b]
+            lo, hi = w.end() + a, w.end() + b
+            a = sep.end() if sep else b
+            if parts and _STOP_PARTS.search(c.split("万元")[0][:8]):
+                break
+            first = next((m for m in inside if lo <= m.start < hi
+                          and m.kind not in (RATE, SHARE) and not _CLOSING.match(m.key)
+                          and not (m.kind == CHANGE and _VERSUS.search(c))), None)
+            if first is not None and first not in parts:
+                parts.append(first)
+        if len(parts) >= 2:
+            cands.append(parts)
+    return cands
+
+
 def check_parts(doc: Document) -> list[Finding]:
     """``总额X，其中：A、B、C`` — the parts may be fewer than the whole, but
     they cannot add up to more (the list may stop at either a ``；`` or a
     ``，`` level; both readings are tried).  Subtractive words (调减…) count
-    negative."""
+    negative.  A list that is its whole by definition (基本支出 + 项目支出,
+    人员经费 + 公用经费, the three “三公” items, 货物 + 工程 + 服务) must
+    add up to it exactly: less is 错误 too."""
     out = []
     s = doc.stream
     ms = mentions(doc)
@@ -169,37 +229,42 @@ def check_parts(doc: Document) -> list[Finding]:
         k = w.start()
         while k > 0 and s[k - 1] in " \u3000\n":
             k -= 1
+        if k > 0 and s[k - 1] == "。" and not w.group(0).lstrip().startswith(("（", "(")):
+            k -= 1                                   # "基本支出2336.91万元。其中：人员经费…"
         whole = by_end.get(k)
         if whole is None or whole.target:
             continue
-        _, end = sentence(doc, w.end())
-        body = s[w.end():end]
-        cands = []
-        for level in (r"[；;]", r"[，,、；;]"):
-            clauses = re.split(level, body)
-            parts = []
-            for c in clauses:
-                if parts and _STOP_PARTS.search(c.split("万元")[0][:8]):
-                    break
-                first = next((m for m in ms if w.end() <= m.start < end and m.unit == whole.unit
-                              and s.find(c, w.end()) <= m.start < s.find(c, w.end()) + len(c)
-                              and m.kind not in (RATE, SHARE) and not _CLOSING.match(m.key)
-                              and not (m.kind == CHANGE and _VERSUS.search(c))),
-                             None)
-                if first is not None and first not in parts:
-                    parts.append(first)
-            if len(parts) >= 2:
-                cands.append(parts)
-        if not cands:
+        end = min(sentence(doc, w.end())[1], _list_end(s, w))
+        cands = _candidates(s, w, end, ms, whole)
+        complete = [ps for ps in _candidates(s, w, _list_end(s, w), ms, whole) if _exhaustive(ps)]
+        if not cands and not complete:
             continue
-        sums = []
-        for parts in cands:
+
+        def summed(parts):
             spans = []
             for p in parts:
                 sp = in_money(p, whole.unit) if whole.unit in _SCALE else p.stated.span()
                 spans.append(sp.negated() if _MINUS.search(p.label) else sp)
-            sums.append((total(spans), parts))
+            return total(spans), parts
+
+        sums = [summed(parts) for parts in cands]
         w_span = whole.stated.span()
+        if complete and summed(complete[0])[0].value < whole.stated.value:
+            x, ps = summed(complete[0])
+            if N.quantize(x.value, whole.stated.places) != whole.stated.value:
+                severity = NOTE if _overlap(x, w_span) else ERROR
+                out.append(finding(doc, whole.start, "合计",
+                                   f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}应等于"
+                                   f"{'＋'.join((p.label or '') + p.stated.text for p in ps)}＝"
+                                   f"{shown(x.value, whole.stated.places, whole.unit)}"
+                                   + ("，尾差（各项舍入所致）" if severity == NOTE else ""),
+                                   _sentence_quote(doc, whole.start, end), whole.stated.text + whole.unit,
+                                   shown(x.value, whole.stated.places, whole.unit),
+                                   N.fixed(whole.stated.value - x.value, max(whole.stated.places, 2)) + whole.unit,
+                                   severity))
+            continue
+        if not sums:
+            continue
         t, parts = min(sums, key=lambda x: x[0].value)
         if t.hi < w_span.lo or t.value <= whole.stated.value:
             continue
