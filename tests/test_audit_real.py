@@ -69,7 +69,7 @@ def test_shanghai_final_accounts_known_errors():
 @needs_cases
 def test_shanghai_share_sum_names_the_wrong_share():
     f = next(f for f in audit_file(SHANGHAI) if f.check == "占比合计")
-    assert "疑为“一般公共服务支出”的占比71.73%有误，应为71.65%" in f.message
+    assert "疑为“一般公共服务支出（类）”的占比71.73%有误，应为71.65%" in f.message
 
 
 @needs_cases

@@ -76,7 +76,7 @@ def norm_unit(unit: str) -> str:
 def key_of(label: str) -> str:
     """A label normalised for comparing two statements of one quantity."""
     k = re.sub(r"[\s“”\"'‘’「」《》]", "", label)
-    k = re.sub(r"[（(](?:万元|元|人|辆|个|%)[）)]", "", k)
+    k = re.sub(r"[（(](?:万元|元|人|辆|个|%|类|款|项)[）)]", "", k)
     k = re.sub(r"^\d{4}年度?", "", k)
     k = re.sub(r"金额$", "", k)
     return k
@@ -102,11 +102,12 @@ def mentions(doc: Document) -> list[Mention]:
         i = m.start()
         j = scan_back(s, i, _LABEL_STOP, 40)
         raw = s[j:i]
-        if not raw.strip() and j > 0 and s[j - 1] in "）)":   # "一般公共服务支出（类）2106.66万元"
+        while len(raw.strip()) <= 2 and j > 0 and s[j - 1] in "）)":   # 一般公共服务支出（类）, 因公出国（境）费
             k = max(s.rfind("（", 0, j), s.rfind("(", 0, j))
-            if 0 < k and j - k <= 4:
-                j = scan_back(s, k, _LABEL_STOP, 40)
-                raw = s[j:k]
+            if k <= 0 or j - k > 5:
+                break
+            j = scan_back(s, k, _LABEL_STOP, 40)
+            raw = s[j:i]
         if j > 0 and s[j - 1].isdigit():        # "2021 年度收入合计" → 收入合计
             raw = _AFTER_NUMBER.sub("", raw)
         raw = re.sub(r"\s+", "", raw)
