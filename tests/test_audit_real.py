@@ -239,6 +239,38 @@ def test_docx_text_against_its_table(tmp_path):
         [("表内合计", NOTE, "2940.05", "2940.06")]
 
 
+def _items_docx(path: Path, actual: str) -> Path:
+    import docx
+    d = docx.Document()
+    d.add_paragraph("普陀区财政局2024年度部门决算")
+    d.add_paragraph("（三）一般公共预算财政拨款支出决算具体情况")
+    d.add_paragraph("1、一般公共服务支出（类）财政事务（款）行政运行（项）。主要用于：基本支出。"
+                    f"年初预算为1560.05万元，支出决算为{actual}万元。决算数小于预算数的主要原因：人员变化。")
+    d.add_paragraph("一般公共预算财政拨款支出决算表")
+    d.add_paragraph("单位：万元")
+    rows = [("类", "款", "项", "科目名称", "合计", "基本支出", "项目支出"),
+            ("201", "", "", "一般公共服务支出", "2106.66", "1503.52", "603.14"),
+            ("201", "06", "", "财政事务", "2106.66", "1503.52", "603.14"),
+            ("201", "06", "01", "行政运行", "1511.89", "1503.52", "8.37"),
+            ("201", "06", "02", "一般行政管理事务", "594.77", "", "594.77")]
+    t = d.add_table(rows=len(rows), cols=7)
+    for r, cells in enumerate(rows):
+        for c, v in enumerate(cells):
+            t.cell(r, c).text = v
+    d.save(path)
+    return path
+
+
+def test_item_actual_against_its_table_row(tmp_path):
+    """1、…（类）…（款）…（项）…支出决算为X against the 项 row of the table its section names."""
+    got = audit_file(_items_docx(tmp_path / "bad.docx", "1521.89"))
+    assert [(f.check, f.stated, f.expected, f.severity) for f in got] == \
+        [("文表不符", "1521.89万元", "1511.89万元", ERROR)]
+    assert audit_file(_items_docx(tmp_path / "good.docx", "1511.89")) == []
+    tail = audit_file(_items_docx(tmp_path / "tail.docx", "1511.90"))
+    assert [(f.check, f.severity) for f in tail] == [("文表不符", NOTE)]
+
+
 # ---- ledger, exit codes, outputs -------------------------------------------------------------------
 
 def _blank_pdf(path: Path) -> Path:

@@ -96,6 +96,9 @@ CHECKS: tuple[tuple[str, Callable, Callable], ...] = (
     ("资金来源行", scoring.check_fund_lines, _count(r"年度资金总额|资金总额", "资金总额", "文件中没有年度资金总额")),
     ("决算公开表（行次）与正文", public.check_public_tables, _count(r"行次", "行次表", "文件中没有带行次的公开表")),
     ("正文与表格总计", tables.check_text_vs_tables, _tables_with(_has_total, "总计/合计行")),
+    ("正文各项与表格", tables.check_items_vs_table,
+     lambda d: (APPLIED, "决算说明中的（类）（款）（项）逐项") if (wording.document_year(d) or (0, ""))[1] == "决算"
+     and tables._ITEM_PATH.search(d.stream) else (NOT_APPLICABLE, "不是决算说明，或没有按（类）（款）（项）列出的项目")),
     ("表内各类与合计", tables.check_table_sums, _tables_with(_has_classes, "按科目编码列出的类级行与合计行")),
     ("表间同一科目", tables.check_cross_tables,
      lambda d: (APPLIED, f"{len(tables.tables(d))}张表") if len(tables.tables(d)) >= 2

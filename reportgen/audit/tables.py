@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from reportgen import numbers as N
 from reportgen.audit.checks import _sentence_quote, finding
-from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, Span, Stated, judge, parse_number, shown
+from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, Span, Stated, parse_number, shown, truncate
 from reportgen.audit.findings import Finding
 from reportgen.audit.read import Document
 from reportgen.audit.text import CHANGE, PRIOR, RATE, SHARE, mentions
@@ -284,7 +284,7 @@ def check_text_vs_tables(doc: Document) -> list[Finding]:
         if any(h[1].amounts[0][2].value != value.value for h in hits[1:]):
             continue                                   # two tables of that name disagree
         table_span = _span_in(value, t.unit, m.unit)
-        verdict = judge(m.stated, table_span)
+        verdict = _compare(m.stated, table_span.value)
         if verdict is None:
             continue
         expected = shown(table_span.value, m.stated.places, m.unit)
@@ -294,6 +294,19 @@ def check_text_vs_tables(doc: Document) -> list[Finding]:
                            N.fixed(m.stated.value - table_span.value, max(m.stated.places, 2)) + m.unit,
                            verdict))
     return out
+
+
+def _compare(stated: Stated, exact: Decimal) -> str | None:
+    """One figure printed in the text against the same figure in a table
+    (converted to the text's unit): None when the text is its half-up
+    rounding; 提示 when it is its truncation or one unit of the last printed
+    decimal away (尾差); otherwise 错误."""
+    if N.quantize(exact, stated.places) == stated.value:
+        return None
+    one = Decimal(1).scaleb(-stated.places)
+    if truncate(exact, stated.places) == stated.value or (stated.places and abs(stated.value - exact) <= one):
+        return NOTE
+    return ERROR
 
 
 def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -377,4 +390,78 @@ def check_cross_tables(doc: Document) -> list[Finding]:
                                        f"{a.text}{t1.unit}（{l1.loc}），相差一分（尾差）",
                                        f"{t2.title} {e2.label} {b.text}", b.text, a.text,
                                        N.fixed(b.value - a.value, a.places), NOTE))
+    return out
+
+
+_ITEM_PATH = re.compile(r"(?P<lei>[\u4e00-\u9fff][\u4e00-\u9fff、\n ]{1,21}?)\s*（类）\s*"
+                        r"(?P<kuan>[\u4e00-\u9fff][\u4e00-\u9fff、\n ]{1,21}?)\s*（款）\s*"
+                        r"(?P<xiang>[\u4e00-\u9fff][\u4e00-\u9fff、\n ]{1,25}?)\s*（项）")
+
+
+def _heading(doc: Document, pos: int) -> str:
+    """The text of the heading that opens the section around ``pos``."""
+    sec = doc.unit_at(pos).section
+    first = next((u for u in doc.units if u.section == sec), None)
+    return re.sub(r"\s+", "", first.text) if first else ""
+
+
+def _item_row(t: Table, lei: str, kuan: str, xiang: str) -> Entry | None:
+    """The 项 row of ``lei/kuan/xiang`` in a table with 科目 codes."""
+    entries = [e for ln in t.lines for e in ln.entries if e.amounts]
+    c1 = [e for e in entries if len(e.code) == 3 and e.key == lei]
+    if len(c1) != 1:
+        return None
+    c2 = [e for e in entries if len(e.code) == 5 and e.code.startswith(c1[0].code) and e.key == kuan]
+    if len(c2) != 1:
+        return None
+    c3 = [e for e in entries if len(e.code) == 7 and e.code.startswith(c2[0].code) and e.key == xiang]
+    return c3[0] if len(c3) == 1 else None
+
+
+def check_items_vs_table(doc: Document) -> list[Finding]:
+    """In a 决算 情况说明, each ``…（类）…（款）…（项）`` item's 支出决算 against
+    the 合计 column of its 项 row in the table its section names
+    (“一般公共预算财政拨款支出决算具体情况” → 一般公共预算财政拨款支出决算表,
+    上海 部门决算 样张 第三部分 五(三)).  The row is found by its 类, 款
+    and 项 names and codes; its first amount is used only when it is the sum
+    of the others (the 合计 column).  One unit of the last decimal apart is
+    提示 (尾差), more is 错误."""
+    out = []
+    from reportgen.audit.wording import document_year
+    own = document_year(doc)
+    if own is None or own[1] != "决算":
+        return out
+    ts = [t for t in tables(doc) if t.unit]
+    ms = mentions(doc)
+    s = doc.stream
+    paths = list(_ITEM_PATH.finditer(s))
+    for i, p in enumerate(paths):
+        heading = _heading(doc, p.start())
+        named = [t for t in ts if len(t.stem) >= 6 and t.stem in heading]
+        if not named:
+            continue
+        t = max(named, key=lambda x: len(x.stem))
+        row = _item_row(t, label_key(p.group("lei")), label_key(p.group("kuan")), label_key(p.group("xiang")))
+        if row is None:
+            continue
+        first, rest = row.amounts[0][2], [a[2] for a in row.amounts[1:]]
+        if rest and sum((r.value for r in rest), Decimal(0)) != first.value:
+            continue
+        stop = paths[i + 1].start() if i + 1 < len(paths) else len(s)
+        subject = doc.unit_at(p.start())
+        actual = next((m for m in ms if p.end() <= m.start < stop and m.unit in _SCALE and m.kind == "actual"
+                       and "决算" in m.label and (doc.unit_at(m.start).section == subject.section)), None)
+        if actual is None:
+            continue
+        table_span = _span_in(first, t.unit, actual.unit)
+        verdict = _compare(actual.stated, table_span.value)
+        if verdict is None:
+            continue
+        out.append(finding(doc, actual.start, "文表不符",
+                           f"“{p.group('xiang')}（项）”{actual.label}应为{t.title}{row.code}“{row.label}”"
+                           f"合计 {first.text}{t.unit}",
+                           _sentence_quote(doc, actual.start, actual.end), actual.stated.text + actual.unit,
+                           shown(table_span.value, actual.stated.places, actual.unit),
+                           N.fixed(actual.stated.value - table_span.value, max(actual.stated.places, 2))
+                           + actual.unit, verdict))
     return out
