@@ -194,6 +194,20 @@ def test_a_list_of_some_parts_may_fall_short(tmp_path):
     assert audit_text(tmp_path, text) == []
 
 
+def test_exact_shares_may_sum_to_a_cent_off_100(tmp_path):
+    """Each share exact and half-up; together 99.99% (rubrics.md §6.4 #56): no finding at all."""
+    text = ("政府采购支出总额21.67万元，其中：政府采购货物支出6.65万元、占政府采购支出总额的30.69%；"
+            "政府采购工程支出6.42万元、占政府采购支出总额的29.63%；政府采购服务支出8.60万元、占政府采购支出总额的39.69%。")
+    assert audit_text(tmp_path, text) == []
+    forced = text.replace("39.69%", "39.68%")
+    assert [f.severity for f in audit_text(tmp_path, forced)] == [NOTE]
+
+
+def test_blank_reason_is_a_note(tmp_path):
+    got = audit_text(tmp_path, "公务用车购置及运行费6.40万元，与2023年预算持平，主要原因是。")
+    assert [(f.check, f.severity) for f in got] == [("模板残留", NOTE)]
+
+
 def test_gb18030_text(tmp_path):
     text = "一般公共预算财政拨款支出年初预算为274.82万元，支出决算为245.53万元，完成年初预算的93.57%。䶮"
     got = audit_text(tmp_path, text, "gb18030")
@@ -294,6 +308,27 @@ def test_scanned_pdf_says_so_and_nothing_else(tmp_path):
     assert all(o["status"] == "无法检查" for o in data["files"][0]["ledger"])
     result = CliRunner().invoke(main, ["audit", str(scan)])
     assert "无法读取，未审核" in result.output and "未发现问题" not in result.output
+
+
+def test_a_page_without_text_is_in_the_ledger(tmp_path):
+    import docx
+    from pypdf import PdfReader, PdfWriter
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    d = docx.Document()
+    d.add_paragraph("一般公共预算财政拨款支出年初预算为274.82万元，支出决算为245.53万元，完成年初预算的89.34%。")
+    d.save(tmp_path / "t.docx")
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "t.docx")],
+                   capture_output=True, timeout=180, check=True)
+    w = PdfWriter(clone_from=PdfReader(str(tmp_path / "t.pdf")))
+    w.add_blank_page(595, 842)
+    with open(tmp_path / "mixed.pdf", "wb") as fh:
+        w.write(fh)
+    done = audit_path(tmp_path / "mixed.pdf")
+    assert done.unreadable is None and done.findings == []
+    scanned = [o for o in done.ledger if o.check == "扫描页"]
+    assert scanned and scanned[0].status == NOT_APPLIED and "第2页" in scanned[0].reason
 
 
 def test_ledger_lists_every_check(tmp_path):

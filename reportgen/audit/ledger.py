@@ -116,6 +116,9 @@ def ledger(doc: Document, failed: dict[str, str] | None = None) -> list[Obligati
     """The ledger of a read document; ``failed`` maps a check name to the
     error that stopped it (reported as 无法检查)."""
     out = []
+    if doc.blank_pages:
+        pages = "、".join(f"第{p}页" for p in doc.blank_pages)
+        out.append(Obligation("扫描页", NOT_APPLIED, f"{pages}没有文字层（可能是扫描页），这些页的内容未审核"))
     for name, _, applies in CHECKS:
         if failed and name in failed:
             out.append(Obligation(name, NOT_APPLIED, f"检查出错：{failed[name]}"))

@@ -104,6 +104,7 @@ class Document:
     starts: list[int] = field(default_factory=list)
     grid: list[GridLine] = field(default_factory=list)
     cache: dict = field(default_factory=dict, repr=False)   # what the checks read once (mentions, tables)
+    blank_pages: list[int] = field(default_factory=list)    # PDF pages without a text layer (scanned)
 
     def finish(self) -> "Document":
         """Number sections and forms, build the stream."""
@@ -223,6 +224,8 @@ def _read_pdf(path: Path, name: str) -> Document:
             page = pdf[p]
             textpage = page.get_textpage()
             text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            if not text.strip():
+                doc.blank_pages.append(p + 1)
             for n, line in enumerate(text.split("\n"), 1):
                 if line.strip():
                     doc.units.append(Unit(line, f"第{p + 1}页第{n}行", soft=True))
@@ -242,12 +245,12 @@ _BARE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?![\d.
 
 
 def _tabular(text: str) -> bool:
-    """A page that may hold a table: a 单位 line, or two lines with two
-    or more bare amounts (narrative pages are not laid out, which saves
-    most of the reading time)."""
+    """A page that may hold a table: a 单位 line, or four amounts with
+    decimals or thousands separators and no unit after them (narrative
+    pages are not laid out, which saves most of the reading time)."""
     if re.search(r"单位\s*[:：]\s*(万元|元)", text):
         return True
-    return sum(1 for line in text.split("\n") if len(_BARE.findall(line)) >= 2) >= 2
+    return len(_BARE.findall(text)) >= 4 or bool(re.search(r"(合计|总计)\s*[\d,.]+\s+[\d,.]", text))
 
 
 def _grid_lines(textpage, page: int) -> list[GridLine]:

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from reportgen import numbers as N
 from reportgen.audit.checks import _sentence_quote, finding, in_money
-from reportgen.audit.figures import ERROR, NUM, WS, Stated, difference, judge, parse_number, shown
+from reportgen.audit.figures import ERROR, NOTE, NUM, WS, Stated, difference, judge, parse_number, shown
 from reportgen.audit.findings import Finding
 from reportgen.audit.read import Document
 from reportgen.audit.text import ACTUAL, BUDGET, CHANGE, OTHER, PRIOR, RATE, SHARE, mentions, sentence
@@ -133,10 +133,17 @@ _PLACEHOLDER = re.compile(r"(?:[XＸ×xｘ]{2,}|某某)(?=[\u4e00-\u9fff])|(?<![
                           r"(?<![\d.])20[XＸ×x]{2}年|(?<![\d.])[XＸ×]{2,4}年")
 
 
+_EMPTY_REASON = re.compile(r"主要原因(?:是|为)?[：:]?\s*[。；;]")
+
+
 def check_residue(doc: Document) -> list[Finding]:
-    """Opposite direction words run together, and template placeholders."""
+    """Opposite direction words run together, template placeholders, and a
+    ``主要原因是。`` with the reason left blank (提示)."""
     out = []
     s = doc.stream
+    for m in _EMPTY_REASON.finditer(s):
+        out.append(finding(doc, m.start(), "模板残留", "“主要原因”后未填写原因",
+                           _sentence_quote(doc, m.start(), m.end()), m.group(0).strip(), "", "", NOTE))
     for m in _RESIDUE_WORDS.finditer(s):
         if re.match(r"减少?增加值", s[m.start():m.end() + 1]):
             continue
