@@ -17,6 +17,7 @@ from reportgen.compute import explain
 from reportgen import numbers as N
 from reportgen.errors import ReportgenError, display_path
 from reportgen.pack.packs import load_pack
+from reportgen.unitfile import schema as unit_schema
 from reportgen.pipeline import Prepared, prepare, render_forms
 from reportgen.output.render import write_atomic
 
@@ -55,8 +56,15 @@ def _or_exit(action, *args, **kwargs):
         sys.exit(1)
 
 
+def _activated(pack):
+    """The pack, its unit fields (core + its own) in force until the command ends."""
+    token = unit_schema.activate(pack.schema)
+    click.get_current_context().call_on_close(lambda: unit_schema.deactivate(token))
+    return pack
+
+
 def _load(unit_file: str, template: str):
-    pack = _or_exit(load_pack, template)
+    pack = _activated(_or_exit(load_pack, template))
     return pack, _or_exit(prepare, unit_file, pack)
 
 
@@ -99,16 +107,18 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
         _render_batch(units, template, output, forms, jobs, pdf)
         return
     unit_file = units[0]
-    pack, prepared = _load(unit_file, template)
-    if forms:
-        unknown = set(forms) - {f.key for f in pack.forms}
-        if unknown:
-            click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
-                       f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
-            sys.exit(1)
-        prepared.forms = [pf for pf in prepared.forms if pf.form.key in forms]
+    pack = _activated(_or_exit(load_pack, template))
+    unknown = set(forms) - {f.key for f in pack.forms}
+    if unknown:
+        click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
+                   f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
+        sys.exit(1)
+    prepared = _or_exit(prepare, unit_file, pack, tuple(forms))
     _echo_diagnostics(prepared)
     _fail_if_errors(prepared)
+    if prepared.unit is not None and not prepared.forms:
+        click.echo("错误: 没有可生成的表单（见上方提示） / nothing to render", err=True)
+        sys.exit(1)
     from reportgen.output.template_cache import render_cached
 
     docs = _or_exit(render_forms, prepared, render=render_cached)
@@ -240,7 +250,8 @@ def check(unit_file: str, template: str, figures: bool):
     for pf in prepared.scored_forms():
         for i in getattr(pf.card, "overrides", []):
             click.echo(f"人工评分: {pf.title} · {i.name}（{i.key}）{N.score(i.score)}分"
-                       f"（满分{N.score(i.weight)}）理由：{i.override}")
+                       f"（满分{N.score(i.weight)}）理由：{i.override}；"
+                       f"计算分析情况：{i.analysis or '未填写（overrides.' + i.key + '.analysis）'}")
         click.echo(f"{pf.title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
     _fail_if_errors(prepared)
     n = len(prepared.warnings)
@@ -453,7 +464,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
     from reportgen.collect import summary as S
 
     try:
-        pack = load_pack(template)
+        pack = _activated(load_pack(template))
         S.scored_form(pack)
         results = S.summarize(S.unit_files(list(inputs)), pack)
         data = S.workbook(results, pack)
@@ -478,7 +489,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
 
 
 def _load_pack_or_exit(template: str):
-    return _or_exit(load_pack, template)
+    return _activated(_or_exit(load_pack, template))
 
 
 def _fail_with(diags: list) -> None:

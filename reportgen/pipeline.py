@@ -15,11 +15,13 @@ from pathlib import Path
 from reportgen.compute.check import requirements, run_checks
 from reportgen.pack.identities import run_identities
 from reportgen.forms.context import CONTEXTS
-from reportgen.errors import Diagnostic, PackError
+from reportgen.forms.generic import generic_context
+from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
 from reportgen.pack.packs import Form, Pack
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
+from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import zh_name
 from reportgen.compute.score import score_unit
 from reportgen.unitfile.validate import Unit, load_unit
@@ -56,7 +58,8 @@ class PreparedForm:
         if build is None:
             raise PackError(f"表单 '{self.form.key}' 的 context '{self.form.context}' 未知"
                             f"（known: {', '.join(CONTEXTS)}）")
-        return build(self.unit, self.card, self.texts, self.form)
+        return {**generic_context(self.unit, self.card, self.texts, self.form),
+                **build(self.unit, self.card, self.texts, self.form)}
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Prepared:
     unit: Unit | None
     forms: list[PreparedForm]
     diagnostics: list[Diagnostic]
+    schema: S.Group = S.CORE_SCHEMA     # the pack's unit schema, in force again when rendering
 
     def scored_forms(self) -> list[PreparedForm]:
         """The forms with a score, each rubric and item once (the first form
@@ -104,16 +108,41 @@ def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
-    """Load, validate, check, score and narrate ``unit_path`` for every form of ``pack``."""
+def prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> Prepared:
+    """Load, validate, check, score and narrate ``unit_path`` for every form
+    of ``pack`` — or only the forms keyed in ``only`` (and the forms they
+    cite), so a unit is asked only for the data those forms need — with the
+    pack's fields (core + its own) in force.  A form that has nothing to
+    fill (a per-project form without a project that has 绩效指标) is
+    reported as a warning."""
+    with S.using(pack.schema):
+        prepared = _prepare(unit_path, pack, only)
+    prepared.schema = pack.schema
+    return prepared
+
+
+def _wanted(pack: Pack, only: tuple[str, ...]) -> set[str]:
+    """The keys of the forms to prepare: those asked for and, transitively, the forms they cite."""
+    keys = set(only or (f.key for f in pack.forms))
+    todo = list(keys)
+    while todo:
+        for a in pack.form(todo.pop()).annexes:
+            if a not in keys:
+                keys.add(a)
+                todo.append(a)
+    return keys
+
+
+def _prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> Prepared:
     unit, diags = load_unit(unit_path)
     if unit is None:
         return Prepared(None, [], diags)
     diags += run_checks(unit, pack.checks)
     diags += run_identities(unit, pack.identities, pack.formulas)
+    wanted = _wanted(pack, only)
     # a form that cites other forms' scores (its ``annexes``) is prepared after them
     done: dict[str, list[PreparedForm]] = {}
-    for form in sorted(pack.forms, key=lambda f: bool(f.annexes)):
+    for form in sorted((f for f in pack.forms if f.key in wanted), key=lambda f: bool(f.annexes)):
         annexes = [pf for key in form.annexes for pf in done.get(key, [])]
         prepared = done.setdefault(form.key, [])
         if form.each:                       # one form per project
@@ -125,11 +154,16 @@ def prepare(unit_path: str | Path, pack: Pack) -> Prepared:
             views = [unit.scoped(form.scope)]
         else:
             views = [unit]
+        if not views and form.each:
+            what = zh_name(form.each)
+            diags.append(Diagnostic(f"没有填写了绩效指标（indicators）的{what}，未生成《{form.title}》",
+                                    unit.loc(form.each), form.each, what, severity=WARNING))
         for view in views:
             pf, more = _prepare_form(view, form, annexes)
             diags += [_rebase(d, view) for d in more]
             prepared.append(pf)
-    forms = [pf for form in pack.forms for pf in done.get(form.key, [])]
+    shown = set(only) if only else wanted
+    forms = [pf for form in pack.forms if form.key in shown for pf in done.get(form.key, [])]
     return Prepared(unit, forms, _dedupe(diags))
 
 
@@ -192,6 +226,11 @@ def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, byte
     Two forms that would get the same name (two projects of the same name)
     are numbered rather than overwriting each other.
     """
+    with S.using(prepared.schema):
+        return _render_forms(prepared, render)
+
+
+def _render_forms(prepared: Prepared, render) -> list[tuple[str, bytes]]:
     out: list[tuple[str, bytes]] = []
     seen: dict[str, int] = {}
     for pf in prepared.forms:

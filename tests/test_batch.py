@@ -101,7 +101,7 @@ def test_form_option_applies_to_each_unit(units, tmp_path):
     assert r.exit_code == 0, r.output
     assert len(list((out / "jinzhong-zhaoshang-2020").iterdir())) == 2
     assert not (out / "jinzhong-gongxin-2021").exists()   # no project forms: nothing to write
-    assert "jinzhong-gongxin-2021（0 个文件）" in r.output
+    assert "jinzhong-gongxin-2021（0 个文件，1 个警告）" in r.output   # it says why
 
 
 def test_unit_files_and_folders(units, tmp_path):

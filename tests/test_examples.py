@@ -146,6 +146,62 @@ def test_no_template_tags_survive(rendered):
             assert "{{" not in text and "{%" not in text
 
 
+#: Words about the source documents or the unit file's machinery: an
+#: override's 理由 ("原表未列……，按原表得分", "评分规则不可得的分数") is for
+#: `check` and the reviewer, and never appears on a form (issue 13 point 1).
+SOURCE_NOTES = ("原表", "原文", "源文件", "样表", "seed", "种子", "override", "人工评分", "不可得", "按原表")
+
+
+def test_no_form_prints_a_word_about_the_sources(rendered):
+    found = []
+    for example, (_, docs) in rendered.items():
+        for file_name, data in docs.items():
+            text = dump(data)
+            found += [(example, file_name, word, text[max(0, i - 20):i + 20])
+                      for word in SOURCE_NOTES for i in [text.lower().find(word.lower())] if i >= 0]
+    assert not found, found
+
+
+def test_an_override_prints_its_analysis_not_its_reason(example_text, write_unit):
+    """The 计算分析情况 cell and the 扣分 sentence carry overrides.<key>.analysis;
+    the 理由 goes to `check` only."""
+    text = example_text("jinzhong-huitong-2021.yaml")
+    p = prepare(write_unit(text), load_pack("jinzhong"))
+    form = dict(render_forms(p))
+    cell = next(r for r in score_table(department_form(form)) if "支付进度" in r)
+    assert "第一、二季度支付比例未达到进度要求" in " ".join(cell)
+    assert "按各季度是否达到进度要求评分" not in dump(department_form(form))
+    assert "2.支付进度：第一季度支出进度未达到25%" in p.forms[0].texts["performance_analysis"]
+    # without an analysis the cell is empty and the sentence states the deduction alone
+    bare = text.replace("    analysis: 第一季度支出进度未达到25%，第二季度支出进度未达到50%，第三季度支出进度达到75%，"
+                        "11月底支出进度达到90%以上，第一、二季度支付比例未达到进度要求\n", "")
+    assert bare != text
+    p = prepare(write_unit(bare), load_pack("jinzhong"))
+    i = next(i for i in p.forms[0].card.indicators if i.key == "payment_progress")
+    assert i.analysis == "" and i.deduction == "支付进度扣2分"
+    assert "按各季度是否达到进度要求评分" not in p.forms[0].texts["performance_analysis"]
+
+
+def test_each_deduction_is_stated_once_on_its_set_weight(rendered):
+    """seed 003 re-weights 预算完成率 to 2: one deduction of 2 points, on its own
+    line; no "（按…个计）" step count, no second deduction on the 参考分值."""
+    prepared, _ = rendered["jinzhong-huitong-2021.yaml"]
+    text = prepared.forms[0].texts["performance_analysis"]
+    lines = text.split("\n")
+    assert "1.预算完成率48.32%，低于100%共51.68个百分点，扣2分。" in lines
+    assert "4.政府采购执行率67.25%，低于100%共32.75个百分点，扣2分。" in lines
+    assert "按参考分值" not in text and "个计）" not in text
+    items = [line for line in lines if line[:1].isdigit()]
+    assert len(items) == 4 and all(line.count("扣") == 1 and line.endswith("。") for line in items)
+
+
+def test_a_partial_step_is_counted_in_percentage_points(rendered):
+    """seed 004: 112.5% is 12.5 points over, 12 of them counted (0.2 each)."""
+    prepared, _ = rendered["jinzhong-zhaoshang-2020.yaml"]
+    text = prepared.forms[0].texts["performance_analysis"]
+    assert "在职人员控制率112.50%，高于100%共12.5个百分点，按12个百分点计，扣2.4分。" in text
+
+
 def test_seed_000_project_subtotal_error_is_caught(example_text, write_unit):
     """The seed states the six completed projects as 1824.1062 万元; they sum to
     1860.70 (#5). Typed as a control total, `check` reports the difference."""

@@ -43,7 +43,7 @@ def docs(prepared):
 
 @pytest.fixture(scope="module")
 def accounts():
-    unit, diags = load_unit(EXAMPLE)
+    unit, diags = load_unit(EXAMPLE, load_pack("xinzhou").schema)
     fa, problems = build(unit)
     assert not diags and not problems
     return fa
@@ -161,6 +161,11 @@ def test_operating_costs_and_procurement(prepared):
             "政府采购服务支出8.60万元、占政府采购支出总额的39.67%。") == t["procurement"]
 
 
+def test_income_share_below_a_hundredth(prepared):
+    """seed 002: 其他收入 593.07元 of 9411.77万元 is 0.0006%: 不足0.01%, not 0.00%."""
+    assert "其他收入0.06万元，占比不足0.01%；" in prepared.forms[0].texts["income"]
+
+
 def test_basic_spending_split(prepared):
     assert prepared.forms[0].texts["basic_spending"] == (
         "2021年度一般公共预算财政拨款基本支出1494.23万元，其中：人员经费1284.34万元，主要包括工资福利支出1004.39万元、"
@@ -175,7 +180,7 @@ def test_general_budget_share_is_not_truncated(prepared):
 def test_performance_section_cites_the_annexed_forms(prepared):
     text = prepared.forms[0].texts["performance"]
     assert "涉及预算资金7912.72万元，占一般公共预算财政拨款项目支出总额的99.94%" in text
-    assert "评价得分95.00分，评价结果优秀" in text
+    assert "评价得分95.00分，评价结果为优秀" in text
     scores = {pf.project: str(pf.card.total) for pf in prepared.forms if pf.form.key == "project"}
     for name, score in scores.items():
         assert f"{name}绩效自评综述：根据年初设定的绩效目标，项目自评得分为{score}分。" in text
@@ -247,15 +252,16 @@ def test_no_prior_year_leaves_out_the_comparison(write_unit, pack):
                                 "本年收入合计100.05万元、本年支出合计100.00万元。")
     assert "相比" not in texts["fiscal"] and "与2021年" not in texts["general_budget"]
     assert texts["income"].startswith("2022年度收入合计100.05万元，其中：财政拨款收入100.00万元，占比99.95%；")
-    assert texts["income"].endswith("其他收入0.05万元，占比0.05%。")
+    assert texts["income"].endswith("其他收入0.05万元，占比0.05%；"
+                                    "无上级补助收入、事业收入、经营收入和附属单位上缴收入。")
 
 
 def test_zero_items_and_no_government_fund(write_unit, pack):
     texts = sentences(write_unit, pack, "  prior_year: {government_fund: 30000.00}")
+    # the kinds without spending are named once, not printed as "0.00万元，占比0.00%"
     assert texts["spending"] == ("2022年度支出合计100.00万元，其中：基本支出80.00万元，占比80.00%；项目支出20.00万元，"
-                                 "占比20.00%；上缴上级支出0.00万元，占比0.00%；经营支出0.00万元，占比0.00%；"
-                                 "对附属单位补助支出0.00万元，占比0.00%。")
-    assert texts["government_fund"] == "我部门2022年度无政府性基金预算财政拨款收入和支出，支出比2021年减少3.00万元。"
+                                 "占比20.00%；无上缴上级支出、经营支出和对附属单位补助支出。")
+    assert texts["government_fund"] == "我部门2022年度无政府性基金预算财政拨款收入和支出，比2021年减少3.00万元。"
 
 
 def test_government_fund_spending_with_increase(write_unit, pack):
@@ -290,10 +296,13 @@ final_accounts_extra: null
     extra = extra.replace("final_accounts_extra: null\n", "")
     texts = sentences(write_unit, pack, "  vehicles: {law_enforcement: 2, other: 1}", extra)
     items = texts["three_public_items"]
-    assert "公务接待费预算0.00万元，支出决算0.00万元。全年国内公务接待0批，共0人次。\n" in items
-    assert "因公出国（境）费预算0.00万元，支出决算0.00万元，与2021年持平，" in items
+    # a zero budget or spending is said in words, never "完成预算的不适用"
+    assert "公务接待费未安排预算，也未发生支出。全年未发生国内公务接待。\n" in items
+    assert "因公出国（境）费未安排预算，也未发生支出，与2021年持平，全年无因公出国（境）团组。" in items
     assert "公务用车购置及运行维护费预算26.00万元，支出决算25.00万元，完成预算的96.15%，比2021年增加24.00万元，增长2400.00%" in items
-    assert "2022年购置公务用车1辆，年末公务用车保有量为3辆。" in items
+    assert ("其中：公务用车购置费24.00万元，购置公务用车1辆；公务用车运行维护费1.00万元；"
+            "年末公务用车保有量为3辆。") in items
+    assert "不适用" not in items
     # no prior total for reception → no 与上年 comparison, and so none for the whole
     assert "比2021年" not in texts["three_public"]
 
@@ -391,3 +400,22 @@ def test_whole_evaluation_weights_must_add_up_to_100(example_text, write_unit, p
 def test_example_checks_clean():
     result = CliRunner().invoke(main, ["check", str(EXAMPLE), "--template", "xinzhou"])
     assert result.exit_code == 0, result.output
+
+
+def test_zero_procurement_and_a_share_below_a_hundredth(write_unit, pack):
+    """No 政府采购 at all: said in words, not "占政府采购支出总额的不适用"; an
+    amount whose share rounds to 0.00% reads 不足0.01% (seed 002's 其他收入)."""
+    text = UNIT.format(prior="").replace("other: 500.00", "other: 5.00").replace(
+        "closing_balance: 500.00", "closing_balance: 5.00")
+    text += "  procurement: {goods: 0, works: 0, services: 0}\n"
+    unit, diags = load_unit(write_unit(text))
+    assert not diags, [d.format() for d in diags]
+    texts, _ = narrate(unit, None, pack.form("disclosure").sentences)
+    assert texts["procurement"] == "2022年度未发生政府采购支出。"
+    assert "其他收入不足0.01万元，占比不足0.01%；" in texts["income"]   # 5元, not "0.00万元"
+    text = text.replace("goods: 0,", "goods: 1000.00,")
+    unit, diags = load_unit(write_unit(text))
+    texts, _ = narrate(unit, None, pack.form("disclosure").sentences)
+    assert texts["procurement"] == ("2022年度政府采购支出总额0.10万元，其中：政府采购货物支出0.10万元、"
+                                    "占政府采购支出总额的100.00%；无政府采购工程支出和政府采购服务支出。")
+    assert "不适用" not in texts["procurement"] + texts["income"]

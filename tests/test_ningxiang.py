@@ -234,7 +234,7 @@ def test_report_sections_in_order(rendered):
     assert lines[0] == "宁乡市工业和信息化局" and lines[1] == "2022年部门整体支出绩效自评报告"
     body = "\n".join(lines)
     assert "绩效得分70.50分，评价等次为“中”" in body
-    assert "未发生公务用车购置及运行维护费、因公出国（境）费" in body
+    assert "支出全部为公务接待费，未发生公务用车购置及运行维护费和因公出国（境）费。" in body
     assert "人员经费1452.70万元" in body       # 基本支出 1552.81 − 公用经费 100.1069
 
 

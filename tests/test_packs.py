@@ -119,3 +119,30 @@ def test_rule_must_fit_the_computation(pack_copy):
     edit(pack_copy / "rubric.yaml", "formula: staff_control_rate", "formula: checklist")
     with pytest.raises(PackError, match="规则 penalty_per_point 不能评 'checklist' 的结果"):
         load_rubric(pack_copy / "rubric.yaml")
+
+
+def test_a_form_asks_only_for_its_own_data(tmp_path):
+    """``render --form project`` of a 忻州 unit needs no 决算 data; a form with
+    nothing to fill says so (a warning; exit 1 when nothing at all is rendered)."""
+    import re
+
+    from conftest import EXAMPLES
+
+    text = (EXAMPLES / "xinzhou-gongxin-2021.yaml").read_text(encoding="utf-8")
+    start = text.index("\nfinal_accounts:")
+    end = start + 2 + re.search(r"\n[a-z_]+:", text[start + 2:]).start()
+    unit = tmp_path / "no-accounts.yaml"
+    unit.write_text(text[:start] + text[end:], encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["render", str(unit), "-t", "xinzhou", "--form", "project", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert len(list(out.iterdir())) == 6 and "final_accounts" not in r.output
+    # the whole pack does need it
+    r = CliRunner().invoke(main, ["render", str(unit), "-t", "xinzhou", "-o", str(tmp_path / "all")])
+    assert r.exit_code == 1 and "final_accounts" in r.output and not (tmp_path / "all").exists()
+    # a unit without a project that has 绩效指标: the project form says it is not generated
+    r = CliRunner().invoke(main, ["render", str(EXAMPLES / "jinzhong-gongxin-2021.yaml"), "-t", "jinzhong",
+                                  "--form", "project", "-o", str(tmp_path / "p")])
+    assert r.exit_code == 1
+    assert "没有填写了绩效指标（indicators）的项目，未生成《财政支出项目绩效自评表》" in r.output
+    assert "没有可生成的表单" in r.output and not (tmp_path / "p").exists()

@@ -211,3 +211,33 @@ def test_grade_bands(total, grade):
 def test_bad_parameters_are_rejected(params):
     with pytest.raises(RuleError):
         make_rule(params)
+
+
+# The finding a rule gives for lost points: the value and the rule it falls
+# short of, never a deduction amount (the score stage states that once, on
+# the 设定分值) and never a count of steps that reads as percentage points.
+@pytest.mark.parametrize("rule, w, percent, reason", [
+    (PENALTY_OVER, "3", "112.5", "112.50%，高于100%共12.5个百分点，按12个百分点计"),
+    (PENALTY_OVER, "3", "150", "150.00%，高于100%共50个百分点"),             # all points lost: no step count
+    ({"primitive": "penalty_per_point", "target": 100, "direction": "under", "step": 2, "per": 5},
+     "5", "87", "87.00%，低于100%共13个百分点，按10个百分点计"),
+    ({"primitive": "penalty_per_point", "target": 100, "direction": "under", "step": 2, "per": 5},
+     "5", "3.42", "3.42%，低于100%共96.58个百分点"),
+    ({"primitive": "penalty_per_point", "target": 0, "direction": "over", "step": "0.3"},
+     "3", "62.67", "62.67%，高于0%"),
+    (BANDS, "3", "92", "92.00%，未达到95%"),
+    (BANDS, "3", "70", "70.00%，低于80%"),
+    ({"primitive": "bands", "bands": [{"max": 0, "score": 5}, {"max": 10, "score": 3}, {"score": 0}]},
+     "5", "24.01", "24.01%，超过10%"),
+    ({"primitive": "binary", "max": 0}, "5", "13.33", "13.33%，高于0%"),
+    ({"primitive": "proportional", "target": 100}, "3", "50", "50.00%，未达到100%，按比例计分"),
+])
+def test_findings_state_no_deduction(rule, w, percent, reason):
+    scored = make_rule(rule).score(D(w), ratio(percent))
+    assert scored.reason == reason
+    assert "扣" not in scored.reason and "个计" not in scored.reason
+
+
+def test_checklist_finding_quotes_the_points():
+    s = make_rule(CHECKLIST).score(D(3), Measure("checklist", data={"a": False, "b": True, "c": False}))
+    assert s.reason == "未达到要点“甲”、“丙”"

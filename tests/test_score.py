@@ -98,6 +98,10 @@ def test_failed_checklist_point_loses_its_points(example_text, write_unit):
     p = prepared(write_unit, text)
     i = indicator(p, "disclosure")
     assert i.score == D("1.50") and "按规定时限公开" in i.reason
+    # the 扣分 sentence: the 要点 quoted, one deduction
+    assert i.deduction == "预决算信息公开性：未达到要点“按规定时限公开预决算信息”，扣1.5分"
+    lines = p.forms[0].texts["performance_analysis"].split("\n")
+    assert any(line.endswith(f".{i.deduction}。") for line in lines)
 
 
 def test_zero_denominator_shows_not_applicable_with_a_warning(example_text, write_unit):

@@ -17,6 +17,8 @@ from reportgen.forms.context import CONTEXTS
 from reportgen.pack.packcheck import CONTEXT_VARIABLES, check_pack, variable_paths
 from reportgen.pack.packs import builtin_dir, builtin_packs, load_pack
 from reportgen.pipeline import prepare
+from reportgen.forms.generic import generic_variables
+from reportgen.unitfile import schema as S
 
 DEPARTMENT = "部门整体支出绩效自评表.docx"
 
@@ -126,9 +128,9 @@ def broken_pack(tmp_path):
     lines = {
         "weights": edit(dst / "rubric.yaml", "weight: 16\n", "weight: 15\n"),
         "formula": edit(dst / "rubric.yaml", "formula: staff_control_rate", "formula: staff_rate"),
-        "sentence": edit(dst / "sentences.yaml", "{{ year }}年度全年支出预算数{{ b.total_budget }}",
-                         "{{ year }年度全年支出预算数{{ b.total_budget }}"),
-        "context": edit(dst / "pack.yaml", "context: jinzhong_project_form", "context: jinzhong_projects"),
+        "sentence": edit(dst / "sentences.yaml", "全年支出{{ b.executed }}万元",
+                         "全年支出{{ b.executed }万元"),
+        "context": edit(dst / "pack.yaml", "context: scored_project_form", "context: jinzhong_projects"),
         "output": edit(dst / "pack.yaml", '"{unit}_{year}年度_部门整体支出绩效自评表.docx"',
                        '"{unit}_{yr}年度_部门整体支出绩效自评表.docx"'),
     }
@@ -244,8 +246,16 @@ def _built_variables() -> dict[str, set[str]]:
 def _add_variables(built: dict[str, set[str]], unit: Path, pack_name: str) -> None:
     p = prepare(unit, load_pack(pack_name))
     assert not p.errors, [d.format() for d in p.errors]
+    generic = {"fields", "f", "sentences", "tables", "rubric"}
     for pf in p.forms:
-        variable_paths(pf.context(), out=built.setdefault(pf.form.context, set()))
+        context = pf.context()
+        variable_paths({k: v for k, v in context.items() if k not in generic},
+                       out=built.setdefault(pf.form.context, set()))
+        # the generic part holds only what generic_variables derives from the pack
+        found = variable_paths({k: v for k, v in context.items() if k in generic})
+        with S.using(p.schema):
+            allowed = generic_variables(pf.form, p.schema)
+        assert found <= allowed, (pf.form.key, sorted(found - allowed))
 
 
 def test_declared_variables_match_the_context_builders(tmp_path):

@@ -21,6 +21,7 @@ text field, where its text is what was typed (a target ``=100%``).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import zipfile
 from decimal import Decimal
@@ -33,6 +34,8 @@ from reportgen.errors import Diagnostic, Loc, display_path
 from reportgen.unitfile.load import parse_yaml
 from reportgen.unitfile.tree import container, dump_unit
 from reportgen.unitfile.validate import validate
+from reportgen.collect.workbook import PACK_MARK
+from reportgen.errors import ReportgenError
 
 
 def _places(number_format: str) -> int:
@@ -331,7 +334,41 @@ def _origin(path: str, origins: dict[str, str]) -> str | None:
     return next((origins[p] for p in _parents(path) if p in origins), None)
 
 
-def import_workbook(path: str | Path, output_name: str) -> tuple[str | None, list[Diagnostic]]:
+def workbook_pack(path: str | Path) -> str | None:
+    """The pack a workbook was made for (its 类别 property, written by
+    ``reportgen workbook``), or None when it names none."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    m = re.search(r"<cp:category>" + re.escape(PACK_MARK) + r"([^<]+)</cp:category>", core)
+    return html.unescape(m[1]) if m else None
+
+
+def _schema_for(path: str | Path, pack: str | None) -> S.Group:
+    """The unit schema to import with: the named pack's, else the one the
+    workbook names, else the national core."""
+    from reportgen.pack.packs import load_pack
+
+    name = pack or workbook_pack(path)
+    if not name:
+        return S.active()
+    try:
+        return load_pack(name).schema
+    except ReportgenError:
+        return S.active()
+
+
+def import_workbook(path: str | Path, output_name: str, pack: str | None = None
+                    ) -> tuple[str | None, list[Diagnostic]]:
+    """Turn a filled workbook into unit-file text, validated against the
+    fields of ``pack`` (by default the pack the workbook was made for)."""
+    with S.using(_schema_for(path, pack)):
+        return _import_workbook(path, output_name)
+
+
+def _import_workbook(path: str | Path, output_name: str) -> tuple[str | None, list[Diagnostic]]:
     """Turn a filled workbook into unit-file text, validated.
 
     Returns ``(yaml text, diagnostics)``; the text is None when the workbook

@@ -1,7 +1,7 @@
 """The data-collection workbook's layout (采集表结构), derived from the schema.
 
 The writer (:mod:`workbook`) and the reader (:mod:`importer`) both take the
-layout from here, walking :data:`schema.UNIT_SCHEMA` generically — no field
+layout from here, walking the active unit schema (:func:`schema.active`: the core plus the pack's fields) generically — no field
 list is written out, so a field added to the schema appears in the workbook
 by itself.
 
@@ -212,7 +212,7 @@ def build_layout() -> list[Section]:
     b = _Builder()
     general = Section("", GENERAL, title=GENERAL)
     sections = [general]
-    for child in S.UNIT_SCHEMA.fields:
+    for child in S.active().fields:
         if isinstance(child, S.Field):
             general.rows.append(FieldRow(child.key, child, 0))
             continue

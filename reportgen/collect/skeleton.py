@@ -79,7 +79,7 @@ def skeleton(needs: Needs, pack_title: str) -> tuple[dict, dict[str, str], str]:
     empty values (None) for every field it needs, notes (必填/选填, options,
     要点 text) per concrete path for :func:`unitfile.dump_unit`."""
     s = _Skeleton(needs)
-    raw = s.group(S.UNIT_SCHEMA, "", "", False)
+    raw = s.group(S.active(), "", "", False)
     header = (f"单位数据文件模板：{pack_title}（模板包 {needs.pack}）\n"
               "在每个冒号后填写原始数据；注释中是中文名、单位和 必填/选填。金额按 money_unit 填写。\n"
               "留空的项目不算填写：reportgen check 会逐项列出仍缺少的数据。\n"

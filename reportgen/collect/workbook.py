@@ -236,6 +236,8 @@ class _Writer:
 
     # -- sheets -------------------------------------------------------------
     def build(self, sections: list[L.Section]) -> bytes:
+        # the pack travels with the workbook, so import knows the pack's own fields
+        self.wb.properties.category = f"{PACK_MARK}{self.needs.pack}"
         ws = self.wb.active
         ws.title = L.INSTRUCTIONS
         general, rest = sections[0], sections[1:]
@@ -472,6 +474,10 @@ class _Writer:
             else:
                 text = item if not c.key else get_path(item, c.key) if isinstance(item, dict) else None
                 write_cell(cell, c.spec, text if not isinstance(text, (dict, list)) else None)
+
+
+#: Prefix of the workbook's 类别 (category) property that names its pack.
+PACK_MARK = "reportgen-pack:"
 
 
 def write_workbook(needs: Needs, pack_title: str, raw: dict | None = None) -> bytes:

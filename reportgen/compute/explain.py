@@ -39,7 +39,7 @@ def figures(prepared: Prepared) -> str:
                             line += f"  [人工评分: {i.override}]"
                         elif i.reason:
                             line += f"  [{i.reason}]"
-                        if i.analysis and i.override is None:
+                        if i.analysis:
                             line += f"  计算: {i.analysis}"
                         lines.append(line)
             lines.append(f"综合得分 {N.score(card.total)} / {N.plain(card.total_weight)}  等次 {card.grade}")

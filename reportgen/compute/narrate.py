@@ -27,7 +27,9 @@ def budget_figures(u: Unit, f: dict) -> dict:
     """预算执行情况 figures, formatted in 万元 (2 dp) and % (2 dp); ``f`` are
     the pack's formulas as printed (:func:`reportgen.pack.formulas.displays`):
     全年支出预算数 and 预算完成率 come from its ``total_budget`` and
-    ``budget_completion_rate``."""
+    ``budget_completion_rate``.  The ``*_sign`` entries (1/0/−1) let a
+    pattern say 调减/追加, or leave out a zero (无上年结转, 年末无结余) instead
+    of printing "0.00万元"."""
     def w(path):
         return N.wan(u[path]) if u.has(path) else None
 
@@ -40,6 +42,10 @@ def budget_figures(u: Unit, f: dict) -> dict:
     out["adjustment_sign"] = (adj > 0) - (adj < 0)
     out["adjustment_abs"] = N.wan(abs(adj))
     out["other_sign"] = (other > 0) - (other < 0)
+    out["other_abs"] = N.wan(abs(other))
+    carried, balance = u.get("budget.carried_over") or N.ZERO, u.get("budget.year_end_balance")
+    out["carried_over_sign"] = (carried > 0) - (carried < 0)
+    out["balance_sign"] = None if balance is None else (balance > 0) - (balance < 0)
     if f.get("total_budget") is not None:
         out["total_budget"] = f["total_budget"]
     if f.get("budget_completion_rate") is not None:
@@ -64,7 +70,9 @@ def staffing_figures(u: Unit, f: dict) -> dict:
         out[f"prior_{p}"] = b
         out[f"{p}_delta"] = (a - b) if None not in (a, b) else None
     out["total_delta"] = (out["total"] - out["prior_total"]) if out["prior_total"] is not None else None
-    out["changes"] = [{"reason": g(f"{c}.reason"), "count": g(f"{c}.count")}
+    # ``count`` is signed (−2 for 调离); ``number`` the head count as a
+    # sentence prints it after a reason that names the direction ("调离2人")
+    out["changes"] = [{"reason": g(f"{c}.reason"), "count": g(f"{c}.count"), "number": abs(g(f"{c}.count"))}
                       for c in u.items("staffing.changes")]
     out["categories"] = [{"name": g(f"{c}.name"), "authorized": g(f"{c}.authorized"),
                           "in_service": g(f"{c}.in_service"), "excluded": bool(g(f"{c}.excluded"))}
@@ -130,14 +138,18 @@ def spending_figures(u: Unit, f: dict) -> dict:
 
 
 def score_figures(card: Scorecard) -> dict:
-    """Scores as the form prints them, and every indicator that lost points."""
+    """Scores as the form prints them, and every indicator that lost points:
+    ``lost`` items carry ``deduction``, the whole 扣分 sentence (one deduction,
+    on the 设定分值: "预算完成率48.32%，低于100%共51.68个百分点，扣2分"), and its
+    parts ``reason`` (the finding alone, "" when none was given) and ``lost``
+    (points, as 2.4 / 3)."""
     return {
         "total": N.score(card.total),
         "grade": card.grade,
         "sections": [{"name": s.name, "score": N.score(s.score), "weight": N.plain(s.weight)}
                      for s in card.sections],
         "lost": [{"name": i.name, "score": N.score(i.score), "weight": N.plain(i.weight),
-                  "lost": N.score(i.lost), "reason": i.reason or "按评分规则扣分",
+                  "lost": N.plain(N.quantize(i.lost)), "reason": i.reason, "deduction": i.deduction,
                   "override": i.override is not None}
                  for i in card.indicators if i.lost > 0],
     }

@@ -29,7 +29,12 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True)
 class Scored:
-    """A score (on the reference weight) and, if points were lost, why."""
+    """A score (on the reference weight) and, if points were lost, why.
+
+    ``reason`` is the finding as the form states it — the measured value and
+    the rule it falls short of ("48.32%，低于100%共51.68个百分点") — without the
+    deduction: the score stage states the deduction once, on the weight the
+    unit uses (its 设定分值), so a finding never carries two amounts."""
 
     value: Decimal
     reason: str = ""
@@ -104,7 +109,7 @@ class _RatioRule(Rule):
         if m.value is None:
             if self.not_applicable == "full":
                 return Scored(w)
-            return Scored(ZERO, "不适用，按规则计0分")
+            return Scored(ZERO, "不适用（分母为0）")
         return self.score_percent(w, m.value * HUNDRED)
 
     @abstractmethod
@@ -153,15 +158,14 @@ class PenaltyPerPoint(_RatioRule):
         deduction = min(w, full)
         if deduction == 0:
             return Scored(w)
-        side = {"over": "高于", "under": "低于"}.get(self.direction, "偏离")
-        if self.direction == "both":
-            side = "高于" if p > self.target else "低于"
-        per = "每个百分点" if self.per == 1 else f"每{_pts(self.per)}个百分点"
-        counted = "" if self.truncation == "exact" or units * self.per == d else f"（按{_pts(units)}个计）"
-        return Scored(w - deduction,
-                      f"{_pct(p)}，{side}{_pts(self.target)}%共{_pts(d)}个百分点{counted}，"
-                      f"{per}扣{_pts(self.step)}分，"
-                      + (f"扣{_pts(deduction)}分" if full <= w else f"扣完为止（扣{_pts(deduction)}分）"))
+        side = "高于" if p > self.target else "低于"
+        # the points actually counted, in percentage points, where whole steps
+        # leave part of the deviation uncounted (112.5% → 按12个百分点计)
+        counted = units * self.per
+        shown = "" if self.truncation == "exact" or counted == d or full >= w else f"，按{_pts(counted)}个百分点计"
+        # against a 0% target the deviation is the value itself: not repeated
+        gap = "" if self.target == 0 else f"共{_pts(d)}个百分点"
+        return Scored(w - deduction, f"{_pct(p)}，{side}{_pts(self.target)}%{gap}{shown}")
 
     def attainable(self, w, s):
         if not 0 <= s <= w:
@@ -210,11 +214,20 @@ class Bands(_RatioRule):
                 s = min(s, w)
                 if s >= w:
                     return Scored(w)
-                cond = {"min": f"不低于{_pts(bound)}%" if bound is not None else "",
-                        "max": f"不高于{_pts(bound)}%" if bound is not None else "",
-                        "else": self._beyond()}[kind]
-                return Scored(s, f"{_pct(p)}，{cond}，得{_pts(s)}分，扣{_pts(w - s)}分")
-        return Scored(ZERO, f"{_pct(p)}，不在任何评分区间，得0分")
+                why = self._beyond() if kind == "else" else self._shortfall(p)
+                return Scored(s, f"{_pct(p)}，{why}")
+        return Scored(ZERO, f"{_pct(p)}，{self._beyond()}")
+
+    def _shortfall(self, p: Decimal) -> str:
+        """Why ``p``, inside a band below full marks, misses the full-mark
+        band: the bound it fails (未达到95% / 超过0%)."""
+        best = max(s for _, _, s in self.bands)
+        for kind, bound, s in self.bands:
+            if s == best and kind == "min" and p < bound:
+                return f"未达到{_pts(bound)}%"
+            if s == best and kind == "max" and p > bound:
+                return f"超过{_pts(bound)}%"
+        return "不在满分区间"
 
     def _beyond(self) -> str:
         """How a value that falls through to the catch-all band reads:
@@ -262,13 +275,13 @@ class Proportional(_RatioRule):
             if p >= self.target:
                 return Scored(w)
             s = w * p / self.target
-            how = f"{_pct(p)}，未达到{_pts(self.target)}%，按比例得分{_pts(w)}×{_pct(p)}/{_pts(self.target)}%"
+            how = f"{_pct(p)}，未达到{_pts(self.target)}%，按比例计分"
         else:
             if p <= self.target:
                 return Scored(w)
             s = w * self.target / p
-            how = f"{_pct(p)}，超过{_pts(self.target)}%，按比例得分{_pts(w)}×{_pts(self.target)}%/{_pct(p)}"
-        return Scored(s, f"{how}，扣{N.score(w - s)}分")
+            how = f"{_pct(p)}，超过{_pts(self.target)}%，按比例计分"
+        return Scored(s, how)
 
     def attainable(self, w, s):
         return 0 <= s <= w
@@ -296,9 +309,8 @@ class Binary(_RatioRule):
         ok = (self.min is None or p >= self.min) and (self.max is None or p <= self.max)
         if ok:
             return Scored(w)
-        cond = "、".join(x for x in (f"不低于{_pts(self.min)}%" if self.min is not None else "",
-                                     f"不高于{_pts(self.max)}%" if self.max is not None else "") if x)
-        return Scored(ZERO, f"{_pct(p)}，未满足{cond}，扣{_pts(w)}分")
+        cond = f"低于{_pts(self.min)}%" if self.min is not None and p < self.min else f"高于{_pts(self.max)}%"
+        return Scored(ZERO, f"{_pct(p)}，{cond}")
 
     def attainable(self, w, s):
         return s in (ZERO, w)
@@ -400,11 +412,13 @@ class Checklist(Rule):
                 problems.append(problem)
             if loss:
                 lost += loss
-                failed.append(item.text + how)
+                # quoted, its own quotes nested as ‘’ (符合部门‘三定’方案…)
+                quoted = item.text.replace("“", "‘").replace("”", "’")
+                failed.append(f"“{quoted}”{how}")
         lost = min(lost, w)
         if not lost:
             return Scored(w, "", tuple(problems))
-        return Scored(w - lost, f"未符合要点：{'；'.join(failed)}，扣{_pts(lost)}分", tuple(problems))
+        return Scored(w - lost, f"未达到要点{'、'.join(failed)}", tuple(problems))
 
     def _item_losses(self, item: ChecklistItem, w: Decimal) -> set[Decimal]:
         losses = {ZERO, self.deduction if self.deduction is not None else item.points}
@@ -478,7 +492,7 @@ class Checkpoints(Rule):
         got = min(got, w)
         if got >= w or problems:
             return Scored(min(w, got) if not problems else got, "", tuple(problems))
-        return Scored(got, "；".join(missed) + f"，扣{_pts(w - got)}分")
+        return Scored(got, "，".join(missed))
 
     def attainable(self, w, s):
         k = s / self.points
@@ -532,7 +546,7 @@ class Tiers(Rule):
         s = w * share / HUNDRED
         if s >= w:
             return Scored(w)
-        return Scored(s, f"{result}（达成度{_pct(share)}），扣{N.score(w - s)}分")
+        return Scored(s, f"{result}，达成度{_pct(share)}")
 
     def attainable(self, w, s):
         return any(w * t.low / HUNDRED <= s <= w * t.high / HUNDRED for t in self.tiers.values())
@@ -599,7 +613,7 @@ class Parts(Rule):
             got += scored.value
             problems += scored.problems
             if scored.reason:
-                reasons.append(f"{part.name}{scored.reason}")
+                reasons.append(f"{part.name}{scored.reason}，计{_pts(scored.value)}分")
         if got >= w:
             return Scored(w, "", tuple(problems))
         return Scored(got, "；".join(reasons), tuple(problems))

@@ -27,8 +27,13 @@ from reportgen.unitfile.validate import Unit
 
 @dataclass
 class IndicatorScore:
-    """One scored 三级指标. Scores are points, 2 dp; ``reason`` says why points
-    were lost ("" for full marks); ``analysis`` is the 计算分析情况 text."""
+    """One scored 三级指标. Scores are points, 2 dp.
+
+    ``reason`` is the finding behind lost points, without the deduction
+    ("" for full marks); ``analysis`` is the 计算分析情况 text — the computed
+    one, or for a hand-entered score (人工评分) the unit's own
+    ``overrides.<key>.analysis``.  ``override`` is the hand-entered score's
+    理由: for ``check`` and the reviewer, never printed on a form."""
 
     indicator: Indicator
     section: str
@@ -52,6 +57,20 @@ class IndicatorScore:
     @property
     def key(self) -> str:
         return self.indicator.key
+
+    @property
+    def deduction(self) -> str:
+        """The 扣分 sentence a finance officer writes, one deduction on the
+        weight the unit uses (设定分值): "预算完成率48.32%，低于100%共51.68个
+        百分点，扣2分" (seed 003: "完成率67.25%，扣3分").  A ratio's finding
+        follows the indicator's name directly, any other after "："; "" for
+        full marks."""
+        if self.lost <= 0:
+            return ""
+        finding = self.reason.rstrip("。；，")
+        ratio = self.measure is not None and self.measure.kind == "ratio" and self.override is None
+        lead = f"{self.name}{'' if ratio else '：'}{finding}，" if finding else self.name
+        return f"{lead}扣{N.plain(N.quantize(self.lost))}分"
 
 
 @dataclass
@@ -224,6 +243,7 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
     if has_override:
         value = unit[f"{opath}.score"]
         reason = unit.get(f"{opath}.reason", "")  # a missing reason was reported by validate
+        own = unit.get(f"{opath}.analysis", "").strip()
         ref_value = value * ind.weight / weight if weight else N.ZERO  # on the 参考分值
         if not 0 <= value <= weight:
             diags.append(Diagnostic(f"人工评分须在 0 到 {N.plain(weight)} 分之间，实为 {N.plain(value)}",
@@ -232,13 +252,11 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
             diags.append(Diagnostic(
                 f"人工评分 {N.plain(value)} 分不是“{ind.name}”的评分规则能给出的分数（{ind.rule.describe()}）",
                 unit.loc(f"{opath}.score"), f"{opath}.score", f"{ind.name} 人工评分"))
-        lost = weight - value
+        # the form prints the unit's own analysis, else the computed one; the
+        # 理由 is for `check` and the reviewer only
+        shown = own or analysis
         return IndicatorScore(ind, section, block, ind.weight, weight, N.quantize(value), measure,
-                              reason if lost else "", analysis or reason, override=reason), diags
+                              own if value < weight else "", shown, override=reason), diags
     value = N.quantize(scored.value * weight / ind.weight) if ind.weight else N.ZERO
-    reason = scored.reason
-    if reason and weight != ind.weight:
-        reason += (f"（以上按参考分值{N.plain(ind.weight)}分计；按设定分值{N.plain(weight)}分折算，"
-                   f"扣{N.score(weight - value)}分）")
     return IndicatorScore(ind, section, block, ind.weight, weight, value, measure,
-                          reason, analysis), diags
+                          scored.reason if value < weight else "", analysis), diags

@@ -15,6 +15,7 @@ from reportgen.compute.derive import fund_amount, fund_total, ratio, read_indica
 from reportgen.compute.project_score import funds_rows
 from reportgen.compute.score import Scorecard
 from reportgen.pack.formulas import displays
+from reportgen.forms.tables import build_tables
 from reportgen.forms.disclosure import disclosure_form, whole_evaluation_form
 from reportgen.forms.cells import date_text as _date, merge_flags, paragraph_list, paragraphs
 from reportgen.unitfile.validate import Unit
@@ -118,7 +119,7 @@ def _indicator_rows(u: Unit, extra) -> list[dict]:
     return rows
 
 
-def jinzhong_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def scored_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of a 晋中市财政支出项目绩效自评表 (seed 004 layout); ``u`` is the
     project's scoped view.  Amounts 万元 (2 dp)."""
     def w(path):
@@ -172,7 +173,7 @@ def national_project_form(u: Unit, card, texts: dict, form=None) -> dict:
 
 
 
-def ningxiang_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def narrative_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of the 宁乡 部门整体支出绩效自评报告 (seed 001): each section a
     list of paragraphs — the generated sentences (or the unit's own text) and
     the unit's free text."""
@@ -187,67 +188,28 @@ def ningxiang_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
             **{k: paragraph_list(texts.get(name, "")) for k, name in generated.items()}}
 
 
-def _control_cells(u: Unit, *bases: str) -> dict:
-    """上年决算数 / 本年预算数 / 本年决算数 of a 附件2-1 row — one group, or
-    the sum of several — in 元 (2 dp)."""
-    return {k: N.yuan(sum((u.get(f"{b}.{c}") or N.ZERO for b in bases), N.ZERO))
-            for k, c in (("prior", "prior_actual"), ("budget", "budget"), ("actual", "actual"))}
-
-
-def _row(label: str, level: int, cells: dict) -> dict:
-    return {"label": "\u3000\u3000" * level + label, "level": level, **cells}
-
-
-def ningxiang_basic_data(u: Unit, card, texts: dict, form=None) -> dict:
+def basic_data_table(u: Unit, card, texts: dict, form=None) -> dict:
     """Context of 附件2-1 部门整体支出绩效自评基础数据表 (seed 001 layout).
 
-    Amounts in 元 (2 dp) as on the form, except 楼堂馆所 investments in 万元;
-    项目支出 is the sum of its categories, 公务用车购置和维护经费 of its two
-    items; rates from the pack's formulas (在职人员控制率, 预算调整率,
-    rubrics.md §5.3 #34/#35).
+    The 经费控制情况 rows and the 楼堂馆所 rows are the tables the form
+    declares in pack.yaml (``spending_rows``, ``buildings``:
+    :mod:`reportgen.forms.tables`); rates from the pack's formulas
+    (在职人员控制率, 预算调整率, rubrics.md §5.3 #34/#35).
     """
     f = displays(u, form.formulas if form is not None else {})
-    tp = "three_public.items"
-    categories = u.items("project_categories")
-    rows = [
-        _row("三公经费", 0, _control_cells(u, "three_public")),
-        _row("1、公务用车购置和维护经费", 1, _control_cells(u, f"{tp}.vehicle_purchase", f"{tp}.vehicle_operation")),
-        _row("其中：公车购置", 2, _control_cells(u, f"{tp}.vehicle_purchase")),
-        _row("\u3000\u3000\u3000公车运行维护", 2, _control_cells(u, f"{tp}.vehicle_operation")),
-        _row("2、出国经费", 1, _control_cells(u, f"{tp}.overseas")),
-        _row("3、公务接待", 1, _control_cells(u, f"{tp}.reception")),
-        _row("项目支出", 0, _control_cells(u, *categories)),
-        *(_row(f"{i}、{u.get(c + '.name')}", 1, _control_cells(u, c)) for i, c in enumerate(categories, 1)),
-        _row("公用经费", 0, _control_cells(u, "public_funds")),
-        _row("其中：办公经费", 1, _control_cells(u, "public_funds.items.office")),
-        _row("\u3000\u3000\u3000水费、电费、差旅费", 1, _control_cells(u, "public_funds.items.utilities_travel")),
-        _row("\u3000\u3000\u3000会议费、培训费", 1, _control_cells(u, "public_funds.items.meetings_training")),
-        _row("政府采购金额", 0, _control_cells(u, "procurement")),
-    ]
-    buildings = []
-    for b in u.items("buildings"):
-        budget, actual = u.get(f"{b}.budget_investment"), u.get(f"{b}.actual_investment")
-        buildings.append({
-            "name": u[f"{b}.name"],
-            "approved_area": N.plain(u[f"{b}.approved_area"]), "actual_area": N.plain(u[f"{b}.actual_area"]),
-            "area_rate": ratio(u[f"{b}.actual_area"], u[f"{b}.approved_area"], "规模控制率").vars["rate"],
-            "budget_investment": N.wan(budget) if budget is not None else "",
-            "actual_investment": N.wan(actual) if actual is not None else "",
-            "investment_rate": (ratio(actual, budget, "投资概算控制率").vars["rate"]
-                                if None not in (budget, actual) else ""),
-        })
+    tables = build_tables(u, form.tables if form is not None else {}, form.formulas if form is not None else {})
     return {
         "year": str(u.year), "prior_year": str(u.year - 1), "unit": {"name": u.name},
         "staffing": {"authorized": str(u["staffing.authorized"]), "in_service": str(u["staffing.in_service"]),
                      "control_rate": f.get("staff_control_rate") or N.NOT_APPLICABLE},
-        "spending_rows": rows,
+        "spending_rows": tables.get("spending_rows", {}).get("rows", []),
         "budget_adjustment_rate": f.get("budget_adjustment_rate") or N.NOT_APPLICABLE,
-        "buildings": buildings,
+        "buildings": tables.get("buildings", {}).get("rows", []),
         "austerity": paragraphs(u.get("text.austerity_measures", "")),
     }
 
 
-def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
+def scoring_appendix(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     """Context of 附件2-2 共性指标表: one row per 三级指标 with its 一级/二级
     (merged down their rows), weights, the official 评价标准 and 指标说明, and
     the score (2 dp); the 合计 is the sum of the printed scores."""
@@ -276,11 +238,11 @@ def ningxiang_scoring(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
 
 CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
     "scored_department_form": scored_department_form,
-    "jinzhong_project_form": jinzhong_project_form,
+    "scored_project_form": scored_project_form,
     "national_project_form": national_project_form,
-    "ningxiang_report": ningxiang_report,
-    "ningxiang_basic_data": ningxiang_basic_data,
-    "ningxiang_scoring": ningxiang_scoring,
-    "xinzhou_disclosure": disclosure_form,
-    "xinzhou_whole_evaluation": whole_evaluation_form,
+    "narrative_report": narrative_report,
+    "basic_data_table": basic_data_table,
+    "scoring_appendix": scoring_appendix,
+    "final_accounts_disclosure": disclosure_form,
+    "whole_evaluation_form": whole_evaluation_form,
 }

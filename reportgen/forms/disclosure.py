@@ -51,8 +51,13 @@ def change(now: Decimal, prior: Decimal | None) -> dict | None:
 
 
 def _items_with_shares(items: list[tuple[str, Decimal]]) -> list[dict]:
+    """Each item's amount (万元) and share; ``zero`` marks an item with no
+    amount (a sentence names it as 无…), ``tiny`` one whose share rounds to
+    0.00% (printed 不足0.01%, not "占比0.00%" beside a non-zero amount), and
+    ``tiny_amount`` one whose 万元 round to 0.00 (printed 不足0.01万元)."""
     shares = N.shares_percent([a for _, a in items])
-    return [{"name": name, "amount": N.wan(a),
+    return [{"name": name, "amount": N.wan(a), "zero": not a, "tiny_amount": bool(a) and N.wan(a) == "0.00",
+             "tiny": bool(a) and s is not None and N.fixed(s) == "0.00",
              "share": (N.fixed(s) + "%") if shares is not None else N.NOT_APPLICABLE}
             for (name, a), s in zip(items, shares or [None] * len(items))]
 
@@ -70,17 +75,23 @@ def _three_public(u: Unit) -> dict:
 
     all_keys = ("vehicle_purchase", "vehicle_operation", "overseas", "reception")
     budget, actual, prior = (col(all_keys, c) for c in ("budget", "actual", "prior_actual"))
+    # ``no_budget`` / ``no_spending``: a zero the sentence states in words
+    # (未安排预算 / 未发生支出) rather than as "完成预算的不适用"
     out = {"budget": N.wan(budget), "actual": N.wan(actual),
            "rate": _ratio(actual, budget) if None not in (actual, budget) else None,
+           "no_budget": not budget, "no_spending": not actual,
            "change": change(actual, prior) if actual is not None else None, "items": {}}
     for key, name, keys in THREE_PUBLIC_ITEMS:
         b, a, p = (col(keys, c) for c in ("budget", "actual", "prior_actual"))
         out["items"][key] = {"name": name, "budget": N.wan(b), "actual": N.wan(a),
                              "rate": _ratio(a, b) if None not in (a, b) and b else None,
+                             "no_budget": not b, "no_spending": not a,
                              "change": change(a, p) if a is not None else None}
     v = out["items"]["vehicles"]
     v["operation"] = N.wan(g("three_public.items.vehicle_operation.actual"))
     v["purchase"] = N.wan(g("three_public.items.vehicle_purchase.actual"))
+    v["no_operation"] = not g("three_public.items.vehicle_operation.actual")
+    v["no_purchase"] = not g("three_public.items.vehicle_purchase.actual")
     v["purchased"] = g("three_public.vehicles_purchased")
     r, o = out["items"]["reception"], out["items"]["overseas"]
     r["batches"], r["visitors"] = g("three_public.reception_batches"), g("three_public.reception_visitors")
@@ -102,6 +113,7 @@ def _project_summaries(u: Unit, annexes) -> list[dict]:
         improvements = pu.get("texts.improvements", "").strip()
         out.append({"name": pu.get("name"), "score": N.score(card.total), "grade": card.grade,
                     "budget": N.wan(budget), "spent": N.wan(spent), "rate": _ratio(spent, budget),
+                    "no_budget": not budget,
                     "achievements": _achievements(pu),
                     "problems": "" if problems in _NOTHING else problems.rstrip("。") + "。",
                     "improvements": "" if improvements in _NOTHING else improvements.rstrip("。") + "。"})
@@ -109,12 +121,19 @@ def _project_summaries(u: Unit, annexes) -> list[dict]:
 
 
 def _achievements(pu: Unit) -> str:
-    """一是…；二是…；三是…。 from a project's 实施/产出/效益 analyses."""
-    texts = [pu.get(f"texts.{k}", "").strip().rstrip("。；;") for k in
+    """一是…；二是…；三是…。 from a project's 实施/产出/效益 analyses.
+
+    Parts are joined by "；" only when each is one sentence; a part that
+    holds a "。" of its own ends with "。" and so do the others ("一是A。B。
+    二是C。"), so a "；" never follows a full stop."""
+    texts = [pu.get(f"texts.{k}", "").strip().rstrip("。；;，,") for k in
              ("implementation", "output_analysis", "benefit_analysis")]
     texts = [t for t in texts if t]
     order = "一二三四五"
-    return "；".join(f"{order[i]}是{t}" for i, t in enumerate(texts)) + ("。" if texts else "")
+    parts = [f"{order[i]}是{t}" for i, t in enumerate(texts)]
+    if any("。" in t for t in texts):
+        return "".join(p + "。" for p in parts)
+    return "；".join(parts) + ("。" if parts else "")
 
 
 def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
@@ -174,7 +193,8 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
                  "change": change(fund, prior("government_fund"))},
         "operating": {"amount": N.wan(fa.operating_costs_total),
                       "change": change(fa.operating_costs_total, prior("operating_costs"))},
-        "procurement": {"total": N.wan(fa.procurement_total), "items": _items_with_shares(proc)},
+        "procurement": {"total": N.wan(fa.procurement_total), "none": not fa.procurement_total,
+                        "items": _items_with_shares(proc)},
         "vehicles": {"total": fa.vehicles_total,
                      "types": [{"name": name, "count": fa.vehicles[k]} for k, name in VEHICLE_TYPES],
                      "general_equipment": fa.general_equipment, "special_equipment": fa.special_equipment,

@@ -138,9 +138,7 @@ def render_unit(source: Path, folder: Path, template: str,
     result = UnitResult(Path(source), Path(folder))
     try:
         pack = cached_pack(template)
-        prepared = prepare(source, pack)
-        if forms:
-            prepared.forms = [pf for pf in prepared.forms if pf.form.key in forms]
+        prepared = prepare(source, pack, tuple(forms))
         result.errors = [d.format() for d in prepared.errors]
         result.warnings = len(prepared.warnings)
         if prepared.unit is not None and not result.errors:

@@ -64,7 +64,7 @@ def resolve(path: str) -> tuple[str, object]:
     ``projects[].checklists.{}.points.{}``) and the schema entry there
     (None for a path the schema does not have)."""
     out: list[str] = []
-    spec = S.UNIT_SCHEMA
+    spec = S.active()
     segments = path.split(".")
     for seg in segments:
         name, brackets = re.fullmatch(r"(.*?)((?:\[\d*\])*)", seg).groups()
@@ -87,11 +87,17 @@ def pattern_of(path: str) -> str:
 
 
 def pack_needs(pack: Pack) -> Needs:
-    """The generic paths ``pack``'s forms need, and the map keys its rubrics know."""
+    """The generic paths ``pack``'s forms need, and the map keys its rubrics
+    know — the pack's own fields included (:mod:`reportgen.pack.fields`)."""
+    with S.using(pack.schema):
+        return _pack_needs(pack)
+
+
+def _pack_needs(pack: Pack) -> Needs:
     needs = Needs(pack.name)
     for form in pack.forms:
         prefix = f"{form.each}[]." if form.each else ""
-        paths = list(form.requires)
+        paths = list(form.requires) + [k for k, forms in pack.field_forms.items() if form.key in forms]
         for sentence in form.sentences.values():
             paths += sentence.requires
         if form.each:

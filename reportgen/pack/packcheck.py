@@ -40,10 +40,12 @@ from jinja2 import nodes
 from lxml import etree
 
 from reportgen.forms.context import CONTEXTS
+from reportgen.forms.generic import generic_variables
 from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, display_path
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
 from reportgen.pack.packs import Pack, read_pack
 from reportgen.output.render import _docx_env
+from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import spec_at
 
 # --------------------------------------------------------------------------
@@ -68,7 +70,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "evaluators", "evaluators[]", "evaluators[].name", "evaluators[].title",
         "evaluators[].office", "evaluators[].phone",
     }),
-    "jinzhong_project_form": frozenset({
+    "scored_project_form": frozenset({
         "year", "unit", "unit.name",
         "project", "project.name", "project.department", "project.implementer",
         "project.attribute", "project.period",
@@ -105,13 +107,13 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "texts", "texts.implementation", "texts.output_analysis", "texts.benefit_analysis",
         "texts.satisfaction_analysis", "texts.experience", "texts.problems", "texts.improvements",
     }),
-    "ningxiang_report": frozenset({
+    "narrative_report": frozenset({
         "year", "unit", "unit.name",
         *(f"{k}{s}" for k in ("functions", "priorities", "implementation", "assets", "problems",
                               "improvements", "organization", "spending_scope", "basic_spending",
                               "project_spending", "performance") for s in ("", "[]")),
     }),
-    "ningxiang_basic_data": frozenset({
+    "basic_data_table": frozenset({
         "year", "prior_year", "unit", "unit.name",
         "staffing", "staffing.authorized", "staffing.in_service", "staffing.control_rate",
         "spending_rows", "spending_rows[]", "spending_rows[].label", "spending_rows[].level",
@@ -122,14 +124,14 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "buildings[].actual_investment", "buildings[].investment_rate",
         "austerity",
     }),
-    "ningxiang_scoring": frozenset({
+    "scoring_appendix": frozenset({
         "year", "unit", "unit.name",
         "rows", "rows[]", "rows[].level1", "rows[].level1_weight", "rows[].level1_merge",
         "rows[].level2", "rows[].level2_weight", "rows[].level2_merge", "rows[].name",
         "rows[].weight", "rows[].criteria", "rows[].explanation", "rows[].score",
         "total_weight", "total", "grade",
     }),
-    "xinzhou_disclosure": frozenset({
+    "final_accounts_disclosure": frozenset({
         "composition", "composition[]", "functions", "functions[]", "glossary", "glossary[]", "prepared_on",
         "sections", "sections[]", "sections[].kind", "sections[].level", "sections[].text", "t01", "t01.rows",
         "t01.rows[]", "t01.rows[].bold", "t01.rows[].in_amount", "t01.rows[].in_label", "t01.rows[].in_line",
@@ -154,7 +156,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "t10.special_equipment", "t10.vehicles", "t10.vehicles[]", "t10.vehicles[].count",
         "t10.vehicles[].line", "t10.vehicles[].name", "t10.vehicles_total", "unit_name", "year",
     }),
-    "xinzhou_whole_evaluation": frozenset({
+    "whole_evaluation_form": frozenset({
         "authorized", "contact", "finished", "grade", "in_service", "indicators", "indicators[]",
         "indicators[].actual", "indicators[].level1", "indicators[].level1_merge", "indicators[].level2",
         "indicators[].level2_merge", "indicators[].name", "indicators[].score", "indicators[].target",
@@ -227,7 +229,8 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
     read and every problem found (errors and warnings), in file order."""
     pack, problems = read_pack(path)
     diags = [Diagnostic(line) for p in problems for line in p.split("\n") if line.strip()]
-    diags += _check_pack_yaml(path)
+    with S.using(pack.schema if pack is not None else S.CORE_SCHEMA):
+        diags += _check_pack_yaml(path)
     if pack is not None:
         for form in pack.forms:
             if form.rubric is not None and form.rubric.total_weight != 100:
@@ -235,7 +238,7 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
                                         f"{form.rubric.total_weight} 分，应为 100 分",
                                         Loc(form.rubric.file)))
             if form.template.is_file() and form.context in CONTEXTS:
-                diags += check_docx(form.template, form.context)
+                diags += check_docx(form.template, form.context, generic_variables(form, pack.schema))
     return pack, _unique(diags)
 
 
@@ -421,7 +424,7 @@ def _template_parts(path: Path) -> tuple[DocxTemplate, list[tuple[str, str]]]:
     return tpl, parts
 
 
-def check_docx(path: Path, context: str) -> list[Diagnostic]:
+def check_docx(path: Path, context: str, generic: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Check one Word template for the form layout ``context``.
 
     Reports, each at its paragraph or table cell: a tag left open (or closed
@@ -429,7 +432,10 @@ def check_docx(path: Path, context: str) -> list[Diagnostic]:
     split in a way docxtpl's patching cannot rejoin (jinja would see broken
     text or print the braces); unbalanced ``{% for %}``/``{% if %}`` blocks;
     jinja syntax errors and unknown filters; variables the context builder
-    does not provide.  A file python-docx cannot open is one error.
+    does not provide — its layout's own (:data:`CONTEXT_VARIABLES`) and the
+    ``generic`` ones every form has, derived from the pack
+    (:func:`reportgen.forms.generic.generic_variables`).  A file python-docx
+    cannot open is one error.
     """
     file = display_path(path)
     try:
@@ -450,7 +456,7 @@ def check_docx(path: Path, context: str) -> list[Diagnostic]:
     block_problems = _block_problems(lines, where)
     diags += [Diagnostic(m, Loc(file)) for m in block_problems]
     if not block_problems:
-        diags += _parse_problems("\n".join(lines), where, file, context)
+        diags += _parse_problems("\n".join(lines), where, file, context, generic)
     return diags
 
 
@@ -514,7 +520,7 @@ def _block_problems(lines: list[str], where: list[_Paragraph]) -> list[str]:
     return problems
 
 
-def _parse_problems(source: str, where: list[_Paragraph], file: str, context: str) -> list[Diagnostic]:
+def _parse_problems(source: str, where: list[_Paragraph], file: str, context: str, generic: frozenset[str] = frozenset()) -> list[Diagnostic]:
     env = _docx_env()
     try:
         ast = env.parse(source)
@@ -526,6 +532,7 @@ def _parse_problems(source: str, where: list[_Paragraph], file: str, context: st
     known = CONTEXT_VARIABLES.get(context)
     if known is None:
         return []
+    known = known | generic
     walker = _Variables(known, set(env.globals))
     walker.visit(ast, {})
     diags = []

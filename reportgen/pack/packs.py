@@ -36,7 +36,10 @@ from reportgen.numbers import parse_decimal
 from reportgen.compute.primitives import GradeBands, Rule, RuleError, make_rule
 from reportgen.output.render import sandbox
 from reportgen.pack.formulas import Formula, as_computation, read_formulas
+from reportgen.forms.tables import read_tables
+from reportgen.pack.fields import pack_schema
 from reportgen.pack.identities import Identity, read_identities
+from reportgen.unitfile import schema as S
 
 # --------------------------------------------------------------------------
 # Model
@@ -107,15 +110,12 @@ class Rubric:
         return sum((s.weight for s in self.sections), Decimal(0))
 
 
-#: Groups of the unit file a form can be scoped to (``scope:``).
-SCOPES = ("whole_evaluation",)
-
-
 @dataclass
 class Form:
     """One form of a pack.  ``each`` names a list of the unit file
     (``projects``) when the form is filled once per item; ``scope`` a group
-    (``whole_evaluation``) when the form is filled from that part only;
+    of the unit file (a pack field such as ``whole_evaluation``) when the
+    form is filled from that part only;
     ``rubric`` is a scoring tree, ``national`` the parameters of the national
     project form.  ``annexes`` are the keys of the forms whose scores this
     form cites (prepared first); ``outline`` the headings and sentence names
@@ -135,6 +135,7 @@ class Form:
     annexes: tuple[str, ...] = ()
     outline: tuple[dict, ...] = ()
     formulas: dict[str, Formula] = field(default_factory=dict)   # the pack's, shared by its forms
+    tables: dict = field(default_factory=dict)   # name → forms.tables.Table, declared in pack.yaml
 
 
 @dataclass
@@ -147,6 +148,8 @@ class Pack:
     checks: tuple[str, ...] = field(default_factory=tuple)
     formulas: dict[str, Formula] = field(default_factory=dict)
     identities: list[Identity] = field(default_factory=list)   # the pack's 审核公式
+    schema: S.Group = S.CORE_SCHEMA        # the unit schema: core + the pack's fields
+    field_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)   # pack field → forms needing it
 
     def form(self, key: str) -> Form:
         return next(f for f in self.forms if f.key == key)
@@ -286,17 +289,43 @@ def _grades(r: _Reader, root: Node) -> GradeBands:
     return GradeBands(tuple(bands) or ((Decimal(0), ""),))
 
 
+def _pack_file(r: _Reader, folder: Path, key: str, what: str, read, problems: list[str]):
+    """Read the pack file named by pack.yaml's ``key`` with ``read(reader)``;
+    None when pack.yaml names none."""
+    name = r.text(r.root, key, required=False) if isinstance(r.root, Mapping) else ""
+    if not name:
+        return None
+    if not (folder / name).is_file():
+        problems.append(f"{r.root.items[key].loc}: {what}文件不存在: {name}")
+        return None
+    fr = _Reader(folder / name)
+    result = read(fr)
+    problems += fr.problems
+    return result
+
+
+def pack_schema_of(folder: Path) -> tuple[S.Group, dict, list[str]]:
+    """The unit schema of the pack in ``folder`` (core + its ``fields:``
+    file), each pack field's forms, and the problems found reading them."""
+    problems: list[str] = []
+    r = _Reader(folder / "pack.yaml") if (folder / "pack.yaml").is_file() else None
+    if r is None or r.root is None:
+        return S.CORE_SCHEMA, {}, []
+    found = _pack_file(r, folder, "fields", "字段", pack_schema, problems)
+    schema, forms = found if found is not None else (S.CORE_SCHEMA, {})
+    return schema, forms, problems
+
+
 def pack_formulas(folder: Path) -> tuple[dict[str, Formula], list[str]]:
     """The formulas of the pack in ``folder`` (named by its pack.yaml's
     ``formulas:``), and the problems found reading them."""
+    schema, _, problems = pack_schema_of(folder)
     r = _Reader(folder / "pack.yaml") if (folder / "pack.yaml").is_file() else None
-    name = r.text(r.root, "formulas", required=False) if r is not None and isinstance(r.root, Mapping) else ""
-    if not name:
-        return {}, []
-    if not (folder / name).is_file():
-        return {}, [f"{r.root.items['formulas'].loc}: 公式文件不存在: {name}"]
-    fr = _Reader(folder / name)
-    return read_formulas(fr), fr.problems
+    if r is None or r.root is None:
+        return {}, problems
+    with S.using(schema):
+        formulas = _pack_file(r, folder, "formulas", "公式", read_formulas, problems)
+    return formulas or {}, problems
 
 
 def computation_named(name: str, formulas: dict[str, Formula]) -> derive.Computation | None:
@@ -466,6 +495,18 @@ def load_pack(name_or_path: str) -> Pack:
 
 
 def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
+    """Read the pack folder ``path`` without stopping at a problem (see
+    :func:`_read_pack`), with the pack's own fields in force while its
+    formulas, checks and rubrics are checked against them."""
+    schema, field_forms, problems = pack_schema_of(path)
+    with S.using(schema):
+        pack, more = _read_pack(path)
+    if pack is not None:
+        pack.schema, pack.field_forms = schema, field_forms
+    return pack, problems + more
+
+
+def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     """Read the pack folder ``path`` without stopping at a problem.
 
     Returns the pack as far as it could be read (None when pack.yaml itself
@@ -477,8 +518,8 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
         return None, r.problems
     forms = []
     forms_node = r.get(r.root, "forms", Sequence)
-    problems = []
-    formulas, problems = pack_formulas(path)
+    problems: list[str] = []
+    formulas = _pack_file(r, path, "formulas", "公式", read_formulas, problems) or {}
     for f_node in (forms_node.items if forms_node else []):
         template = path / r.text(f_node, "template")
         if not template.is_file():
@@ -505,8 +546,9 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
         if each and each != "projects":
             r.fail(f_node.loc, f"each 只能是 projects，实为 '{each}'")
         scope = r.text(f_node, "scope", required=False, default="")
-        if scope and scope not in SCOPES:
-            r.fail(f_node.loc, f"scope 只能是 {' / '.join(SCOPES)} 之一，实为 '{scope}'")
+        if scope and not isinstance(S.spec_at(scope), S.Group):
+            groups = [p for p, spec in S.walk() if isinstance(spec, S.Group) and "." not in p and "[" not in p]
+            r.fail(f_node.loc, f"scope 应为单位文件中的一个组（如 {' / '.join(groups[-3:])}），实为 '{scope}'")
         annexes = r.get(f_node, "annexes", Sequence, required=False)
         outline = r.get(f_node, "outline", Sequence, required=False)
         outline_items = tuple(r.plain(outline) if outline else ())
@@ -523,7 +565,8 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
             output=r.text(f_node, "output", required=False, default=default_name),
             requires=tuple(r.plain(req) if req else ()),
             context=r.text(f_node, "context"), each=each, national=national, scope=scope,
-            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items, formulas=formulas))
+            annexes=tuple(r.plain(annexes) if annexes else ()), outline=outline_items, formulas=formulas,
+            tables=read_tables(r, r.get(f_node, "tables", Mapping, required=False))))
     keys = [f.key for f in forms]
     for f_node, f in zip(forms_node.items if forms_node else [], forms):
         for a in f.annexes:
@@ -535,15 +578,8 @@ def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     for c in (checks.items if checks else []):
         if isinstance(c, Scalar) and c.text not in CHECKS:
             r.fail(c.loc, f"未知的核对规则 '{c.text}'（known: {', '.join(CHECKS)}）")
-    identities: list[Identity] = []
-    identities_file = r.text(r.root, "identities", required=False)
-    if identities_file:
-        if not (path / identities_file).is_file():
-            r.fail(r.root.items["identities"].loc, f"审核公式文件不存在: {identities_file}")
-        else:
-            ir = _Reader(path / identities_file)
-            identities = read_identities(ir, formulas)
-            problems += ir.problems
+    identities = _pack_file(r, path, "identities", "审核公式", lambda ir: read_identities(ir, formulas),
+                            problems) or []
     pack = Pack(r.text(r.root, "name"), r.text(r.root, "title"), r.text(r.root, "city"),
                 path, forms, tuple(r.plain(checks) if checks else ()), formulas, identities)
     return pack, r.problems + problems

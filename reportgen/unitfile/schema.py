@@ -12,10 +12,12 @@ every field is optional and only its type is checked.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from abc import ABC, abstractmethod
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from reportgen.numbers import HUNDRED, WAN, parse_decimal
@@ -277,8 +279,8 @@ def _budget_actual(key, zh, doc="", extra=()):
     ) + tuple(extra), doc=doc)
 
 
-def _control_row(key, zh):
-    """A row of 附件2-1 经费控制情况: 上年决算数 / 本年预算数 / 本年决算数."""
+def control_row(key, zh):
+    """A row of a 经费控制情况 table (宁乡 附件2-1): 上年决算数 / 本年预算数 / 本年决算数."""
     return Group(key, zh, (
         _money("prior_actual", "上年决算数"),
         _money("budget", "本年预算数"),
@@ -300,7 +302,10 @@ TIER_ANSWER = Group("benefit", "效益", (
 
 OVERRIDE = Group("override", "人工评分", (
     Field("score", "评价得分", Number(), required=True, unit="分"),
-    Field("reason", "理由", Text(), required=True),
+    Field("reason", "理由", Text(), required=True,
+          doc="why the score is hand-entered; listed by `check`, never printed on a form"),
+    Field("analysis", "计算分析情况", Text(),
+          doc="the unit's own analysis, printed in 计算分析情况 and in the 扣分 sentence"),
 ))
 
 FUND_ROW = (
@@ -504,32 +509,10 @@ FINAL_ACCOUNTS = Group("final_accounts", "部门决算", (
     ), doc="合计 rows typed from the ledger: checked against the derived sums, never used"),
 ), doc="部门决算公开: leaf figures from the ledger (公开01–10 and the 情况说明 are derived)")
 
-WHOLE_EVALUATION = Group("whole_evaluation", "部门（单位）整体支出预算绩效自评", (
-    Field("unit_name", "部门（单位）名称", Text(), required=True),
-    Field("internal_departments", "内设职能部门个数", Count(), unit="个"),
-    Field("subordinate_units", "下属预算单位个数", Count(), unit="个"),
-    Field("authorized", "核定的人员编制数", Count(), unit="人"),
-    Field("in_service", "实际在职人员总数", Count(), unit="人"),
-    Field("on_payroll", "其中：在编人员数", Count(), unit="人"),
-    Field("contact", "联系人", Text()),
-    Field("phone", "联系电话", Text()),
-    Field("started", "评价开始时间", Date()),
-    Field("finished", "评价结束时间", Date()),
-    ListOf("tasks", "职能及重点任务", Group("task", "重点任务", (
-        Field("function", "职能名称", Text(), required=True),
-        Field("task", "政策或重点任务", Text(), required=True),
-        Field("status", "完成情况", Choice(("完成", "基本完成", "部分完成", "未完成"))),
-        _money("budget", "预算数"),
-        _money("budget_fiscal", "其中：财政拨款（预算）"),
-        _money("spent", "执行数"),
-        _money("spent_fiscal", "其中：财政拨款（执行）"),
-    ))),
-    ListOf("indicators", "年度绩效指标", INDICATOR),
-    Field("weighting", "指标分值方式", Choice(("explicit", "equal_split", "national")),
-          doc="default explicit: each indicator's 权重 (分值), adding up to 100"),
-), doc="the Shanxi 部门（单位）整体支出预算绩效自评表 (seed 002)")
-
-UNIT_SCHEMA = Group("", "单位文件", (
+#: The national core of the unit file: what every city's forms share.  A
+#: pack adds its own fields (:mod:`reportgen.pack.fields`); the schema in
+#: force for a unit is :func:`active`.
+CORE_SCHEMA = Group("", "单位文件", (
     Field("money_unit", "金额单位", Choice(("万元", "元")), required=True,
           doc="unit of every amount in this file"),
     Field("year", "年度", Year(), required=True),
@@ -566,7 +549,8 @@ UNIT_SCHEMA = Group("", "单位文件", (
             Field("retired", "上年退休人员数", Count(), unit="人"),
         )),
         ListOf("changes", "在职人员增减变动", Group("change", "变动", (
-            Field("reason", "原因", Text(), required=True),
+            Field("reason", "原因", Text(), required=True,
+                  doc="the change as the sentence names it, with its direction: 调入, 调离, 在职转退休"),
             Field("count", "人数", Count(signed=True), required=True, unit="人",
                   doc="增加为正，减少为负"),
         ))),
@@ -587,10 +571,10 @@ UNIT_SCHEMA = Group("", "单位文件", (
         _money("prior_budget", "上年“三公经费”预算数"),
         _money("prior_actual", "上年“三公经费”实际支出数"),
         Group("items", "“三公经费”分项", (
-            _control_row("vehicle_purchase", "公务用车购置费"),
-            _control_row("vehicle_operation", "公务用车运行维护费"),
-            _control_row("overseas", "因公出国（境）费"),
-            _control_row("reception", "公务接待费"),
+            control_row("vehicle_purchase", "公务用车购置费"),
+            control_row("vehicle_operation", "公务用车运行维护费"),
+            control_row("overseas", "因公出国（境）费"),
+            control_row("reception", "公务接待费"),
         ), doc="上年决算数 / 本年预算数 / 本年决算数 of each item; checked against the totals"),
         Field("reception_batches", "国内公务接待批次", Count(), unit="批"),
         Field("reception_visitors", "国内公务接待人次", Count(), unit="人次"),
@@ -598,27 +582,8 @@ UNIT_SCHEMA = Group("", "单位文件", (
         Field("overseas_visitors", "因公出国（境）人次", Count(), unit="人次"),
         Field("vehicles_purchased", "公务用车购置数", Count(), unit="辆"),
     )),
-    _budget_actual("public_funds", "公用经费", doc="基本支出中的一般商品和服务支出", extra=(
-        Group("items", "公用经费其中项", (
-            _control_row("office", "办公经费"),
-            _control_row("utilities_travel", "水费、电费、差旅费"),
-            _control_row("meetings_training", "会议费、培训费"),
-        ), doc="其中 items: each at most the 公用经费 total"),
-    )),
+    _budget_actual("public_funds", "公用经费", doc="基本支出中的一般商品和服务支出"),
     _budget_actual("procurement", "政府采购"),
-    ListOf("project_categories", "项目支出类别", Group("category", "项目支出类别", (
-        Field("name", "类别", Text(), required=True, doc="业务工作项目, 运行维护项目, …"),
-        _money("prior_actual", "上年决算数"),
-        _money("budget", "本年预算数"),
-        _money("actual", "本年决算数"),
-    )), doc="附件2-1 项目支出 by category (all projects except 公共项目资金)"),
-    ListOf("buildings", "楼堂馆所项目", Group("building", "楼堂馆所项目", (
-        Field("name", "项目名称", Text(), required=True),
-        Field("approved_area", "批复规模", Number(), required=True, unit="㎡"),
-        Field("actual_area", "实际规模", Number(), required=True, unit="㎡"),
-        _money("budget_investment", "预算投资", doc="批复的投资概算"),
-        _money("actual_investment", "实际投资"),
-    )), doc="楼堂馆所 completed this year (附件2-1 楼堂馆所控制情况)"),
     Group("fixed_assets", "固定资产", (
         _money("total", "固定资产总额"),
         _money("in_use", "在用固定资产总额"),
@@ -637,7 +602,6 @@ UNIT_SCHEMA = Group("", "单位文件", (
     )),
     ListOf("projects", "项目", PROJECT),
     FINAL_ACCOUNTS,
-    WHOLE_EVALUATION,
     Group("project_totals", "项目合计（控制数）", (
         _money("budget", "项目预算合计"),
         _money("spent", "项目实际支出合计"),
@@ -658,10 +622,6 @@ UNIT_SCHEMA = Group("", "单位文件", (
         Group("social", "社会效益", TIER_ANSWER.fields),
         Group("ecological", "生态效益", TIER_ANSWER.fields),
     )),
-    Group("administrative_efficiency", "行政效能", (
-        Field("level", "行政效能评定", Choice(("效果较好", "一般", "无效果或效果不明显"))),
-        Field("note", "说明", Text()),
-    ), doc="改进文风会风、加强经费及资产管理、推动网上办事、提高行政效率、降低行政成本的效果"),
     Group("satisfaction", "社会公众或服务对象满意度", (
         Field("rate", "满意度", Percent(), unit="%"),
         Field("method", "调查方式", Text()),
@@ -703,8 +663,52 @@ UNIT_SCHEMA = Group("", "单位文件", (
 ))
 
 
-def walk(spec=UNIT_SCHEMA, prefix: str = ""):
-    """Yield ``(path, spec)`` for every Field/Group/ListOf/MapOf below ``spec``."""
+_ACTIVE: contextvars.ContextVar[Group] = contextvars.ContextVar("unit_schema", default=CORE_SCHEMA)
+
+
+def active() -> Group:
+    """The unit schema in force: the core plus the fields of the pack being
+    used (set with :func:`using`); the core alone outside any pack."""
+    return _ACTIVE.get()
+
+
+@contextlib.contextmanager
+def using(schema: Group):
+    """Make ``schema`` (a pack's: core + its fields) the one :func:`active`
+    returns — for validation, messages and every walk of the schema —
+    within the ``with`` block."""
+    token = _ACTIVE.set(schema)
+    try:
+        yield schema
+    finally:
+        _ACTIVE.reset(token)
+
+
+def activate(schema: Group) -> contextvars.Token:
+    """Make ``schema`` the active one until :func:`deactivate` with the token
+    returned — for a command-line run, which works with one pack (use
+    :func:`using` where a ``with`` block fits)."""
+    return _ACTIVE.set(schema)
+
+
+def deactivate(token: contextvars.Token) -> None:
+    _ACTIVE.reset(token)
+
+
+def with_field(schema: Group, parent: str, field) -> Group:
+    """``schema`` with ``field`` added to the group at dotted path ``parent``
+    ("" for the top level); the original is unchanged."""
+    if not parent:
+        return replace(schema, fields=schema.fields + (field,))
+    head, _, rest = parent.partition(".")
+    return replace(schema, fields=tuple(with_field(f, rest, field) if f.key == head and isinstance(f, Group) else f
+                                        for f in schema.fields))
+
+
+def walk(spec=None, prefix: str = ""):
+    """Yield ``(path, spec)`` for every Field/Group/ListOf/MapOf below ``spec``
+    (the :func:`active` schema by default)."""
+    spec = active() if spec is None else spec
     for child in spec.fields:
         path = f"{prefix}.{child.key}" if prefix else child.key
         yield path, child
@@ -714,10 +718,11 @@ def walk(spec=UNIT_SCHEMA, prefix: str = ""):
             yield from walk(child.item, path + "[]")
 
 
-def spec_at(path: str):
-    """The schema entry (Field/Group/ListOf/MapOf) of a dotted path, or None."""
+def spec_at(path: str, schema: Group | None = None):
+    """The schema entry (Field/Group/ListOf/MapOf) of a dotted path, or None
+    (in ``schema``, by default the :func:`active` one)."""
     generic = re.sub(r"\[\d+\]", "[]", path)
-    return next((spec for p, spec in walk() if p == generic), None)
+    return next((spec for p, spec in walk(schema) if p == generic), None)
 
 
 def zh_name(path: str) -> str:

@@ -159,5 +159,5 @@ def dump_unit(raw: dict, header: str, comments: bool = True, keep_empty: bool = 
     e = _Emitter(money_unit if money_unit in ("万元", "元") else "万元", comments, keep_empty, notes or {})
     for line in header.splitlines():
         e.add(f"# {line}".rstrip(), "")
-    e.value(S.UNIT_SCHEMA, raw, "", 0, "")
+    e.value(S.active(), raw, "", 0, "")
     return "\n".join(e.lines) + "\n", e.line_paths

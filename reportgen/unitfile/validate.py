@@ -207,7 +207,7 @@ def _closest(key: str, known: dict) -> str | None:
 
 
 def validate(root: Node | None, file: str) -> tuple[Unit | None, list[Diagnostic]]:
-    """Check ``root`` against :data:`schema.UNIT_SCHEMA`.
+    """Check ``root`` against the active unit schema (:func:`schema.active`: the core plus the pack's fields).
 
     Returns the Unit (None if the file's money unit cannot be read) and every
     problem found, each with file:line:col, the dotted path and the Chinese
@@ -222,12 +222,16 @@ def validate(root: Node | None, file: str) -> tuple[Unit | None, list[Diagnostic
     if isinstance(money_node, Scalar):
         money_unit = money_node.text.strip()
     v = _Validator(file, money_unit if money_unit in ("万元", "元") else "万元")
-    v.group(S.UNIT_SCHEMA, root, "")
+    v.group(S.active(), root, "")
     return Unit(file, v.values, v.locs), v.diags
 
 
-def load_unit(path: str | Path) -> tuple[Unit | None, list[Diagnostic]]:
-    """Load and validate a unit file: ``(unit, diagnostics)``."""
+def load_unit(path: str | Path, schema: S.Group | None = None) -> tuple[Unit | None, list[Diagnostic]]:
+    """Load and validate a unit file: ``(unit, diagnostics)``, against
+    ``schema`` (a pack's: core + its fields; by default the active one)."""
+    if schema is not None:
+        with S.using(schema):
+            return load_unit(path)
     root, diags = load_yaml_file(path)
     # the loader knows paths but not the schema: add the Chinese names here
     diags = [d if d.zh or not d.path else replace(d, zh=S.zh_name(d.path)) for d in diags]
