@@ -130,11 +130,14 @@ def rendered():
 
 
 def test_every_rendered_example_audits_clean(rendered):
-    """No false alarms on reportgen's own output (every example, every pack)."""
+    """No finding on reportgen's own output (every example, every pack), at any level — but for
+    the 占比 提示 of shares forced to add up to 100% (rubrics.md §6.4 #56), which disappear
+    when the 决算公开 prints every share exact."""
     assert len(rendered) >= len(EXAMPLE_PACKS)
     for name, data in rendered.items():
-        loud = [f for f in audit_document(docx_document(data, name)) if f.severity in ABOVE_NOTE]
-        assert not loud, (name, [f.message for f in loud])
+        found = [f for f in audit_document(docx_document(data, name))
+                 if not (f.check == "占比" and f.severity == NOTE)]
+        assert not found, (name, [(f.check, f.severity, f.message) for f in found])
 
 
 def _edit_docx(data: bytes, old: str, new: str) -> bytes:

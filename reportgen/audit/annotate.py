@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from reportgen.audit.findings import Finding
-from reportgen.audit.read import Unreadable
+from reportgen.audit.read import Unreadable, converted_docx
 from reportgen.output.render import write_atomic
 
 AUTHOR = "reportgen 审核"
@@ -59,22 +59,7 @@ def annotate(path: Path, findings: list[Finding], out_dir: Path) -> Path:
 def _docx_source(path: Path) -> bytes:
     if path.suffix.lower() == ".docx":
         return path.read_bytes()
-    import shutil
-    import subprocess
-    import tempfile
-
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise Unreadable(f"{path.name}: 需要 LibreOffice 才能为 {path.suffix} 文件写批注")
-    with tempfile.TemporaryDirectory(prefix="reportgen-annotate-") as tmp:
-        src = Path(tmp, "in" + path.suffix.lower())
-        src.write_bytes(path.read_bytes())
-        subprocess.run([soffice, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless",
-                        "--convert-to", "docx", "--outdir", tmp, str(src)], capture_output=True, timeout=180)
-        out = Path(tmp, "in.docx")
-        if not out.exists():
-            raise Unreadable(f"{path.name}: LibreOffice 无法转换此文件")
-        return out.read_bytes()
+    return converted_docx(path, path.name)
 
 
 def _docx(path: Path, findings: list[Finding]) -> bytes:

@@ -294,13 +294,21 @@ def _grid_lines(textpage, page: int) -> list[GridLine]:
 
 
 def _read_converted(path: Path, name: str) -> Document:
-    """A .doc / .wps file: converted to .docx by LibreOffice (``soffice``) in
-    a temporary folder with its own profile, then read as a .docx."""
-    import shutil
+    """A .doc / .wps file: converted to .docx by LibreOffice, then read as a .docx."""
+    return docx_document(converted_docx(path, name), name, finish=False)
+
+
+def converted_docx(path: Path, name: str) -> bytes:
+    """The .docx LibreOffice (``soffice``) makes of a .doc / .wps file, in a
+    temporary folder with its own profile (so it runs beside an open
+    LibreOffice).  Raises :class:`Unreadable` when LibreOffice is missing,
+    times out (180 s) or cannot convert the file."""
     import subprocess
     import tempfile
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    from reportgen.output.pdf import find_soffice
+
+    soffice = find_soffice()
     if soffice is None:
         raise Unreadable(f"{name}: 读取 {path.suffix} 文件需要 LibreOffice（soffice），未找到；"
                          f"请安装 LibreOffice，或在 WPS/Word 中另存为 .docx 后再审核")
@@ -316,7 +324,7 @@ def _read_converted(path: Path, name: str) -> Document:
         out = Path(tmp, "in.docx")
         if not out.exists():
             raise Unreadable(f"{name}: LibreOffice 无法转换此文件，文件可能已损坏（conversion failed）")
-        return docx_document(out.read_bytes(), name, finish=False)
+        return out.read_bytes()
 
 
 def _decode(data: bytes) -> str:
