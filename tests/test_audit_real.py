@@ -253,6 +253,29 @@ def test_docx_text_against_its_table(tmp_path):
         [("表内合计", NOTE, "2940.05", "2940.06")]
 
 
+def _budget_docx(path: Path, income: str) -> Path:
+    import docx
+    d = docx.Document()
+    d.add_paragraph(f"2025年，某街道办事处收入预算{income}万元，其中：财政拨款收入18,976.76万元。")
+    d.add_paragraph("2025年部门财务收支预算总表")
+    d.add_paragraph("编制部门：某街道办事处 单位：元")
+    rows = [("项目", "预算数", "项目", "预算数"), ("一、财政拨款收入", "189,767,551", "一、一般公共服务支出", "3,296,600"),
+            ("", "", "二、城乡社区支出", "186,470,951"), ("收入总计", "189,767,551", "支出总计", "189,767,551")]
+    t = d.add_table(rows=len(rows), cols=4)
+    for r, cells in enumerate(rows):
+        for c, v in enumerate(cells):
+            t.cell(r, c).text = v
+    d.save(path)
+    return path
+
+
+def test_budget_total_against_its_table_in_yuan(tmp_path):
+    assert audit_file(_budget_docx(tmp_path / "good.docx", "18,976.76")) == []
+    got = audit_file(_budget_docx(tmp_path / "bad.docx", "18,967.76"))
+    assert [(f.check, f.stated, f.expected, f.severity) for f in got] == \
+        [("文表不符", "18,967.76万元", "18976.76万元", ERROR)]
+
+
 def _items_docx(path: Path, actual: str) -> Path:
     import docx
     d = docx.Document()

@@ -16,7 +16,8 @@ Checks (each reports where the figures are and the arithmetic as printed):
   the name points at (``财政拨款收入支出决算总表`` → 总计 2,961.68; a
   row named as a total, ``本年收入合计``, when every table that has it
   agrees; a table's whole name, ``一般公共预算财政拨款支出``, for its one
-  合计 row); the
+  合计 row; a unit's 收入预算 / 支出预算 for the 收入总计 / 支出总计 of its
+  财务收支预算总表); the
   official 说明 sentence patterns name their table this way (上海 部门决算
   样张, ``../shared/cases/shanghai``).  错误 beyond the rounding of the two
   printings, 提示 within it.
@@ -271,12 +272,21 @@ def check_text_vs_tables(doc: Document) -> list[Finding]:
                     totals.setdefault(e.key, []).append((t, e, ln))
         if len(closing) == 1 and len(t.stem) >= 6:      # 一般公共预算财政拨款支出决算表 → its 合计
             totals.setdefault(t.stem, []).append((t, closing[0][0], closing[0][1]))
+        if re.search(r"财务收支|收支预算|收支决算", t.title) and "财政拨款" not in t.title:
+            # 部门财务收支预算总表: its 收入总计 / 支出总计 are the unit's 收入预算 / 支出预算
+            for ln in t.lines:
+                for e in ln.entries:
+                    if e.key in ("收入总计", "支出总计") and e.amounts:
+                        totals.setdefault("@" + e.key[:2], []).append((t, e, ln))
     if not totals:
         return out
     for m in mentions(doc):
         if m.unit not in _SCALE or m.target or m.kind in (CHANGE, RATE, SHARE, PRIOR):
             continue
         hits = totals.get(m.key)
+        whole_unit = re.search(r"(收入|支出)预算$", m.key)
+        if not hits and whole_unit and not re.search(r"财政拨款|一般公共|基金|国有资本|其中|基本|项目", m.key):
+            hits = totals.get("@" + whole_unit.group(1))
         if not hits:
             continue
         t, e, ln = hits[0]
