@@ -170,8 +170,8 @@ def test_parts_over_total_by_a_cent_is_a_note(tmp_path):
 
 
 @pytest.mark.parametrize("wrong, right", [
-    ("本年支出合计2940.05万元，其中：基本支出2336.91万元；项目支出503.14万元。",
-     "本年支出合计2940.05万元，其中：基本支出2336.91万元；项目支出603.14万元。"),
+    ("一般公共预算财政拨款支出2940.05万元，其中：基本支出2336.91万元；项目支出503.14万元。",
+     "一般公共预算财政拨款支出2940.05万元，其中：基本支出2336.91万元；项目支出603.14万元。"),
     ("一般公共预算财政拨款基本支出2336.91万元。其中：人员经费2152.26万元，主要包括：基本工资、津贴补贴；"
      "公用经费174.65万元，主要包括：办公费、印刷费。",
      "一般公共预算财政拨款基本支出2336.91万元。其中：人员经费2152.26万元，主要包括：基本工资、津贴补贴；"
@@ -187,6 +187,11 @@ def test_lists_that_are_their_whole_by_definition(tmp_path, wrong, right):
     got = [f for f in audit_text(tmp_path, wrong) if f.check == "合计"]
     assert [f.severity for f in got] == [ERROR]
     assert audit_text(tmp_path, right) == []
+
+
+def test_spending_total_may_hold_more_than_basic_and_project(tmp_path):
+    got = audit_text(tmp_path, "本年支出合计2940.05万元，其中：基本支出2336.91万元；项目支出503.14万元。")
+    assert [(f.check, f.severity) for f in got] == [("合计", SUSPECT)]
 
 
 def test_a_list_of_some_parts_may_fall_short(tmp_path):

@@ -220,7 +220,8 @@ def check_parts(doc: Document) -> list[Finding]:
     ``，`` level; both readings are tried).  Subtractive words (调减…) count
     negative.  A list that is its whole by definition (基本支出 + 项目支出,
     人员经费 + 公用经费, the three “三公” items, 货物 + 工程 + 服务) must
-    add up to it exactly: less is 错误 too."""
+    add up to it exactly: less is 错误 too (疑似 for 基本 + 项目 of a total
+    that may also hold 上缴上级/经营/对附属单位补助支出)."""
     out = []
     s = doc.stream
     ms = mentions(doc)
@@ -252,7 +253,9 @@ def check_parts(doc: Document) -> list[Finding]:
         if complete and summed(complete[0])[0].value < whole.stated.value:
             x, ps = summed(complete[0])
             if N.quantize(x.value, whole.stated.places) != whole.stated.value:
-                severity = NOTE if _overlap(x, w_span) else ERROR
+                # 本年支出 may also hold 上缴上级/经营/对附属单位补助支出; 财政拨款支出 is 基本 + 项目 only
+                sure = not any("项目支出" in p.key for p in ps) or "财政拨款" in whole.key
+                severity = NOTE if _overlap(x, w_span) else ERROR if sure else SUSPECT
                 out.append(finding(doc, whole.start, "合计",
                                    f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}应等于"
                                    f"{'＋'.join((p.label or '') + p.stated.text for p in ps)}＝"
