@@ -20,7 +20,7 @@ from reportgen.audit.figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated
                       parse_number, shown, tokens, total)
 from reportgen.audit.findings import Finding
 from reportgen.audit.read import Document
-from reportgen.audit.text import ACTUAL, BUDGET, OTHER, Mention, key_of, mentions, norm_unit, scan_back, sentence
+from reportgen.audit.text import ACTUAL, BUDGET, OTHER, RATE, Mention, key_of, mentions, norm_unit, scan_back, sentence
 
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
@@ -351,11 +351,16 @@ def check_rates(doc: Document) -> list[Finding]:
     ``在职人员控制率`` against 在职人员 / 编制数 (rubrics.md §2.4 #9)."""
     out = []
     ms = mentions(doc)
+    last_rate = -1
     for m in _RATE.finditer(doc.stream):
         pct = parse_number(m.group("pct"), "%")
         shown_as = act = bud = None
         a0, _ = sentence(doc, m.start())
-        inside = [x for x in ms if a0 <= x.start and x.end <= m.start() and not x.target]
+        # a further rate of the sentence ("…83.33%，其中：因公出国（境）费决算为2.00万元，完成预算的P%")
+        # has only the figures after the one before it: the total's budget is not the item's
+        a0 = max(a0, last_rate)
+        last_rate = m.end()
+        inside = [x for x in ms if a0 <= x.start and x.end <= m.start() and not x.target and x.kind != RATE]
         num = den = None
         if m.group("task"):
             base = re.search(rf"({NUM}){WS}(万元|亿元|元|个|家|户|人)", m.group("task"))
