@@ -115,6 +115,42 @@ def _head_total(doc: Document, ms: list[Mention], before: int) -> Mention | None
     return None
 
 
+def _shares_of_their_sum(doc: Document, orphans: list) -> list[Finding]:
+    """Shares with no total named or stated before them ("…决算中，A 2.00万元，占20.00%；
+    B 5.00万元，占50.00%；C 3.00万元，占30.00%"): a run of them in one paragraph is a
+    whole when the shares add up to 100%, or when all but one are exactly each amount over
+    the sum of the amounts; then each share is checked against that sum."""
+    out = []
+    runs: list[list] = []
+    for item in orphans:
+        m = item[0]
+        if runs and m.start() - runs[-1][-1][0].end() < 60 and \
+                doc.unit_at(m.start()).section == doc.unit_at(runs[-1][-1][0].start()).section:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    for run in runs:
+        if len(run) < 2 or len({p.unit for _, p, _ in run}) != 1:
+            continue
+        whole = total(p.stated.span() for _, p, _ in run)
+        pcts = [pct for _, _, pct in run]
+        unit = max(Decimal(1).scaleb(-p.places) for p in pcts)
+        verdicts = [(m, p, pct, p.stated.span() / whole) for m, p, pct in run]
+        verdicts = [(m, p, pct, r, judge(pct, r)) for m, p, pct, r in verdicts if r is not None]
+        wrong = [v for v in verdicts if v[4] is not None]
+        closes = abs(sum(p.value for p in pcts) - N.HUNDRED) <= unit * len(pcts)
+        if not wrong or not (closes or len(wrong) == 1):
+            continue
+        for m, p, pct, r, verdict in wrong:
+            expected = shown(r.value * 100, pct.places, "%")
+            out.append(finding(doc, m.start(), "占比",
+                               f"所列{len(run)}项金额之和为{N.plain(whole.value)}{p.unit}，"
+                               f"{p.label or '该项'}{p.stated.text}{p.unit}÷{N.plain(whole.value)}应为{expected}",
+                               _sentence_quote(doc, m.start(), m.end()), pct.text + "%", expected,
+                               difference(pct, r), verdict))
+    return out
+
+
 def check_shares(doc: Document) -> list[Finding]:
     """``X万元，占总支出的Y%`` against the stated total, and every set of
     shares of one total (whose amounts add up to it) against 100%
@@ -123,6 +159,7 @@ def check_shares(doc: Document) -> list[Finding]:
     ms = mentions(doc)
     by_start = {m.start: m for m in ms}
     groups: dict[int, list[tuple[Mention, Stated, Mention]]] = {}
+    orphans: list = []
     for m in _SHARE.finditer(doc.stream):
         part = by_start.get(m.start("num"))
         pct = parse_number(m.group("pct"), "%")
@@ -134,6 +171,9 @@ def check_shares(doc: Document) -> list[Finding]:
             whole = _named_total(doc, ms, of, m.start())
         if whole is None and (not of or _GENERIC_TOTAL.fullmatch(of)):
             whole = _head_total(doc, ms, m.start())
+        if whole is None and not of and not m.group("approx"):
+            orphans.append((m, part, pct))
+            continue
         if whole is None or whole.start == part.start:
             continue
         groups.setdefault(whole.start, []).append((part, pct, whole))
@@ -150,6 +190,7 @@ def check_shares(doc: Document) -> list[Finding]:
                 f"{whole.stated.text}{whole.unit}的比例应为{shown(ratio.value * 100, pct.places, '%')}",
                 _sentence_quote(doc, m.start(), m.end()), pct.text + "%",
                 shown(ratio.value * 100, pct.places, "%"), difference(pct, ratio), verdict))
+    out += _shares_of_their_sum(doc, orphans)
     for items in groups.values():
         if len(items) < 2:
             continue

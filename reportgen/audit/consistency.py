@@ -250,11 +250,12 @@ def check_parts(doc: Document) -> list[Finding]:
 
         sums = [summed(parts) for parts in cands]
         w_span = whole.stated.span()
-        if complete and summed(complete[0])[0].value < whole.stated.value:
+        if complete and summed(complete[0])[0].value != whole.stated.value:
             x, ps = summed(complete[0])
             if N.quantize(x.value, whole.stated.places) != whole.stated.value:
                 # 本年支出 may also hold 上缴上级/经营/对附属单位补助支出; 财政拨款支出 is 基本 + 项目 only
-                sure = not any("项目支出" in p.key for p in ps) or "财政拨款" in whole.key
+                sure = not any("项目支出" in p.key for p in ps) or "财政拨款" in whole.key \
+                    or x.value > whole.stated.value
                 severity = NOTE if _overlap(x, w_span) else ERROR if sure else SUSPECT
                 out.append(finding(doc, whole.start, "合计",
                                    f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}应等于"
