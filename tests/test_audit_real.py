@@ -213,6 +213,41 @@ def test_blank_reason_is_a_note(tmp_path):
     assert [(f.check, f.severity) for f in got] == [("模板残留", NOTE)]
 
 
+PATTERN = Path(__file__).parent / "data" / "audit_shanghai_pattern.txt"
+
+
+def test_official_sentence_patterns_filled_correctly_are_silent():
+    """Every sentence pattern of the 上海 部门决算 样张 第三部分 (../shared/cases/shanghai), filled
+    with consistent figures (tests/data/audit_shanghai_pattern.txt)."""
+    assert audit_file(PATTERN) == []
+
+
+@pytest.mark.parametrize("old, new, check", [
+    ("收入、支出总计各减少56.95万元，下降1.87%", "收入、支出总计各减少56.95万元，下降2.87%", "同比"),
+    ("其他收入6.20万元，占0.21%", "其他收入6.20万元，占0.31%", "占比"),
+    ("项目支出603.14万元，占20.51%", "项目支出613.14万元，占20.51%", "占比"),
+    ("占本年支出合计的100.00%", "占本年支出合计的99.00%", "占比"),
+    ("下降2.10%。主要原因", "下降3.10%。主要原因", "同比"),
+    ("住房保障支出（类）445.69万元，占15.16%", "住房保障支出（类）445.69万元，占16.16%", "占比"),
+    ("完成年初预算的98.20%", "完成年初预算的99.20%", "完成率"),
+    ("支出决算为1511.89万元。决算数小于", "支出决算为1511.89万元。决算数大于", "表述方向"),
+    ("公用经费184.65万元", "公用经费194.65万元", "合计"),
+    ("完成预算的83.33%", "完成预算的88.33%", "完成率"),
+    ("决算数比2023年度减少2.00万元，下降16.67%", "决算数比2023年度减少2.00万元，下降18.67%", "同比"),
+    ("费支出决算减少1.00万元，下降33.33%", "费支出决算减少1.00万元，下降35.33%", "同比"),
+    ("公务接待费支出决算减少0.50万元，下降14.29%", "公务接待费支出决算减少0.50万元，下降16.29%", "同比"),
+    ("公务接待费支出决算3.00万元，占30.00%", "公务接待费支出决算3.00万元，占35.00%", "占比"),
+    ("增加2.55万元，增长1.40%", "增加2.55万元，增长2.40%", "同比"),
+    ("服务采购金额246.47万元", "服务采购金额256.47万元", "合计"),
+    ("其他用车2辆", "其他用车3辆", "合计"),
+])
+def test_official_sentence_patterns_with_one_figure_wrong(tmp_path, old, new, check):
+    text = PATTERN.read_text(encoding="utf-8")
+    assert old in text
+    got = [f for f in audit_text(tmp_path, text.replace(old, new, 1)) if f.severity in (ERROR, SUSPECT)]
+    assert check in {f.check for f in got}, [(f.check, f.message) for f in got]
+
+
 def test_gb18030_text(tmp_path):
     text = "一般公共预算财政拨款支出年初预算为274.82万元，支出决算为245.53万元，完成年初预算的93.57%。䶮"
     got = audit_text(tmp_path, text, "gb18030")

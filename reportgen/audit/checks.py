@@ -19,7 +19,7 @@ from reportgen import numbers as N
 from reportgen.audit.figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, evaluate, judge,
                       parse_number, shown, tokens, total)
 from reportgen.audit.findings import Finding
-from reportgen.audit.read import Document
+from reportgen.audit.read import HARD, Document
 from reportgen.audit.text import ACTUAL, BUDGET, OTHER, RATE, Mention, key_of, mentions, norm_unit, scan_back, sentence
 
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
@@ -247,6 +247,32 @@ def _subject(doc: Document, pos: int) -> str:
     return key_of(re.sub(r"^(其中|[一二三四五六七八九十]+是)", "", s[j:pos].strip()))
 
 
+def _core(text: str) -> str:
+    """A subject without the words that say which figure of it is meant:
+    “三公”经费财政拨款支出决算数 → 三公经费; 因公出国（境）费支出决算 → 因公出国（境）费."""
+    core = re.sub(r"^其中[：:]?|支出|财政拨款|决算数?|预算数?|执行数?|数$|为|的|年初|本年|当年|全年|\d{4}年度?", "",
+                  key_of(text))
+    return re.sub(r"^年度?", "", core)
+
+
+def _by_subject(doc: Document, before: list[Mention], label: str) -> Mention | None:
+    """The latest figure before whose sentence names the same subject as a
+    change's label (its core, :func:`_core`), preferring the 决算 (actual)
+    figure in a 决算 and the 预算 figure in a 预算; None when none does."""
+    core = _core(label)
+    if len(core) < 3:
+        return None
+    def head(x: Mention) -> str:        # the sentence up to the figure, from its last 其中 on
+        text = doc.stream[sentence(doc, x.start)[0]:x.start]
+        return text[text.rfind("其中") + 1:] if "其中" in text else text
+
+    cands = [x for x in before if x.kind in (ACTUAL, BUDGET, OTHER) and not _PRIOR_LABEL.search(x.label)
+             and core in _core(head(x))]
+    want = ACTUAL if "决算" in doc.stream[:3000] else BUDGET
+    preferred = [x for x in cands if x.kind == want] or cands
+    return preferred[-1] if preferred else None
+
+
 def check_changes(doc: Document) -> list[Finding]:
     """``比2020年增加A万元，增长B%`` (and 减少/下降): A against this year minus
     the prior year when both are given, B against A / prior year, and the
@@ -257,7 +283,9 @@ def check_changes(doc: Document) -> list[Finding]:
     matches = []
     for m in _YOY.finditer(s):
         matches.append((m, True))
-        _, end = sentence(doc, m.start())
+        # further clauses run on past a "；" ("…，其中：A减少…；B减少…；C减少…。"), not past "。"
+        ends = [e for e in (s.find("。", m.end()), s.find(HARD, m.end())) if e >= 0]
+        end = min(ends) if ends else len(s)
         more = _YOY_MORE.match(s, m.end())
         while more and more.end() <= end and more.group("label"):
             matches.append((more, False))
@@ -287,6 +315,9 @@ def check_changes(doc: Document) -> list[Finding]:
         if label and len(label) >= 2:
             current = next((x for x in reversed(before) if not _PRIOR_LABEL.search(x.label)
                             and x.key.endswith(label)), None)
+        if current is None and label:
+            current = _by_subject(doc, before, label)
+            sure = current is None
         if current is None and not lead:
             continue
         if current is None:

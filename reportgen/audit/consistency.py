@@ -284,7 +284,8 @@ def check_parts(doc: Document) -> list[Finding]:
             continue
         if N.quantize(t.value, whole.stated.places) == whole.stated.value:
             continue
-        rounding = t.lo - w_span.hi <= Decimal(1).scaleb(-whole.stated.places) * len(parts)
+        counted = whole.unit not in _SCALE and all(p.stated.places == 0 for p in parts) and not whole.stated.places
+        rounding = not counted and t.lo - w_span.hi <= Decimal(1).scaleb(-whole.stated.places) * len(parts)
         severity = NOTE if rounding else SUSPECT
         out.append(finding(doc, whole.start, "合计",
                            f"“{whole.label}”{whole.stated.text}{whole.unit}小于其中各项之和"
