@@ -162,6 +162,12 @@ _COMPLETE = (("基本支出", "项目支出"), ("人员经费", "公用经费"),
              ("货物", "工程", "服务"))
 
 
+def _peers(parts) -> bool:
+    """Parts whose labels end alike (…收入, …支出, …用车): one list, even across ``；``."""
+    ends = {p.key[-2:] for p in parts}
+    return len(ends) == 1 and all(len(p.key) >= 3 for p in parts)
+
+
 def _exhaustive(parts) -> bool:
     """The parts are one of the lists that make up their whole by definition."""
     for names in _COMPLETE:
@@ -237,7 +243,10 @@ def check_parts(doc: Document) -> list[Finding]:
             continue
         end = min(sentence(doc, w.end())[1], _list_end(s, w))
         cands = _candidates(s, w, end, ms, whole)
-        complete = [ps for ps in _candidates(s, w, _list_end(s, w), ms, whole) if _exhaustive(ps)]
+        long = _candidates(s, w, _list_end(s, w), ms, whole)
+        complete = [ps for ps in long if _exhaustive(ps)]
+        # past a "；": items of one kind ("财政拨款收入…；事业收入…；其他收入…")
+        cands += [ps for ps in long if ps not in cands and _peers(ps)]
         if not cands and not complete:
             continue
 
@@ -268,6 +277,18 @@ def check_parts(doc: Document) -> list[Finding]:
                                    severity))
             continue
         if not sums:
+            continue
+        rest = [x for x in sums if _peers(x[1]) and x[1][-1].key.startswith("其他")]
+        if rest and rest[0][0].hi < w_span.lo:
+            # a list closed by its 其他… item covers the whole: short of it is 疑似
+            x, ps = rest[0]
+            out.append(finding(doc, whole.start, "合计",
+                               f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}，其中各项（至“{ps[-1].label}”）"
+                               f"之和{'＋'.join(p.stated.text for p in ps)}＝{shown(x.value, whole.stated.places, whole.unit)}",
+                               _sentence_quote(doc, whole.start, end), whole.stated.text + whole.unit,
+                               shown(x.value, whole.stated.places, whole.unit),
+                               N.fixed(whole.stated.value - x.value, max(whole.stated.places, 2)) + whole.unit,
+                               SUSPECT))
             continue
         t, parts = min(sums, key=lambda x: x[0].value)
         if t.hi < w_span.lo or t.value <= whole.stated.value:
