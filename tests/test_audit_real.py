@@ -194,6 +194,26 @@ def test_spending_total_may_hold_more_than_basic_and_project(tmp_path):
     assert [(f.check, f.severity) for f in got] == [("合计", SUSPECT)]
 
 
+SANGONG_BUDGET = ("上海市普陀区某街道2025年部门预算\n一、2025年“三公”经费预算情况说明\n"
+                  "2025年“三公”经费预算数为37.91万元，比2024年预算减少10万元。其中：\n"
+                  "（一）因公出国（境）费0万元，比2024年预算持平。\n"
+                  "（二）公务用车购置及运行费36.56万元，比2024年预算减少10万元。其中：公务用车购置费15万元，"
+                  "比2024年预算减少10万元；公务用车运行费21.56万元，比2024年预算持平。\n"
+                  "（三）公务接待费1.35万元。比2024年预算持平。")
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    (None, None, []),
+    ("公务接待费1.35万元", "公务接待费2.35万元", ["38.91万元"]),
+    ("公务用车运行费21.56万元", "公务用车运行费28.56万元", ["43.56万元"]),
+])
+def test_sangong_is_its_three_items(tmp_path, old, new, expected):
+    """“三公”经费 = 因公出国（境）费 + 公务用车购置及运行费 + 公务接待费, across the (一)(二)(三) paragraphs."""
+    text = SANGONG_BUDGET if old is None else SANGONG_BUDGET.replace(old, new)
+    got = [f for f in audit_text(tmp_path, text) if f.check == "合计"]
+    assert sorted(f.expected for f in got if f.severity == ERROR) == sorted(expected)
+
+
 def test_a_list_of_some_parts_may_fall_short(tmp_path):
     text = "2021年年末实有人数8人，其中在职人员6人；核定编制16人。收入预算100.00万元，其中：财政拨款收入60.00万元。"
     assert audit_text(tmp_path, text) == []

@@ -21,7 +21,7 @@ from reportgen.audit.checks import _SCALE, _sentence_quote, finding, in_money
 from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, judge, parse_number, shown, total
 from reportgen.audit.findings import Finding
 from reportgen.audit.read import Document
-from reportgen.audit.text import CHANGE, RATE, SHARE, Mention, key_of, mentions, sentence
+from reportgen.audit.text import ACTUAL, BUDGET, CHANGE, OTHER, RATE, SHARE, Mention, key_of, mentions, sentence
 
 _FIELD_LABEL = re.compile(r"^(?P<label>[^\d（(]{2,20}?)\s*[（(](?P<unit>万元|元|人|辆)[）)]\s*$")
 #: labels too general to name one quantity on their own
@@ -400,4 +400,56 @@ def check_headcount(doc: Document) -> list[Finding]:
                                f"{head.group('w')}{head.group('n')}人",
                                f"{'增加' if got > 0 else '减少'}{abs(got)}人", f"{abs(stated) - abs(got)}人",
                                ERROR))
+    return out
+
+
+# ---- “三公”经费 and its three items --------------------------------------------------------
+
+#: “三公”经费 = 因公出国（境）费 + 公务用车购置及运行（维护）费 + 公务接待费, and
+#: 公务用车购置及运行（维护）费 = 公务用车购置费 + 公务用车运行（维护）费 (财政部 部门决算 名词解释;
+#: 上海 部门决算 样张 第四部分 十)
+_SANGONG = (re.compile(r"三公.?经费"), (re.compile(r"因公出国"), re.compile(r"公务用车购置及运行"),
+                                       re.compile(r"公务接待")))
+_CARS = (re.compile(r"公务用车购置及运行"), (re.compile(r"公务用车购置(?!及)"), re.compile(r"公务用车运行")))
+
+
+def check_sangong(doc: Document) -> list[Finding]:
+    """A “三公”经费 amount against its three items printed after it (within
+    the next 800 characters), and a 公务用车购置及运行费 against its 购置费
+    and 运行费 — the items make the whole by definition, so a difference
+    beyond the rounding of the printed items is 错误, within it 提示.  In a
+    决算 only 决算 figures are added up, in a 预算 only 预算 figures."""
+    out = []
+    final = "决算" in doc.stream[:3000]
+    kinds = (ACTUAL,) if final else (BUDGET, OTHER)
+    ms = [m for m in mentions(doc) if m.unit in _SCALE and not m.target and m.kind in kinds]
+    for whole_rx, item_rxs in (_SANGONG, _CARS):
+        for i, whole in enumerate(ms):
+            if not whole_rx.search(whole.key) or (whole_rx is _SANGONG[0] and
+                                                  any(rx.search(whole.key) for rx in item_rxs)):
+                continue
+            after = [m for m in ms[i + 1:] if m.start - whole.end < 800]
+            if after and whole_rx.search(after[0].key):
+                continue                                # restated: the later one is the whole
+            items = []
+            for rx in item_rxs:
+                hit = next((m for m in after if rx.search(m.key) and m not in items), None)
+                if hit is None:
+                    break
+                items.append(hit)
+            if len(items) != len(item_rxs) or any(a.start > b.start for a, b in zip(items, items[1:])):
+                continue
+            t = total(in_money(m, whole.unit) for m in items)
+            if N.quantize(t.value, whole.stated.places) == whole.stated.value:
+                continue
+            severity = NOTE if _overlap(t, whole.stated.span()) else ERROR
+            out.append(finding(doc, whole.start, "合计",
+                               f"“{whole.label}”{whole.stated.text}{whole.unit}应等于"
+                               f"{'＋'.join(m.label + m.stated.text for m in items)}＝"
+                               f"{shown(t.value, whole.stated.places, whole.unit)}"
+                               + ("，尾差（各项舍入所致）" if severity == NOTE else ""),
+                               _sentence_quote(doc, whole.start, whole.end), whole.stated.text + whole.unit,
+                               shown(t.value, whole.stated.places, whole.unit),
+                               N.fixed(whole.stated.value - t.value, max(whole.stated.places, 2)) + whole.unit,
+                               severity))
     return out

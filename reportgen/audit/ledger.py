@@ -86,6 +86,7 @@ CHECKS: tuple[tuple[str, Callable, Callable], ...] = (
     ("“没有/无…”与数字", consistency.check_negations, _count(r"(?:没有|无)[\u4e00-\u9fff]{4,10}", "“没有/无”表述",
                                                          "文中没有“没有/无…”表述")),
     ("合计与其中各项", consistency.check_parts, _count(r"其\s*中", "“其中”列举", "文中没有“其中”列举")),
+    ("“三公”经费与三项", consistency.check_sangong, _count(r"三公.?经费", "“三公”经费表述", "文中没有“三公”经费")),
     ("项目清单合计", consistency.check_item_lists, _count(r"\d+\s*(?:项|个)[^。]{0,14}?(?:金额|资金)", "项目清单",
                                                       "文中没有“N项…金额”清单")),
     ("人数变动合计", consistency.check_headcount, _count(r"总人数", "总人数表述", "文中没有总人数变动")),
