@@ -214,6 +214,16 @@ def test_sangong_is_its_three_items(tmp_path, old, new, expected):
     assert sorted(f.expected for f in got if f.severity == ERROR) == sorted(expected)
 
 
+def test_budget_item_amount_and_its_planned_figure(tmp_path):
+    text = ("2024年单位预算编制说明\n财政拨款支出主要内容如下：\n"
+            "1. “社会保障和就业支出（类）行政事业单位养老支出（款）事业单位离退休（项）”53.84万元，主要用于退休人员。"
+            "2023年当年预算执行数为54.60万元，2024年预算安排53.84万元，比2023年预算执行数减少1.39%。\n")
+    assert audit_text(tmp_path, text) == []
+    got = audit_text(tmp_path, text.replace("”53.84万元", "”58.34万元"))
+    assert [(f.check, f.stated, f.expected, f.severity) for f in got] == \
+        [("前后不一致", "53.84万元", "58.34万元", ERROR)]
+
+
 def test_a_list_of_some_parts_may_fall_short(tmp_path):
     text = "2021年年末实有人数8人，其中在职人员6人；核定编制16人。收入预算100.00万元，其中：财政拨款收入60.00万元。"
     assert audit_text(tmp_path, text) == []

@@ -108,6 +108,9 @@ CHECKS: tuple[tuple[str, Callable, Callable], ...] = (
     ("同比率与前文金额", wording.check_rate_from_before, _count(r"(?:比|较)\s*(?:上年|\d{4}\s*年)[^，。；\d]{0,14}?"
                                                             r"(?:增加|增长|减少|下降)\s*\d", "同比率",
                                                             "文中没有只写百分比的同比表述")),
+    ("预算科目金额与预算安排", wording.check_item_budget,
+     lambda d: (APPLIED, "预算说明中的（项）科目逐项") if (wording.document_year(d) or (0, ""))[1] == "预算"
+     and wording._ITEM_AMOUNT.search(d.stream) else (NOT_APPLICABLE, "不是预算说明，或没有“（项）”科目金额")),
     ("方向词与模板残留", wording.check_residue, lambda d: (APPLIED, "全文")),
     ("年份残留", wording.check_year_residue, _year),
 )

@@ -186,3 +186,35 @@ def check_year_residue(doc: Document) -> list[Finding]:
                            f"本文件是{year}年{kind}，此处写作{m.group('y')}年", _sentence_quote(doc, m.start(), m.end()),
                            m.group("y") + "年", f"{year}年", "", ERROR))
     return out
+
+
+_ITEM_AMOUNT = re.compile(rf"（项）[”\"]?(?:科目)?{WS}(?P<num>{NUM}){WS}万{WS}元")
+
+
+def check_item_budget(doc: Document) -> list[Finding]:
+    """In a 预算 说明, a 功能分类 item's amount ("“…（项）”53.84万元") against
+    the same item's ``YYYY年预算安排B万元`` (上海 部门预算 编制说明: the item's
+    amount is this year's budget): two printings of one figure."""
+    out = []
+    own = document_year(doc)
+    if own is None or own[1] != "预算":
+        return out
+    ms = [m for m in mentions(doc) if m.unit == "万元" and not m.target]
+    by_start = {m.start: m for m in ms}
+    for a in _ITEM_AMOUNT.finditer(doc.stream):
+        head = by_start.get(a.start("num"))
+        if head is None or not head.subject[2]:
+            continue
+        planned = [m for m in ms if m.subject == head.subject and m.start > head.start and m.kind == BUDGET
+                   and m.key.endswith("预算安排")]
+        if len(planned) != 1:
+            continue
+        p = planned[0]
+        if p.stated.value == head.stated.value:
+            continue
+        out.append(finding(doc, p.start, "前后不一致",
+                           f"该科目金额为{head.stated.text}万元（{doc.unit_at(head.start).loc}），"
+                           f"此处“{p.label}”为{p.stated.text}万元",
+                           _sentence_quote(doc, p.start, p.end), p.stated.text + "万元", head.stated.text + "万元",
+                           N.fixed(p.stated.value - head.stated.value, max(p.stated.places, 2)) + "万元", ERROR))
+    return out
