@@ -18,15 +18,55 @@ from reportgen import numbers as N
 from reportgen.errors import ReportgenError, display_path
 from reportgen.pack.packs import load_pack
 from reportgen.unitfile import schema as unit_schema
-from reportgen.pipeline import Prepared, prepare, render_forms
+from reportgen.pipeline import Prepared, is_workbook, prepare, render_forms
 from reportgen.output.render import write_atomic
 
 PACK_HELP = "模板包：内置名称（jinzhong）或模板包文件夹路径 / built-in pack name or pack folder"
 
 
+class _Voice:
+    """How much the commands say (global ``--quiet`` / ``--verbose``):
+    quiet prints errors only; verbose adds where the pack was found and how
+    long each stage took."""
+
+    quiet = False
+    verbose = False
+
+
+def _info(message: str, err: bool = False) -> None:
+    """A progress or result line; not printed under ``--quiet``."""
+    if not _Voice.quiet:
+        click.echo(message, err=err)
+
+
+def _detail(message: str) -> None:
+    """A line for ``--verbose`` only (stderr)."""
+    if _Voice.verbose:
+        click.echo(message, err=True)
+
+
+class _Timer:
+    """``with _Timer("读取并核对"):`` reports the stage's time under --verbose."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self):
+        import time
+
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        import time
+
+        _detail(f"{self.what}：{time.perf_counter() - self.start:.2f} 秒")
+
+
 def _echo_diagnostics(prepared: Prepared) -> None:
     for d in prepared.diagnostics:
-        click.echo(d.format(), err=True)
+        if d.is_error or not _Voice.quiet:
+            click.echo(d.format(), err=True)
 
 
 def _fail_if_errors(prepared: Prepared) -> None:
@@ -44,7 +84,8 @@ def _write_or_exit(path: Path, data: bytes) -> None:
     except OSError as exc:
         click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
         sys.exit(1)
-    click.echo(f"已生成 {path}")
+    _info(f"已生成 {path}")
+    _detail(f"    {len(data):,} 字节")
 
 
 def _or_exit(action, *args, **kwargs):
@@ -64,18 +105,39 @@ def _activated(pack):
 
 
 def _load(unit_file: str, template: str):
-    pack = _activated(_or_exit(load_pack, template))
-    return pack, _or_exit(prepare, unit_file, pack)
+    with _Timer("读取模板包"):
+        pack = _activated(_or_exit(load_pack, template))
+    _pack_detail(pack)
+    with _Timer(f"读取并核对 {display_path(unit_file)}"):
+        prepared = _or_exit(prepare, unit_file, pack)
+    return pack, prepared
+
+
+def _pack_detail(pack) -> None:
+    _detail(f"模板包 {pack.name}（{pack.title}）: {display_path(pack.path)}；"
+            f"表单 {', '.join(f.key for f in pack.forms)}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reportgen")
-def main():
+@click.option("--quiet", "-q", is_flag=True, help="只显示错误 / print errors only")
+@click.option("--verbose", "-v", is_flag=True,
+              help="另外显示模板包位置、各步骤用时和文件大小 / also print where and how long")
+def main(quiet: bool, verbose: bool):
     """reportgen：由一份单位原始数据（YAML）生成预算绩效自评表等报表。
 
     Fills each city's official Word forms from one YAML file of raw figures,
     deriving every rate, score, grade and summary sentence.
+
+    \b
+    例 / example:
+      reportgen --quiet render 单位数据.yaml -t jinzhong -o 输出/
+      reportgen -v check 单位数据.yaml -t jinzhong
     """
+    if quiet and verbose:
+        raise click.UsageError("--quiet 与 --verbose 不能同时使用")
+    _Voice.quiet, _Voice.verbose = quiet, verbose
+    _console_never_fails()
 
 
 @main.command()
@@ -93,7 +155,7 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
            jobs: int, pdf: bool):
     """生成报表（.docx）。 Render the pack's forms for each unit file.
 
-    UNITS 为一个单位数据文件，或多个文件、文件夹（其中全部 *.yaml/*.yml）：
+    UNITS 为一个单位数据文件（或填好的数据采集表 .xlsx，问题注明工作表和单元格），或多个文件、文件夹（其中全部 *.yaml/*.yml）：
     批量生成时每个单位一个子文件夹，出错的单位不影响其他单位，最后列出汇总。
 
     \b
@@ -107,13 +169,16 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
         _render_batch(units, template, output, forms, jobs, pdf)
         return
     unit_file = units[0]
-    pack = _activated(_or_exit(load_pack, template))
+    with _Timer("读取模板包"):
+        pack = _activated(_or_exit(load_pack, template))
+    _pack_detail(pack)
     unknown = set(forms) - {f.key for f in pack.forms}
     if unknown:
         click.echo(f"错误: 模板包 {pack.name} 没有表单 {', '.join(sorted(unknown))}"
                    f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
         sys.exit(1)
-    prepared = _or_exit(prepare, unit_file, pack, tuple(forms))
+    with _Timer(f"读取并核对 {display_path(unit_file)}"):
+        prepared = _or_exit(prepare, unit_file, pack, tuple(forms))
     _echo_diagnostics(prepared)
     _fail_if_errors(prepared)
     if prepared.unit is not None and not prepared.forms:
@@ -121,7 +186,8 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
         sys.exit(1)
     from reportgen.output.template_cache import render_cached
 
-    docs = _or_exit(render_forms, prepared, render=render_cached)
+    with _Timer(f"填写 {len(prepared.forms)} 个表单"):
+        docs = _or_exit(render_forms, prepared, render=render_cached)
     out = Path(output) if output else Path.cwd()
     if out.suffix.lower() == ".docx":
         if len(docs) != 1:
@@ -139,7 +205,11 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
 
 def _stream(items, length: int, label: str, line):
     """Yield ``items``; on a terminal under a progress bar, otherwise
-    printing ``line(i, length, item)`` for each item as it comes."""
+    printing ``line(i, length, item)`` for each item as it comes (nothing
+    under --quiet)."""
+    if _Voice.quiet:
+        yield from items
+        return
     if sys.stdout.isatty():
         with click.progressbar(length=length, label=label) as bar:
             for item in items:
@@ -167,10 +237,10 @@ def _pdf_line(i: int, n: int, r) -> str:
 def _render_batch(units: tuple[str, ...], template: str, output: str | None,
                   forms: tuple[str, ...], jobs: int, pdf: bool) -> None:
     from reportgen.output import batch
-    from reportgen.output.pdf import NO_SOFFICE, find_soffice
+    from reportgen.output.pdf import find_soffice, no_soffice_message
 
     if pdf and find_soffice() is None:
-        click.echo(f"错误: {NO_SOFFICE}", err=True)
+        click.echo(f"错误: {no_soffice_message()}", err=True)
         sys.exit(1)
     out = Path(output) if output else Path.cwd()
     if out.suffix.lower() == ".docx":
@@ -196,9 +266,14 @@ def _render_batch(units: tuple[str, ...], template: str, output: str | None,
         list(_stream(batch.convert_batch(results, pack, jobs), rendered, "转换 PDF", _pdf_line))
     order = {f: i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r.source])
-    for line in batch.summary(results):
-        click.echo(line)
-    click.echo(f"输出文件夹: {out}")
+    if _Voice.quiet:
+        for r in results:
+            for message in r.errors:
+                click.echo(message, err=True)
+    else:
+        for line in batch.summary(results):
+            click.echo(line)
+        click.echo(f"输出文件夹: {out}")
     sys.exit(0 if all(r.ok for r in results) else 1)
 
 
@@ -216,8 +291,9 @@ def doctor():
     from reportgen.output.pdf import doctor as run_checks
 
     checks = run_checks()
+    good, bad_mark = _marks()
     for c in checks:
-        click.echo(f"{'✓' if c.ok else '✗'} {c.name} {c.found}")
+        click.echo(f"{good if c.ok else bad_mark} {c.name} {c.found}")
         if c.advice:
             click.echo(f"    解决方法: {c.advice}")
     bad = sum(1 for c in checks if not c.ok)
@@ -225,6 +301,36 @@ def doctor():
         click.echo(f"有 {bad} 项需要处理，处理前 --pdf 可能无法使用或字体显示不正确")
         sys.exit(1)
     click.echo("全部就绪，可以使用 render --pdf")
+
+
+def _console_encoding() -> str:
+    return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+
+def _marks() -> tuple[str, str]:
+    """The ok / not-ok marks the console can show: ✓ ✗ (UTF-8), √ × (a GBK
+    console on Windows), else [OK] [!!]."""
+    for good, bad in (("✓", "✗"), ("√", "×")):
+        try:
+            (good + bad).encode(_console_encoding())
+            return good, bad
+        except (UnicodeEncodeError, LookupError):
+            continue
+    return "[OK]", "[!!]"
+
+
+def _console_never_fails() -> None:
+    """Let stdout/stderr replace what their encoding cannot show (``?``)
+    instead of raising UnicodeEncodeError: output redirected to a file on a
+    Chinese Windows is GBK (cp936), which lacks ✓ and rare characters a unit
+    or project name may hold."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
 
 
 # --- end of batch rendering, PDF, doctor ----------------------------------
@@ -235,27 +341,61 @@ def doctor():
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--figures", is_flag=True,
               help="同时列出全部计算结果（各指标数值、得分、扣分原因） / also print every derived figure")
-def check(unit_file: str, template: str, figures: bool):
+@click.option("--json", "as_json", is_flag=True,
+              help="以 JSON 输出问题、人工评分和得分 / print the result as JSON")
+def check(unit_file: str, template: str, figures: bool, as_json: bool):
     """核对单位数据，列出全部问题与人工评分。 Check UNIT_FILE against the pack.
+
+    UNIT_FILE 为单位数据文件（.yaml），或填好的数据采集表（.xlsx，问题注明工作表和单元格）。
 
     \b
     例 / example:
       reportgen check examples/jinzhong-zhaoshang-2020.yaml --template jinzhong
       reportgen check unit.yaml -t jinzhong --figures
+      reportgen check 采集表.xlsx -t jinzhong
+      reportgen check unit.yaml -t jinzhong --json
     """
     pack, prepared = _load(unit_file, template)
+    if as_json:
+        click.echo(_check_json(unit_file, pack, prepared))
+        sys.exit(1 if prepared.errors else 0)
     _echo_diagnostics(prepared)
     if figures and not prepared.errors:
         click.echo(explain.figures(prepared))
     for pf in prepared.scored_forms():
         for i in getattr(pf.card, "overrides", []):
-            click.echo(f"人工评分: {pf.title} · {i.name}（{i.key}）{N.score(i.score)}分"
-                       f"（满分{N.score(i.weight)}）理由：{i.override}；"
-                       f"计算分析情况：{i.analysis or '未填写（overrides.' + i.key + '.analysis）'}")
-        click.echo(f"{pf.title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
+            _info(f"人工评分: {pf.title} · {i.name}（{i.key}）{N.score(i.score)}分"
+                  f"（满分{N.score(i.weight)}）理由：{i.override}；"
+                  f"计算分析情况：{i.analysis or '未填写（overrides.' + i.key + '.analysis）'}")
+        _info(f"{pf.title}: 综合得分 {N.score(pf.card.total)}，等次 {pf.card.grade}")
     _fail_if_errors(prepared)
     n = len(prepared.warnings)
-    click.echo(f"核对通过（{n} 个警告） / check passed ({n} warning(s))")
+    _info(f"核对通过（{n} 个警告） / check passed ({n} warning(s))")
+
+
+def _check_json(unit_file: str, pack, prepared: Prepared) -> str:
+    """``check --json``: ``{file, template, ok, errors, warnings,
+    diagnostics: [{severity, location, file, line, column, path, name,
+    message, expected, found, difference, text}], scores: [{form, total,
+    grade, overrides: [{key, name, score, weight, reason, analysis}]}]}`` — numbers as
+    the forms print them (text, 2 dp)."""
+    import json
+
+    diagnostics = [{
+        "severity": d.severity, "location": str(d.loc) if d.loc else "",
+        "file": d.loc.file if d.loc else "", "line": d.loc.line if d.loc else 0,
+        "column": d.loc.col if d.loc else 0, "path": d.path, "name": d.zh, "message": d.message,
+        "expected": d.expected, "found": d.found, "difference": d.difference, "text": d.format(),
+    } for d in prepared.diagnostics]
+    scores = [] if prepared.errors else [{
+        "form": pf.title, "total": N.score(pf.card.total), "grade": pf.card.grade,
+        "overrides": [{"key": i.key, "name": i.name, "score": N.score(i.score), "weight": N.score(i.weight),
+                       "reason": i.override, "analysis": i.analysis}
+                      for i in getattr(pf.card, "overrides", [])],
+    } for pf in prepared.scored_forms()]
+    return json.dumps({"file": display_path(unit_file), "template": pack.name, "ok": not prepared.errors,
+                       "errors": len(prepared.errors), "warnings": len(prepared.warnings),
+                       "diagnostics": diagnostics, "scores": scores}, ensure_ascii=False, indent=2)
 
 
 @main.command()
@@ -329,7 +469,7 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, annotate
         except OSError as exc:
             click.echo(f"错误: 无法写入 {xlsx_path}: {exc.strerror}", err=True)
             sys.exit(1)
-        click.echo(f"已生成 {xlsx_path}", err=as_json)
+        _info(f"已生成 {xlsx_path}", err=as_json)
     if annotate_dir:
         from reportgen.audit.annotate import annotate
 
@@ -342,7 +482,7 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, annotate
             except (ReportgenError, OSError) as exc:
                 click.echo(f"错误: {name}: 无法写出批注版：{exc}", err=True)
                 continue
-            click.echo(f"已生成 {display_path(str(written))}", err=as_json)
+            _info(f"已生成 {display_path(str(written))}", err=as_json)
     errors = any(f.severity == AUDIT_ERROR for fs in results.values() for f in fs)
     sys.exit(1 if errors else 3 if problems else 0)
 
@@ -413,8 +553,8 @@ def templates_new(name: str, source: str, output: str | None):
     from reportgen.pack.packcheck import copy_pack
 
     target = _or_exit(copy_pack, _pack_or_exit(source), name, Path(output) if output else Path.cwd() / name)
-    click.echo(f"已生成模板包 {name}: {display_path(target)}")
-    click.echo(f"修改后请运行 reportgen templates check {display_path(target)}")
+    _info(f"已生成模板包 {name}: {display_path(target)}")
+    _info(f"修改后请运行 reportgen templates check {display_path(target)}")
 
 
 @templates.command("check")
@@ -435,14 +575,15 @@ def templates_check(pack: str):
     folder = _pack_or_exit(pack)
     loaded, diags = check_pack(folder)
     for d in diags:
-        click.echo(d.format(), err=True)
+        if d.is_error or not _Voice.quiet:
+            click.echo(d.format(), err=True)
     errors, warnings = severity_counts(diags)
     name = loaded.name if loaded is not None else pack
     if errors:
         click.echo(f"模板包 {name}: 共 {errors} 个错误，{warnings} 个警告"
                    f"（{errors} error(s), {warnings} warning(s)）", err=True)
         sys.exit(1)
-    click.echo(f"模板包 {name}（{display_path(folder)}）核对通过（{warnings} 个警告） / pack OK")
+    _info(f"模板包 {name}（{display_path(folder)}）核对通过（{warnings} 个警告） / pack OK")
 
 
 @main.command()
@@ -450,26 +591,39 @@ def templates_check(pack: str):
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default="汇总.xlsx", show_default=True,
               help="输出的 Excel 文件 / the .xlsx to write")
-def summary(inputs: tuple[str, ...], template: str, output: str):
+@click.option("--strict", is_flag=True,
+              help="同一单位同一年度有多个文件、或单位属于不同年度时报错，不生成汇总表 / refuse duplicates and mixed years")
+def summary(inputs: tuple[str, ...], template: str, output: str, strict: bool):
     """汇总多个单位的得分、等次和排名（Excel）。 Summary workbook across units.
 
     每个单位一行（各指标数值与得分、一级指标小计、综合得分、等次、排名、问题数），
-    另有等次分布（含柱状图）和问题清单两个工作表；无法读取或评分的单位列入问题清单，不参加排名。
+    另有可打印的排名表（A4）、等次分布（含柱状图）和问题清单；数据有错误或无法评分的单位、
+    同一单位同一年度的第二个文件不参加排名；不同年度的单位按年度分别排名（有警告，--strict 时为错误）。
 
     \b
     例 / example:
       reportgen summary 单位数据/ --template jinzhong -o 汇总.xlsx
       reportgen summary examples/jinzhong-*.yaml -t jinzhong
+      reportgen summary 单位数据/ -t jinzhong --strict
     """
     from reportgen.collect import summary as S
 
     try:
         pack = _activated(load_pack(template))
         S.scored_form(pack)
-        results = S.summarize(S.unit_files(list(inputs)), pack)
+        results = S.summarize(S.unit_files(list(inputs), output), pack)
         data = S.workbook(results, pack)
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
+        sys.exit(1)
+    warnings = S.problems(results)
+    for line in warnings:
+        if strict:
+            click.echo(line.replace("警告：", "错误："), err=True)
+        else:
+            _info(line, err=True)
+    if strict and warnings:
+        click.echo(f"共 {len(warnings)} 个错误（--strict），未生成汇总表", err=True)
         sys.exit(1)
     try:
         write_atomic(Path(output), data)
@@ -477,10 +631,10 @@ def summary(inputs: tuple[str, ...], template: str, output: str):
         click.echo(f"错误: 无法写入 {output}: {exc.strerror}", err=True)
         sys.exit(1)
     for r in results:
-        if r.card is None:
+        if r.reason and not r.duplicate_of:
             click.echo(f"{r.file}: {r.reason}（见“问题清单”）", err=True)
-    ranked = sum(1 for r in results if r.card is not None)
-    click.echo(f"已生成 {output}：{ranked} 个单位参加排名，{len(results) - ranked} 个未能评分")
+    ranked = sum(1 for r in results if r.ranked)
+    _info(f"已生成 {output}：{ranked} 个单位参加排名，{len(results) - ranked} 个不参加排名")
 
 
 
@@ -495,7 +649,8 @@ def _load_pack_or_exit(template: str):
 def _fail_with(diags: list) -> None:
     """Print every diagnostic; exit 1 (nothing written) when one is an error."""
     for d in diags:
-        click.echo(d.format(), err=True)
+        if d.is_error or not _Voice.quiet:
+            click.echo(d.format(), err=True)
     errors = [d for d in diags if d.is_error]
     if errors:
         click.echo(f"共 {len(errors)} 个错误，未生成任何文件（{len(errors)} error(s); nothing written）", err=True)
@@ -507,7 +662,7 @@ def _fail_with(diags: list) -> None:
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="采集表文件名（.xlsx） / output .xlsx")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
-              help="用已有的单位数据文件预先填好 / pre-fill from this unit file")
+              help="用已有的单位数据文件（或填好的采集表 .xlsx）预先填好 / pre-fill from this unit file or workbook")
 def workbook(template: str, output: str, from_file: str | None):
     """生成数据采集表（Excel），供单位填写后导入。 Write a data-collection workbook.
 
@@ -524,7 +679,13 @@ def workbook(template: str, output: str, from_file: str | None):
 
     pack = _load_pack_or_exit(template)
     raw = None
-    if from_file:
+    if from_file and is_workbook(from_file):        # a filled 采集表 carried into a new one
+        from reportgen.collect.importer import import_workbook, read_workbook
+
+        _, diags = import_workbook(from_file, display_path(from_file))
+        _fail_with(diags)
+        raw = read_workbook(from_file)[0]
+    elif from_file:
         _, diags = load_unit(from_file)
         _fail_with(diags)
         root, _ = load_yaml_file(from_file)

@@ -20,6 +20,16 @@ ZERO = Decimal(0)
 NOT_APPLICABLE = "不适用"
 
 
+def divide(numerator: Decimal, denominator: Decimal, what: str) -> tuple[Decimal | None, str | None]:
+    """``numerator / denominator`` unrounded, or ``(None, warning)`` when the
+    denominator is 0: the one place a zero denominator becomes 不适用 (shown
+    as :data:`NOT_APPLICABLE`) with a warning naming ``what`` — never a crash
+    or a 0.  Used by the library computations and by pack expressions."""
+    if denominator == 0:
+        return None, f"{what or '公式'}的分母为 0，显示“{NOT_APPLICABLE}”"
+    return Decimal(numerator) / Decimal(denominator), None
+
+
 def quantize(value: Decimal, places: int = 2) -> Decimal:
     """Round ``value`` half-up to ``places`` decimals (display only)."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -18,6 +18,7 @@ from reportgen.forms.context import CONTEXTS
 from reportgen.forms.generic import generic_context
 from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
+from reportgen.pack.needs import cached_needs, resolve_names
 from reportgen.pack.packs import Form, Pack
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
@@ -134,9 +135,17 @@ def _wanted(pack: Pack, only: tuple[str, ...]) -> set[str]:
 
 
 def _prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> Prepared:
-    unit, diags = load_unit(unit_path)
+    relocate = None
+    if is_workbook(unit_path):                      # a filled 采集表: errors at its cells
+        from reportgen.collect.importer import load_workbook_unit
+
+        unit, diags, relocate = load_workbook_unit(unit_path)
+    else:
+        unit, diags = load_unit(unit_path)
     if unit is None:
         return Prepared(None, [], diags)
+    unit, more = resolve_names(unit, cached_needs(pack))
+    diags += more
     diags += run_checks(unit, pack.checks)
     diags += run_identities(unit, pack.identities, pack.formulas)
     wanted = _wanted(pack, only)
@@ -164,7 +173,14 @@ def _prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> P
             prepared.append(pf)
     shown = set(only) if only else wanted
     forms = [pf for form in pack.forms if form.key in shown for pf in done.get(form.key, [])]
+    if relocate is not None:
+        diags = [relocate(d) for d in diags]
     return Prepared(unit, forms, _dedupe(diags))
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether ``path`` names an Excel 采集表 (.xlsx/.xlsm) rather than a unit file."""
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
 
 
 def evaluated_projects(unit: Unit) -> list[str]:

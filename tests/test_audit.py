@@ -203,6 +203,7 @@ def test_docx_reader_paragraphs_and_grid(tmp_path):
     assert not [f for f in found if f.check == "同比"]            # a correct y/y sentence
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not on PATH")
 def test_pdf_reader_pages(tmp_path):
     path = _seed_like_docx(tmp_path / "自评.docx")

@@ -113,7 +113,7 @@ def test_unit_files_and_folders(units, tmp_path):
     assert problems == [f"{tmp_path / 'nope'}: 文件或文件夹不存在"]
     empty = tmp_path / "空"
     empty.mkdir()
-    assert unit_files([str(empty)])[1] == [f"{empty}: 文件夹中没有单位数据文件（*.yaml / *.yml）"]
+    assert unit_files([str(empty)])[1] == [f"{empty}: 文件夹中没有单位数据文件（*.yaml / *.yml）或数据采集表（*.xlsx）"]
     other = tmp_path / "b"
     other.mkdir()
     (other / "broken.yaml").write_text("", encoding="utf-8")
@@ -182,3 +182,20 @@ def test_no_disk_cache_when_it_cannot_be_written(tmp_path, monkeypatch):
     assert all(t._code is None for t in compiled.values())    # nothing compiled for a cache
     assert render_forms(prepared, render=once) == ordinary     # compiled now, in memory
     assert all(t._code is not None for t in compiled.values())
+
+
+@pytest.mark.slow
+def test_a_batch_runs_with_spawned_workers_as_on_windows(tmp_path, monkeypatch):
+    """Windows has no fork: workers are spawned and import everything
+    afresh.  The batch must not depend on what a forked worker inherits."""
+    import functools
+    import multiprocessing
+    from reportgen.output import batch
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor",
+                        functools.partial(batch.ProcessPoolExecutor,
+                                          mp_context=multiprocessing.get_context("spawn")))
+    files = [EXAMPLES / "jinzhong-gongxin-2021.yaml", EXAMPLES / "jinzhong-huitong-2021.yaml"]
+    results = list(batch.render_batch(files, "jinzhong", tmp_path, jobs=2))
+    assert all(r.ok for r in results), [r.errors for r in results]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jinzhong-gongxin-2021", "jinzhong-huitong-2021"]

@@ -10,6 +10,8 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 
+pytestmark = pytest.mark.slow
+
 
 def test_wheel_ships_the_builtin_packs(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],

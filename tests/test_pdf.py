@@ -36,6 +36,7 @@ def bare_path(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(NO_SOFFICE, reason="LibreOffice (soffice) is not installed; "
                     "CI installs libreoffice-writer-nogui and fonts-noto-cjk")
 def test_batch_pdf_binds_each_unit_with_a_bookmark_per_form(tmp_path):
@@ -244,3 +245,113 @@ done
     (seeds[0] / "user" / "marker").write_text("from the seed\n")
     assert pdf.convert([doc], tmp_path / "o2", tmp_path / "p2", str(soffice)).pdfs
     assert (tmp_path / "p2" / "user" / "marker").read_text() == "from the seed\n"
+
+
+# ---- Windows semantics (pure Python parts; run here with the platform test patched) ------
+
+@pytest.fixture
+def windows(monkeypatch, bare_path, tmp_path):
+    """``pdf._windows()`` true, no LibreOffice on PATH, Program Files and the
+    Windows folder inside tmp_path.  os.name itself is not patched: pathlib
+    would then refuse to make paths on this (POSIX) machine."""
+    from reportgen.output import pdf
+
+    monkeypatch.setattr(pdf, "_windows", lambda: True)
+    monkeypatch.setattr(pdf.sys, "platform", "win32")
+    for var in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)", "LOCALAPPDATA"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ProgramFiles", str(tmp_path / "Program Files"))
+    monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
+    monkeypatch.setitem(__import__("sys").modules, "winreg", None)      # no registry unless a test adds one
+    return pdf
+
+
+def test_windows_finds_libreoffice_where_its_installer_puts_it(windows, tmp_path):
+    assert windows.find_soffice() is None
+    exe = tmp_path / "Program Files" / "LibreOffice" / "program" / "soffice.exe"
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(b"MZ")
+    assert windows.find_soffice() == str(exe)
+
+
+def test_windows_finds_libreoffice_through_the_registry(windows, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    folder = tmp_path / "D" / "LibreOffice 7" / "program"
+    folder.mkdir(parents=True)
+    (folder / "soffice.exe").write_bytes(b"MZ")
+    opened = []
+
+    class Key:
+        def __init__(self, root, path):
+            if path != r"SOFTWARE\LibreOffice\UNO\InstallPath" or root != "HKLM":
+                raise OSError("no such key")
+            opened.append(path)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    fake = types.SimpleNamespace(HKEY_LOCAL_MACHINE="HKLM", HKEY_CURRENT_USER="HKCU", OpenKey=Key,
+                                 QueryValueEx=lambda handle, name: (str(folder), 1))
+    monkeypatch.setitem(sys.modules, "winreg", fake)
+    assert windows.find_soffice() == str(folder / "soffice.exe") and opened
+
+
+def test_windows_stops_libreoffice_with_its_process_tree(windows, monkeypatch):
+    calls = []
+    monkeypatch.setattr(windows.subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    monkeypatch.setattr(windows.os, "killpg", lambda *a: pytest.fail("killpg on Windows"), raising=False)
+
+    class Proc:
+        pid, killed = 4242, False
+
+        def poll(self):
+            return None
+
+        def kill(self):
+            self.killed = True
+
+    proc = Proc()
+    windows._stop(proc)
+    assert calls == [["taskkill", "/F", "/T", "/PID", "4242"]] and proc.killed
+
+
+def test_windows_doctor_checks_the_system_fonts_and_gives_powershell_advice(windows, tmp_path):
+    fonts = tmp_path / "Windows" / "Fonts"
+    fonts.mkdir(parents=True)
+    for f in ("simsun.ttc", "simhei.ttf", "simkai.ttf"):
+        (fonts / f).write_bytes(b"font")
+    checks = {c.name: c for c in windows.doctor()}
+    assert not checks["LibreOffice"].ok and checks["LibreOffice"].advice.startswith("winget install")
+    assert "fontconfig（fc-match）" not in checks                    # no fc-match on Windows
+    assert checks["宋体 →"].ok and checks["宋体 →"].found.endswith("simsun.ttc")
+    assert not checks["仿宋 →"].ok and "simfang.ttf" in checks["仿宋 →"].advice
+    assert "apt-get" not in windows.no_soffice_message() and "fonts.conf" not in windows.no_soffice_message()
+
+
+def test_doctor_under_a_gbk_console_prints_marks_it_can_encode(windows, tmp_path):
+    result = CliRunner(charset="gbk").invoke(main, ["doctor"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    text = result.stdout_bytes.decode("gbk")
+    assert "× LibreOffice 未安装" in text and "✓" not in text and "✗" not in text
+
+
+def test_the_font_advice_points_at_the_installed_fontconfig_file():
+    from reportgen.output import pdf
+
+    assert pdf.FONTS_CONF.is_file() and pdf.FONTS_CONF.parent.name == "data"
+    assert str(pdf.FONTS_CONF) in pdf.fonts_conf_advice()
+
+
+def test_the_cache_folder_comes_from_platformdirs(monkeypatch, tmp_path):
+    import platformdirs
+    from reportgen.output.template_cache import cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "reportgen"
+    assert cache_dir() == __import__("pathlib").Path(platformdirs.user_cache_dir("reportgen", appauthor=False))

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from reportgen.cli import main
 from conftest import EXAMPLES
@@ -153,6 +154,7 @@ def test_workbook_is_generic_over_the_schema():
 # round trip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
 def test_round_trip_every_example(tmp_path, example):
     source = EXAMPLES / example
@@ -363,3 +365,213 @@ def test_init_skeleton_lists_checklist_points():
     text, _ = dump_unit(raw, header, keep_empty=True, notes=notes)
     assert "      laws_and_plans:  # 是否符合；符合国家法律法规、国民经济和社会发展总体规划；必填，是 / 否" in text
     assert "  carried_over:  # 上年结转金额（万元）；必填" in text
+
+
+# ---- which sheets are in use -------------------------------------------------------------
+
+class _Recorder:
+    """Wraps a Unit; every path a form's context or a check asks for is
+    recorded as written in the file (a scoped view adds its prefix; what a
+    view inherits — year, unit.*, 评价人员 — is the file's own)."""
+
+    def __init__(self, unit, log):
+        self._unit, self._log = unit, log
+
+    def _seen(self, path):
+        from reportgen.unitfile.validate import inherited
+        prefix = self._unit.prefix
+        self._log.add(path if not prefix or inherited(path) else f"{prefix}.{path}")
+
+    def __getattr__(self, name):
+        attr = getattr(self._unit, name)
+        if name in ("get", "has", "given", "count", "items", "keys", "loc"):
+            def traced(path, *args):
+                self._seen(path)
+                return attr(path, *args)
+            return traced
+        if name == "scoped":
+            return lambda prefix: _Recorder(attr(prefix), self._log)
+        return attr
+
+    def __getitem__(self, path):
+        self._seen(path)
+        return self._unit[path]
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_every_path_a_form_or_check_reads_is_on_a_sheet_in_use(example):
+    from reportgen.compute.check import CHECKS
+    from reportgen.pack.identities import run_identities
+    from reportgen.pack.needs import pattern_of
+
+    pack = load_pack(example.split("-")[0])
+    needs = pack_needs(pack)
+    prepared = prepare(EXAMPLES / example, pack)
+    log: set[str] = set()
+    for name in pack.checks:
+        CHECKS[name][1](_Recorder(prepared.unit, log))
+    run_identities(_Recorder(prepared.unit, log), pack.identities, pack.formulas)
+    for pf in prepared.forms:
+        pf.unit = _Recorder(pf.unit, log)
+        pf.context()
+    assert log
+    unused = sorted(p for p in {pattern_of(p) for p in log} if not needs.uses(p))
+    assert not unused, f"read by {pack.name} but on a greyed sheet: {unused}"
+
+
+def test_every_context_declares_what_it_reads():
+    from reportgen.forms.context import CONTEXT_READS, CONTEXTS
+    assert set(CONTEXT_READS) == set(CONTEXTS)
+
+
+def test_sheets_are_greyed_only_when_no_form_or_check_reads_them(tmp_path):
+    wb = load_workbook(make_workbook(tmp_path, "jinzhong"))
+    grey = {ws.title for ws in wb if ws.sheet_properties.tabColor is not None}
+    # the forms print 评价人员; 设定分值 and 人工评分 change the scores; 控制数 are checked
+    for title in ("评价人员", "设定分值", "人工评分", "项目·设定分值", "项目·人工评分", "项目合计（控制数）",
+                  "单位信息", "项目·定性指标评价要点·要点"):
+        assert title not in grey, title
+    assert {"部门决算", "单位信息·内设机构"} <= grey
+    order = wb.sheetnames
+    assert max(order.index(t) for t in order if t not in grey) < min(order.index(t) for t in grey)
+    wb = load_workbook(make_workbook(tmp_path, "xinzhou", name="x.xlsx"))
+    grey = {ws.title for ws in wb if ws.sheet_properties.tabColor is not None}
+    assert {"评价人员", "设定分值", "项目·设定分值"} <= grey          # no xinzhou form prints or scores by them
+    assert "部门决算" not in grey and "单位信息" not in grey
+
+
+# ---- a person who never sees YAML ------------------------------------------------------------
+
+def _rows_of(ws):
+    keys = [c.value for c in ws[L.T_KEYS]]
+    return keys, [r for r in ws.iter_rows(min_row=L.T_DATA)]
+
+
+def test_project_checklist_rows_are_prelisted_with_chinese_names_and_a_dropdown(tmp_path):
+    wb = load_workbook(make_workbook(tmp_path, "jinzhong"))
+    ws = wb["项目·定性指标评价要点·要点"]
+    keys, rows_ = _rows_of(ws)
+    filled = [[c.value for c in r] for r in rows_ if r[keys.index("projects[]#")].value is not None
+              and r[keys.index("projects[].checklists.{}.points.{}")].value]
+    rubric = load_pack("jinzhong").forms[1].rubric
+    per_project = sum(len(i.rule.items) for i in rubric.indicators() if i.computation.key == "checklist")
+    assert len(filled) == 5 * per_project
+    assert {r[0] for r in filled} == {1, 2, 3, 4, 5}
+    first = filled[0]
+    assert first[keys.index("projects[].checklists.{}~")] == "项目立项规范性"
+    assert first[keys.index("projects[].checklists.{}.points.{}~")] == "项目按照规定的程序申请设立"
+    answer = get_column_letter(keys.index("met") + 1)
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.formula1 == '"是,否"']
+    assert lists and any(f"{answer}{L.T_DATA}" in str(dv.sqref) for dv in lists)
+
+
+def _answer_all(ws, value="是"):
+    keys, rows_ = _rows_of(ws)
+    for r in rows_:
+        if r[keys.index("checklists.{}.points.{}")].value:
+            r[keys.index("met")].value = value
+
+
+def test_chinese_names_unknown_keys_and_check_of_the_xlsx_itself(tmp_path):
+    source = EXAMPLES / "jinzhong-gongxin-2021.yaml"
+    path = make_workbook(tmp_path, "jinzhong", source)
+    assert run("check", path, "-t", "jinzhong").exit_code == 0
+    wb = load_workbook(path)
+    ws = wb["定性指标评价要点·要点"]
+    keys, rows_ = _rows_of(ws)
+    k_ind, k_pt = keys.index("checklists.{}"), keys.index("checklists.{}.points.{}")
+    by_key = {(r[k_ind].value, r[k_pt].value): r for r in rows_ if r[k_pt].value}
+    # the officer types the Chinese names of the indicator and of the 要点 (with a stray space)
+    row = by_key[("work_plan_soundness", "mandate")]
+    row[k_ind].value, row[k_pt].value = "工作规划合理性", "符合部门“三定”方案 确定的职责"
+    ws2 = wb["定性指标评价要点"]
+    wb.save(path)
+    result = run("check", path, "-t", "jinzhong")
+    assert result.exit_code == 0, result.output
+    # a made-up 要点 key: an error at its row, with the closest key
+    row = by_key[("work_plan_soundness", "laws_and_plans")]
+    row[k_pt].value = "laws_and_plan"
+    wb.save(path)
+    result = run("check", path, "-t", "jinzhong")
+    assert result.exit_code == 1
+    line = next(l for l in result.output.splitlines() if "laws_and_plan'" in l)
+    assert line.startswith(f"{path.name} 定性指标评价要点·要点!") or f"{path.name} 定性指标评价要点·要点!" in line
+    assert "未知要点 'laws_and_plan'" in line and "是否应为 'laws_and_plans'" in line
+    assert "Traceback" not in result.output and "UTF-8" not in result.output
+    # render refuses the same workbook and writes nothing
+    out = tmp_path / "out"
+    result = run("render", path, "-t", "jinzhong", "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert ws2 is not None
+
+
+def test_a_made_up_checklist_indicator_is_an_error_in_a_unit_file(tmp_path):
+    text = (EXAMPLES / "jinzhong-gongxin-2021.yaml").read_text(encoding="utf-8")
+    assert "checklists:\n" in text
+    unit = tmp_path / "u.yaml"
+    unit.write_text(text.replace("checklists:\n", "checklists:\n  goal_fitness:\n    points: {x: 是}\n"
+                                 "  资产管理安全性:\n    note: 按中文名称填写\n", 1), encoding="utf-8")
+    result = run("check", unit, "-t", "jinzhong")
+    assert result.exit_code == 1
+    lines = [l for l in result.output.splitlines() if "goal_fitness" in l]
+    assert len(lines) == 1 and lines[0].startswith("u.yaml:") or f"{unit}:" in lines[0]
+    assert "未知指标 'goal_fitness'" in lines[0]
+    # the Chinese name is the same indicator as asset_security, given twice
+    assert any("'资产管理安全性' 即 'asset_security'" in l for l in result.output.splitlines())
+
+
+@pytest.mark.slow                 # an Excel round trip of whole examples
+def test_a_filled_workbook_renders_like_its_unit_file(tmp_path):
+    source = EXAMPLES / "jinzhong-zhaoshang-2020.yaml"
+    path = make_workbook(tmp_path, "jinzhong", source)
+    a, b = tmp_path / "from-xlsx", tmp_path / "from-yaml"
+    assert run("render", path, "-t", "jinzhong", "-o", a).exit_code == 0
+    assert run("render", source, "-t", "jinzhong", "-o", b).exit_code == 0
+    assert sorted(f.name for f in a.iterdir()) == sorted(f.name for f in b.iterdir())
+    for f in a.iterdir():
+        assert f.read_bytes() == (b / f.name).read_bytes(), f.name
+
+
+@pytest.mark.slow                 # an Excel round trip of whole examples
+def test_a_folder_of_filled_workbooks_renders_and_is_summarised(tmp_path):
+    folder = tmp_path / "采集表"
+    folder.mkdir()
+    make_workbook(folder, "jinzhong", EXAMPLES / "jinzhong-gongxin-2021.yaml", name="工信局.xlsx")
+    make_workbook(folder, "jinzhong", EXAMPLES / "jinzhong-huitong-2021.yaml", name="汇通.xlsx")
+    (folder / "~$工信局.xlsx").write_bytes(b"lock file of an open workbook")
+    summary = folder / "汇总.xlsx"
+    for _ in range(2):          # the second run does not read the summary it wrote the first time
+        result = run("summary", folder, "-t", "jinzhong", "-o", summary)
+        assert result.exit_code == 0, result.output
+        assert "2 个单位参加排名，0 个不参加排名" in result.output
+    summary.unlink()
+    out = tmp_path / "输出"
+    result = run("render", folder, "-t", "jinzhong", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["工信局", "汇通"]
+    # a filled workbook carries into a new one
+    again = make_workbook(tmp_path, "jinzhong", folder / "汇通.xlsx", name="新采集表.xlsx")
+    assert run("check", again, "-t", "jinzhong").exit_code == 0
+
+
+def test_what_is_not_a_workbook_gets_a_located_error_quickly(tmp_path, monkeypatch):
+    import os
+    from reportgen.collect import importer
+
+    fifo = tmp_path / "管道.xlsx"
+    os.mkfifo(fifo)                                  # reading it would block for ever
+    text = tmp_path / "文本.xlsx"
+    text.write_text("unit: [\n", encoding="utf-8")
+    device = tmp_path / "零.xlsx"
+    device.symlink_to("/dev/zero")
+    for path, message in ((fifo, "不是普通文件"), (text, "不是有效的 .xlsx 文件"), (device, "不是普通文件")):
+        result = run("check", path, "-t", "jinzhong")
+        assert result.exit_code == 1 and f"{path.name}: " in result.output and message in result.output
+        assert "Traceback" not in result.output and "UTF-8" not in result.output
+    book = make_workbook(tmp_path, "jinzhong")
+    monkeypatch.setattr(importer, "MAX_ROWS", 50)    # a value typed far below the table
+    result = run("check", book, "-t", "jinzhong")
+    assert result.exit_code == 1 and "超过上限 50 行" in result.output
+    monkeypatch.setattr(importer, "MAX_UNPACKED_BYTES", 1000)   # a zip bomb unpacks past the bound
+    result = run("render", book, "-t", "jinzhong", "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "解压后过大" in result.output and not (tmp_path / "out").exists()

@@ -24,8 +24,10 @@ import datetime as dt
 import html
 import re
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from reportgen.collect import layout as L
 from reportgen import numbers as N
@@ -33,7 +35,7 @@ from reportgen.unitfile import schema as S
 from reportgen.errors import Diagnostic, Loc, display_path
 from reportgen.unitfile.load import parse_yaml
 from reportgen.unitfile.tree import container, dump_unit
-from reportgen.unitfile.validate import validate
+from reportgen.unitfile.validate import Unit, validate
 from reportgen.collect.workbook import PACK_MARK
 from reportgen.errors import ReportgenError
 
@@ -168,6 +170,7 @@ class _Reader:
         """Find the row's place (its parents' items, its own index or key)
         and store its values; returns its ids, None when it has no place."""
         row_ref = self.where(ws, f"A{r}")
+        key_ref = None      # the cell of the row's own key (a map row): where a wrong key is shown
         ids: list = []
         current: dict = self.raw
         for level, anc in enumerate(t.chain):
@@ -198,6 +201,7 @@ class _Reader:
                 key = by_zh.get(key, key)
             ids.append(key)
             if own:
+                key_ref = ref
                 seen = (t.pattern, tuple(ids))
                 if seen in self.seen:
                     self.error(ref, L.concrete(t.pattern, ids), id_col.label,
@@ -205,7 +209,10 @@ class _Reader:
                     return None
                 self.seen.add(seen)
                 break
+            self.origins.setdefault(L.concrete(anc.pattern, ids), ref)   # a parent key typed on this row
             current = container(current, anc.rel, dict).setdefault(key, {})
+        if key_ref is not None:
+            self.origins[L.concrete(t.pattern, ids)] = key_ref
         self.store(t, ids, current, values, row_ref, ws, r, colno)
         return ids
 
@@ -284,6 +291,43 @@ class _Reader:
                 self.by_name[t.pattern].setdefault(item[name_field.key], []).append(item)
 
 
+#: Bounds on what is read: the file, its unpacked parts (a zip bomb), and
+#: the rows and columns of a sheet (a value typed in row 1 048 576).
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 200
+
+
+def _unreadable(path: Path) -> str:
+    """Why ``path`` is not read at all (Chinese, with the limit), or "":
+    missing, not a regular file (a folder, a FIFO that would block, a
+    device), larger than :data:`MAX_WORKBOOK_BYTES`, or unpacking to more
+    than :data:`MAX_UNPACKED_BYTES`."""
+    import stat
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "文件不存在（no such file）"
+    except OSError as exc:
+        return f"无法读取（{exc.strerror}）"
+    if not stat.S_ISREG(st.st_mode):
+        return "不是普通文件（文件夹、管道或设备），无法作为数据采集表读取"
+    if st.st_size > MAX_WORKBOOK_BYTES:
+        return (f"文件过大：{st.st_size / 1048576:.1f} MB，数据采集表上限为 "
+                f"{MAX_WORKBOOK_BYTES // 1048576} MB")
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        return f"无法读取，不是有效的 .xlsx 文件（cannot read: {exc}）"
+    if unpacked > MAX_UNPACKED_BYTES:
+        return (f"文件解压后过大：{unpacked / 1048576:.0f} MB，上限为 {MAX_UNPACKED_BYTES // 1048576} MB"
+                "（不是正常的数据采集表）")
+    return ""
+
+
 def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[Diagnostic]]:
     """Read a filled workbook: ``(raw tree, origins, diagnostics)``.
 
@@ -297,12 +341,22 @@ def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[D
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = display_path(path)
+    problem = _unreadable(Path(path))
+    if problem:
+        return None, {}, [Diagnostic(problem, Loc(name))]
     try:
         wb = load_workbook(path)
     except FileNotFoundError:
         return None, {}, [Diagnostic("文件不存在（no such file）", Loc(name))]
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
+            AttributeError, IndexError, EOFError, zipfile.LargeZipFile) as exc:
         return None, {}, [Diagnostic(f"无法读取，不是有效的 .xlsx 文件（cannot read: {exc}）", Loc(name))]
+    except Exception as exc:            # openpyxl on a damaged part: a located error, never a traceback
+        return None, {}, [Diagnostic(f"无法读取，.xlsx 文件已损坏（{type(exc).__name__}: {exc}）", Loc(name))]
+    too_big = [f"工作表“{ws.title}”有 {ws.max_row} 行、{ws.max_column} 列，超过上限 {MAX_ROWS} 行、{MAX_COLUMNS} 列"
+               for ws in wb.worksheets if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS]
+    if too_big:
+        return None, {}, [Diagnostic(p + "（请删除表格下方或右侧误填的内容）", Loc(name)) for p in too_big]
     sections = L.build_layout()
     titles = {s.title for s in sections if s.rows} | {t.title for s in sections for t in s.tables}
     if not titles & set(wb.sheetnames):
@@ -336,7 +390,10 @@ def _origin(path: str, origins: dict[str, str]) -> str | None:
 
 def workbook_pack(path: str | Path) -> str | None:
     """The pack a workbook was made for (its 类别 property, written by
-    ``reportgen workbook``), or None when it names none."""
+    ``reportgen workbook``), or None when it names none (or cannot be
+    read: a FIFO or device is not opened, :func:`_unreadable`)."""
+    if _unreadable(Path(path)):
+        return None
     try:
         with zipfile.ZipFile(path) as z:
             core = z.read("docProps/core.xml").decode("utf-8", "replace")
@@ -376,18 +433,39 @@ def _import_workbook(path: str | Path, output_name: str) -> tuple[str | None, li
     the cell they came from (``采集表.xlsx 工作表!C5``), or at the file when
     no cell holds the field (a required field left out entirely).
     """
+    text, _, diags, _ = _imported(path, output_name)
+    return text, diags
+
+
+def load_workbook_unit(path: str | Path) -> tuple[Unit | None, list[Diagnostic], Callable]:
+    """A filled workbook read as a unit file, for ``check`` and ``render``:
+    ``(unit, diagnostics, relocate)``.  ``relocate(diagnostic)`` moves a
+    later stage's diagnostic (located in the imported text) to its cell,
+    ``采集表.xlsx 预算收支!C5``."""
+    _, unit, diags, relocate = _imported(path, f"{display_path(path)}（导入）")
+    return unit, diags, relocate
+
+
+def _imported(path, output_name: str):
+    """``(yaml text, unit, diagnostics, relocate)`` of a workbook; see
+    :func:`import_workbook` and :func:`load_workbook_unit`."""
     raw, origins, diags = read_workbook(path)
     if raw is None:
-        return None, diags
+        return None, None, diags, lambda d: d
     name = display_path(path)
     header = (f"单位数据文件：由数据采集表 {Path(path).name} 导入（reportgen import）。\n"
               "只含原始数据；比率、得分、合计由 reportgen 计算。可直接修改后再用 reportgen check 核对。")
     text, line_paths = dump_unit(raw, header)
     root, more = parse_yaml(text, output_name)
     unit, checked = validate(root, output_name)
-    for d in more + checked:
-        path_ = d.path or (line_paths[d.loc.line - 1] if d.loc and 0 < d.loc.line <= len(line_paths) else "")
+
+    def relocate(d: Diagnostic) -> Diagnostic:
+        if d.loc is None or d.loc.file != output_name:
+            return d
+        path_ = d.path or (line_paths[d.loc.line - 1] if 0 < d.loc.line <= len(line_paths) else "")
         ref = _origin(path_, origins)
-        loc = Loc(f"{name} {ref}") if ref else Loc(name)
-        diags.append(Diagnostic(d.message, loc, d.path, d.zh, d.severity, d.expected, d.found, d.difference))
-    return text, diags
+        zh = d.zh or (S.zh_name(d.path) if d.path else "")
+        return replace(d, loc=Loc(f"{name} {ref}") if ref else Loc(name), zh=zh)
+
+    diags += [relocate(d) for d in more + checked]
+    return text, unit, diags, relocate

@@ -8,7 +8,11 @@ unit file and writes one .xlsx with three sheets:
   "3/3项符合", a 达成 level as text, 人工评分 where the unit scored it by
   hand) and score (分), each 一级 subtotal, 综合得分, 等次, 排名 (by 综合得分;
   equal scores share a rank and the next rank is skipped: 1, 2, 2, 4) and the
-  number of errors and warnings the pipeline's checks found;
+  number of errors and warnings the pipeline's checks found.  Only units
+  free of errors are ranked, each 年度 on its own; a unit with errors, or a
+  second file of the same unit and year, is listed as 不参加排名;
+* 排名表: the printable ranking, one A4 portrait page wide — 排名, 单位名称,
+  年度, each 一级 score, 综合得分, 等次, and the units not ranked with why;
 * 等次分布: the number and share of units per 等次 (the rubric's bands,
   优/良/中/差) with a bar chart;
 * 问题清单: every error and warning of every unit (单位, 文件, 级别, 位置,
@@ -19,8 +23,9 @@ The scores are the pack's scored department form (the first form with a
 rubric that is not filled per project), the same Scorecard the rendered
 form prints.  Numbers are written as numbers (Decimal, rounded half-up to
 the places the forms print: 万元 2 dp, % 2 dp, 分 2 dp) with number formats,
-never as text.  Sheets are print-ready: A4 landscape, fit to page width,
-header rows repeated on every page, header frozen.
+never as text.  Sheets are print-ready: landscape (汇总 on A3, a few pages
+across with the unit names repeated; 排名表 A4 portrait), header rows repeated
+on every page, header frozen.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ from reportgen.pipeline import prepare
 from reportgen.compute.score import IndicatorScore, Scorecard
 
 SCORE_FORMAT = "0.00"
+NOT_RANKED = "不参加排名"
+#: Columns of the 汇总 sheet printed on one A3 landscape page across.
+COLUMNS_PER_PAGE = 24
 PERCENT_FORMAT = "0.00%"
 WAN_FORMAT = "#,##0.00"
 FONT = "宋体"
@@ -59,6 +67,12 @@ class UnitResult:
     executed: Decimal | None = None      # 预算执行数, 元
     reason: str = ""
     rank: int | None = None
+    duplicate_of: str = ""               # the file that already holds this unit and year
+
+    @property
+    def ranked(self) -> bool:
+        """Scored, free of errors and not a second file of the same unit and year."""
+        return self.card is not None and not self.errors and not self.duplicate_of
 
     @property
     def errors(self) -> int:
@@ -79,16 +93,21 @@ def scored_form(pack: Pack) -> Form:
                          f"（no scored department form）")
 
 
-def unit_files(args: list[str]) -> list[Path]:
+def unit_files(args: list[str], output: str | Path | None = None) -> list[Path]:
     """The unit files named by ``args``: files as given, folders as their
-    ``*.yaml``/``*.yml`` files (sorted, not recursive).  ReportgenError for a
-    path that does not exist, or when no file is found."""
+    ``*.yaml``/``*.yml`` files and filled 采集表 ``*.xlsx`` (sorted, not
+    recursive; not ``output``, the summary being written, nor an Excel lock
+    file).  ReportgenError for a path that does not exist, or when no file
+    is found."""
+    from reportgen.output.batch import is_unit_file
+
+    skip = Path(output).resolve() if output else None
     files: list[Path] = []
     missing = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".yaml", ".yml") and f.is_file())
+            files += sorted(f for f in p.iterdir() if is_unit_file(f) and f.resolve() != skip)
         elif p.is_file():
             files.append(p)
         else:
@@ -96,7 +115,7 @@ def unit_files(args: list[str]) -> list[Path]:
     if missing:
         raise ReportgenError("找不到文件或文件夹: " + "、".join(missing))
     if not files:
-        raise ReportgenError("没有找到单位数据文件（.yaml）")
+        raise ReportgenError("没有找到单位数据文件（.yaml）或数据采集表（.xlsx）")
     return files
 
 
@@ -120,20 +139,52 @@ def summarize(files: list[Path], pack: Pack) -> list[UnitResult]:
                             prepared.diagnostics, budget, u.get("budget.executed"))
         if card is None:
             result.reason = f"数据有 {result.errors} 个错误，未能评分，不参加排名"
+        elif result.errors:
+            result.reason = f"数据有 {result.errors} 个错误，不参加排名（改正后重新汇总）"
         results.append(result)
+    seen: dict[tuple[str, str], str] = {}
+    for r in results:
+        if r.card is None:
+            continue
+        key = (r.name, r.year)
+        if key in seen:
+            r.duplicate_of = seen[key]
+            r.reason = f"与 {seen[key]} 是同一单位同一年度，只按 {seen[key]} 排名"
+        else:
+            seen[key] = r.file
     rank(results)
-    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0))
+    return sorted(results, key=lambda r: (r.year, r.rank is None, r.rank or 0))
 
 
 def rank(results: list[UnitResult]) -> None:
-    """Set ``rank`` on scored results by 综合得分, high to low; equal scores
-    share a rank (competition ranking: 1, 2, 2, 4)."""
-    scored = sorted((r for r in results if r.card is not None), key=lambda r: -r.card.total)
-    for i, r in enumerate(scored):
-        if i and r.card.total == scored[i - 1].card.total:
-            r.rank = scored[i - 1].rank
-        else:
-            r.rank = i + 1
+    """Set ``rank`` on the ranked results (:attr:`UnitResult.ranked`) of
+    each 年度 by 综合得分, high to low; equal scores share a rank
+    (competition ranking: 1, 2, 2, 4).  Units of different years are never
+    compared."""
+    by_year: dict[str, list[UnitResult]] = {}
+    for r in results:
+        if r.ranked:
+            by_year.setdefault(r.year, []).append(r)
+    for group in by_year.values():
+        scored = sorted(group, key=lambda r: -r.card.total)
+        for i, r in enumerate(scored):
+            if i and r.card.total == scored[i - 1].card.total:
+                r.rank = scored[i - 1].rank
+            else:
+                r.rank = i + 1
+
+
+def problems(results: list[UnitResult]) -> list[str]:
+    """What a reader of the ranking must know, one line each (Chinese): the
+    same unit and year in two files, and units of more than one 年度 (ranked
+    within each year).  ``reportgen summary`` prints them as warnings, or
+    refuses to write with ``--strict``."""
+    out = [f"{r.file}: 警告：{r.reason}" for r in results if r.duplicate_of]
+    years = sorted({r.year for r in results if r.card is not None})
+    if len(years) > 1:
+        out.append(f"警告：汇总的单位属于 {'、'.join(f'{y}年度' for y in years)}，"
+                   "不同年度的单位不相互比较，按年度分别排名")
+    return out
 
 
 def indicator_value(score: IndicatorScore):
@@ -239,16 +290,20 @@ def _summary_sheet(ws, results: list[UnitResult], form: Form) -> None:
     # single column is as wide as its title, within reason
     widths = {c: max(6, _width(sub) + 2) if sub else min(max(6, _width(group) // 2 + 2), 14)
               for c, (group, sub, _) in enumerate(columns, 1)}
-    for r in (r for r in results if r.card is not None):
+    listed = [r for r in results if r.ranked] + [r for r in results if r.card is not None and not r.ranked]
+    for r in listed:
         card = r.card
-        scores = {i.key: i for i in card.indicators}
-        values: list = [r.name, int(r.year) if r.year.isdigit() else r.year,
-                        _wan(r.budget), _wan(r.executed)]
-        for ind in indicators:
-            s = scores.get(ind.key)
-            values += [indicator_value(s), s.score] if s is not None else ["", ""]
-        values += [s.score for s in card.sections]
-        values += [card.total, card.grade, r.rank, r.errors, r.warnings]
+        values: list = [r.name, _year(r), _wan(r.budget), _wan(r.executed)]
+        if r.ranked:
+            scores = {i.key: i for i in card.indicators}
+            for ind in indicators:
+                s = scores.get(ind.key)
+                values += [indicator_value(s), s.score] if s is not None else ["", ""]
+            values += [s.score for s in card.sections]
+            values += [card.total, card.grade, r.rank, r.errors, r.warnings]
+        else:       # scores of wrong or repeated data are not shown
+            values += [""] * (2 * len(indicators) + len(rubric.sections) + 2)
+            values += [NOT_RANKED, r.errors, r.warnings]
         ws.append(values)
         row = ws.max_row
         for c, (value, (_, _, fmt)) in enumerate(zip(values, columns), 1):
@@ -261,9 +316,43 @@ def _summary_sheet(ws, results: list[UnitResult], form: Form) -> None:
     ws.freeze_panes = "C3"
     _print_setup(ws, "1:2")
     ws.page_setup.paperSize = ws.PAPERSIZE_A3   # 26 indicators × 2 columns: A3 as summary tables are printed
+    ws.page_setup.fitToWidth = -(-len(columns) // COLUMNS_PER_PAGE)   # pages across, names repeated
     ws.print_title_cols = "A:B"
     if ws.max_row > 2:
         ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{ws.max_row}"
+
+
+def _year(r: UnitResult):
+    return int(r.year) if r.year.isdigit() else r.year
+
+
+def _ranking_sheet(ws, results: list[UnitResult], form: Form) -> None:
+    """The printable ranking (排名表): 排名, 单位名称, 年度, each 一级指标
+    得分, 综合得分, 等次, 备注 — one A4 portrait page wide; the units not
+    ranked follow with the reason."""
+    sections = [f"{s.name}（{N.plain(s.weight)}分）" for s in form.rubric.sections]
+    title = f"{form.rubric.title}得分排名"
+    columns = ["排名", "单位名称", "年度"] + sections + ["综合得分", "等次", "备注"]
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+    ws.append(columns)
+    for r in (r for r in results if r.ranked):
+        ws.append([r.rank, r.name, _year(r)] + [s.score for s in r.card.sections]
+                  + [r.card.total, r.card.grade, ""])
+        for c in range(4, 5 + len(sections)):
+            ws.cell(ws.max_row, c).number_format = SCORE_FORMAT
+    for r in (r for r in results if not r.ranked):
+        ws.append([NOT_RANKED, r.name, _year(r)] + [""] * (len(sections) + 2) + [r.reason])
+    _style_header(ws, 2)
+    _style_body(ws, 3, {1: 8, 2: 30, 3: 7, **{4 + i: 9 for i in range(len(sections))},
+                        4 + len(sections): 9, 5 + len(sections): 6, 6 + len(sections): 24})
+    from openpyxl.styles import Font
+
+    ws.cell(1, 1).font = Font(name=FONT, bold=True, size=14)
+    ws.row_dimensions[1].height = 28
+    ws.freeze_panes = "A3"
+    _print_setup(ws, "1:2")
+    ws.page_setup.orientation = "portrait"
 
 
 def _wan(amount: Decimal | None):
@@ -274,7 +363,7 @@ def _grades_sheet(ws, results: list[UnitResult], form: Form) -> None:
     from openpyxl.chart import BarChart, Reference
 
     grades = [g for _, g in form.rubric.grades.bands]
-    counts = Counter(r.card.grade for r in results if r.card is not None)
+    counts = Counter(r.card.grade for r in results if r.ranked)
     ranked = sum(counts.values())
     ws.append(["等次", "单位数", "占比"])
     for g in grades:
@@ -283,9 +372,9 @@ def _grades_sheet(ws, results: list[UnitResult], form: Form) -> None:
         ws.cell(ws.max_row, 3).number_format = PERCENT_FORMAT
     ws.append(["合计", ranked, Decimal(1) if ranked else N.NOT_APPLICABLE])
     ws.cell(ws.max_row, 3).number_format = PERCENT_FORMAT
-    unscored = sum(1 for r in results if r.card is None)
+    unscored = sum(1 for r in results if not r.ranked)
     if unscored:
-        ws.append(["未能评分", unscored, "不参加排名，见“问题清单”"])
+        ws.append(["不参加排名", unscored, "见“排名表”备注和“问题清单”"])
     _style_header(ws, 1)
     _style_body(ws, 2, {1: 12, 2: 10, 3: 12})
     ws.freeze_panes = "A2"
@@ -313,8 +402,8 @@ def _findings_sheet(ws, results: list[UnitResult]) -> None:
             message = replace(d, loc=None, path="", zh="", severity=ERROR).format()
             ws.append([r.name, r.file, "错误" if d.is_error else "警告", str(d.loc) if d.loc else r.file,
                        field_text, message])
-        if r.card is None:
-            ws.append([r.name, r.file, "错误", r.file, "", r.reason])
+        if r.reason:
+            ws.append([r.name, r.file, "错误" if r.errors or r.card is None else "警告", r.file, "", r.reason])
     _style_header(ws, 1)
     _style_body(ws, 2, {i: w for i, (_, w) in enumerate(FINDING_COLUMNS, 1)})
     ws.freeze_panes = "A2"
@@ -332,6 +421,7 @@ def workbook(results: list[UnitResult], pack: Pack) -> bytes:
     ws = wb.active
     ws.title = "汇总"
     _summary_sheet(ws, results, form)
+    _ranking_sheet(wb.create_sheet("排名表"), results, form)
     _grades_sheet(wb.create_sheet("等次分布"), results, form)
     _findings_sheet(wb.create_sheet("问题清单"), results)
     wb.properties.title = f"{form.rubric.title}汇总"

@@ -2,8 +2,8 @@
 
 Layout from :mod:`layout` (generic over the schema); which fields are
 必填 from :mod:`needs` (what the pack's forms, rubrics and sentences use, plus
-the schema's own required fields).  Sheets the pack does not use come last,
-greyed, marked 选填.
+the schema's own required fields).  Sheets no form or check of the pack
+reads (:meth:`needs.Needs.uses`) come last, greyed, marked 选填.
 
 Cells: input cells are unlocked, everything else locked (sheet protection
 without a password, so a finance office can still lift it).  Data
@@ -43,6 +43,9 @@ from reportgen.unitfile.tree import get_path, unit_label
 #: Empty rows offered below the items of a table (a child table, e.g. 绩效指标, gets more).
 SPARE_ROWS = 30
 SPARE_CHILD_ROWS = 80
+#: Items (projects) whose 评价要点 rows are listed in a blank workbook; a unit
+#: with more copies the rows of one and changes the 项目序号.
+PRELISTED_ITEMS = 5
 #: Decimal values with more significant digits are written as text.
 MAX_DIGITS = 15
 
@@ -241,17 +244,19 @@ class _Writer:
         ws = self.wb.active
         ws.title = L.INSTRUCTIONS
         general, rest = sections[0], sections[1:]
-        used = [s for s in rest if self.needs.uses_section(s.key)]
-        unused = [s for s in rest if not self.needs.uses_section(s.key)]
+        sheets = []     # (in use, field section | table), in schema order
+        for s in rest:
+            if s.rows:
+                sheets.append((self.needs.uses_section(s.key), s))
+            sheets += [(self.needs.uses(_base(t.pattern)), t) for t in s.tables]
         if "money_unit" not in self.raw:
             self.raw = {"money_unit": self.money_unit, **self.raw}
         self.field_sheet(general, True)
-        for s in used + unused:
-            in_use = s in used
-            if s.rows:
-                self.field_sheet(s, in_use)
-            for t in s.tables:
-                self.table_sheet(t, in_use)
+        for in_use, sheet in sorted(sheets, key=lambda s: not s[0]):   # stable: the unused last
+            if isinstance(sheet, L.Section):
+                self.field_sheet(sheet, in_use)
+            else:
+                self.table_sheet(sheet, in_use)
         self.instructions(ws)
         self.wb.security = WorkbookProtection(lockStructure=True)
         buf = io.BytesIO()
@@ -268,6 +273,9 @@ class _Writer:
             ("3. 表格类工作表（项目、绩效指标等）每行填写一项，空行会被忽略；子表（如“项目·绩效指标”）"
              "用“项目序号”（或项目名称）注明属于哪个项目。", None),
             ("4. 日期填写为 2021-12-31；百分数填写数字（95 表示 95%）；是/否 从下拉列表选择。", None),
+            ("5. 评价要点已按模板包列出（每个项目的要点按项目序号 1–"
+             f"{PRELISTED_ITEMS} 列出；项目更多时复制一组行并改“项目序号”），只需选“是/否”。"
+             "“指标”“要点”列也可以填写中文名称（如“工作规划合理性”）。", None),
             ("", None),
             ("二、金额单位", HEADER_FONT),
             (f"全部金额按“基本信息”表中的“金额单位”填写，本表为：{self.money_unit}。"
@@ -279,6 +287,9 @@ class _Writer:
             ("", None),
             ("四、导入", HEADER_FONT),
             ("填好后保存，然后运行：", None),
+            (f"    reportgen check 采集表.xlsx --template {self.needs.pack}      （直接核对本表）", None),
+            (f"    reportgen render 采集表.xlsx --template {self.needs.pack}     （生成报表）", None),
+            ("或先导入为单位数据文件：", None),
             ("    reportgen import 采集表.xlsx -o 单位数据.yaml", None),
             (f"    reportgen check 单位数据.yaml --template {self.needs.pack}", None),
             ("导入时一次列出全部问题，每条注明工作表和单元格（如 预算收支!C5），改正后重新导入即可。", None),
@@ -344,9 +355,13 @@ class _Writer:
             box = get_path(parent_item, t.rel) if isinstance(parent_item, dict) else None
             name_field = t.name_field()
             if t.kind == "list":
-                for i, item in enumerate(box if isinstance(box, list) else []):
+                items = box if isinstance(box, list) else []
+                for i, item in enumerate(items):
                     name = item.get(name_field.key) if name_field and isinstance(item, dict) else None
                     out.append((ids + [i], names + [name], item, False))
+                if t.parent is None and self.prelists_below(t):
+                    out += [(ids + [i], names + [None], {}, True)
+                            for i in range(len(items), PRELISTED_ITEMS)]
                 continue
             box = box if isinstance(box, dict) else {}
             keys = list(box)
@@ -358,6 +373,13 @@ class _Writer:
             for k in keys:
                 out.append((ids + [k], names + [None], box.get(k), k not in box))
         return out
+
+    def prelists_below(self, t: L.Table) -> bool:
+        """Whether a child table of ``t``'s items lists the pack's keys (a
+        project's 评价要点): then the first :data:`PRELISTED_ITEMS` items
+        get their rows even before they are named."""
+        return any(k.startswith(t.pattern + ".") and self.needs.needs(k + ".{}")
+                   for k in self.needs.map_keys)
 
     @staticmethod
     def key_path(t: L.Table, ids: list) -> str:
@@ -474,6 +496,11 @@ class _Writer:
             else:
                 text = item if not c.key else get_path(item, c.key) if isinstance(item, dict) else None
                 write_cell(cell, c.spec, text if not isinstance(text, (dict, list)) else None)
+
+
+def _base(pattern: str) -> str:
+    """A table's path without its row marker: ``projects[].weights.{}`` → ``projects[].weights``."""
+    return pattern.removesuffix("[]").removesuffix(".{}")
 
 
 #: Prefix of the workbook's 类别 (category) property that names its pack.

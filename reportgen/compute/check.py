@@ -23,11 +23,15 @@ from reportgen.unitfile.schema import Group, ListOf, spec_at, zh_name
 from reportgen.unitfile.validate import Unit
 
 CHECKS: dict[str, tuple[str, Callable[[Unit], list[Diagnostic]]]] = {}
+#: The unit paths (groups, lists) each check reads when they are given — the
+#: data-collection workbook keeps their sheets in use (:mod:`pack.needs`).
+CHECK_READS: dict[str, tuple[str, ...]] = {}
 
 
-def check(key: str, zh: str):
+def check(key: str, zh: str, reads: tuple[str, ...] = ()):
     def register(fn):
         CHECKS[key] = (zh, fn)
+        CHECK_READS[key] = reads
         return fn
 
     return register
@@ -47,7 +51,8 @@ def _count_diff(unit: Unit, message: str, path: str, expected: int, found: int) 
                       expected=str(expected), found=str(found), difference=str(found - expected))
 
 
-@check("project_totals", "项目合计")
+@check("project_totals", "项目合计", reads=("project_totals", "projects[].budget", "projects[].spent",
+                                             "projects[].implemented"))
 def project_totals(u: Unit) -> list[Diagnostic]:
     """Itemised projects against the stated subtotals (项目合计 control totals)."""
     out = []
@@ -76,7 +81,8 @@ def project_totals(u: Unit) -> list[Diagnostic]:
     return out
 
 
-@check("staff_categories", "编制类别合计")
+@check("staff_categories", "编制类别合计", reads=("staffing.categories", "staffing.authorized",
+                                             "staffing.in_service"))
 def staff_categories(u: Unit) -> list[Diagnostic]:
     """Σ 编制类别 (those counted in the 控制率) = 编制数 and = 在职人员数
     (seed 001: 23 + 6 + 15 = 44 and 20 + 6 + 15 = 41; the 自收自支 centre is
@@ -97,7 +103,8 @@ def staff_categories(u: Unit) -> list[Diagnostic]:
     return out
 
 
-@check("project_spending_split", "项目支出构成")
+@check("project_spending_split", "项目支出构成", reads=("budget.project_spending",
+                                                    "project_categories[].actual", "projects[].spent"))
 def project_spending_split(u: Unit) -> list[Diagnostic]:
     """项目支出 (预算执行) = Σ 项目支出类别 本年决算数 = Σ 项目实际支出, each
     when every item has its amount (seed 001: 85 + 100 + 53 = 238)."""
@@ -153,7 +160,7 @@ THREE_PUBLIC_ECONOMIC = (("overseas", ("30212",)), ("reception", ("30217",)),
                          ("vehicle_operation", ("30231",)), ("vehicle_purchase", ("30913", "31013")))
 
 
-@check("final_accounts", "部门决算公开表间关系")
+@check("final_accounts", "部门决算公开表间关系", reads=("final_accounts", "projects[].indicators"))
 def final_accounts(u: Unit) -> list[Diagnostic]:
     """The identities of the 部门决算 tables that the leaves can break:
 

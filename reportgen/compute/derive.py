@@ -88,11 +88,9 @@ def computation(key: str, zh: str, inputs: tuple[str, ...] = (), kind: str = "ra
 def ratio(numerator: Decimal, denominator: Decimal, what: str, **display) -> Measure:
     """``numerator / denominator`` as a ratio Measure; 不适用 when the
     denominator is 0.  ``display`` are extra strings for the pattern."""
-    if denominator == 0:
-        return Measure("ratio", None, vars={**display, "rate": N.NOT_APPLICABLE},
-                       warnings=(f"{what}的分母为 0，显示“不适用”",))
-    value = Decimal(numerator) / Decimal(denominator)
-    return Measure("ratio", value, vars={**display, "rate": N.percent(value)})
+    value, warning = N.divide(numerator, denominator, what)
+    return Measure("ratio", value, vars={**display, "rate": N.percent(value) if value is not None
+                                         else N.NOT_APPLICABLE}, warnings=(warning,) if warning else ())
 
 
 def money_or_zero(unit: Unit, path: str) -> Decimal:

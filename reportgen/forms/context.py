@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from reportgen import numbers as N
-from reportgen.compute.derive import fund_amount, fund_total, ratio, read_indicator
+from reportgen.compute.derive import fund_amount, fund_total, read_indicator
 from reportgen.compute.project_score import funds_rows
 from reportgen.compute.score import Scorecard
 from reportgen.pack.formulas import displays
@@ -235,6 +235,27 @@ def scoring_appendix(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     return {"year": str(u.year), "unit": {"name": u.name}, "rows": rows,
             "total_weight": N.plain(card.total_weight), "total": N.score(card.total), "grade": card.grade}
 
+
+#: The unit paths (relative to the form's view: a project for a per-project
+#: form, its ``scope`` for a scoped one; "" is the whole view) each context
+#: prints when the unit gives them, beyond what the pack's ``requires`` and
+#: rubrics need — so the data-collection workbook does not grey their sheets
+#: (:mod:`pack.needs`).  tests/test_workbook.py traces every example's forms
+#: and fails when a context reads outside these.
+CONTEXT_READS: dict[str, tuple[str, ...]] = {
+    "scored_department_form": ("budget", "unit.head", "unit.phone", "unit.filled_on", "text.functions",
+                               "text.other", "evaluators"),
+    "scored_project_form": ("name", "department", "implementer", "attribute", "period", "allotted",
+                            "funds", "indicators", "texts", "contact", "evaluators"),
+    "national_project_form": ("name", "department", "implementer", "attribute", "period", "funds",
+                              "goals", "indicators", "texts"),
+    "narrative_report": ("text",),
+    "basic_data_table": ("budget", "buildings", "project_categories", "procurement", "public_funds",
+                         "three_public", "staffing", "text"),
+    "scoring_appendix": (),
+    "final_accounts_disclosure": ("final_accounts", "three_public", "text"),
+    "whole_evaluation_form": ("",),
+}
 
 CONTEXTS: dict[str, Callable[[Unit, object, dict], dict]] = {
     "scored_department_form": scored_department_form,

@@ -39,7 +39,7 @@ from reportgen.output.template_cache import render_cached
 #: Most documents given to one LibreOffice call (a crash loses at most these).
 MAX_PER_CALL = 200
 
-UNIT_SUFFIXES = (".yaml", ".yml")
+UNIT_SUFFIXES = (".yaml", ".yml", ".xlsx")     # .xlsx: a filled 数据采集表
 
 
 @dataclass
@@ -77,9 +77,17 @@ class UnitResult:
         return first if first.startswith(self.label + ":") else f"{self.label}: {first}"
 
 
+def is_unit_file(f: Path) -> bool:
+    """A file a folder of unit data holds: ``*.yaml``/``*.yml`` or a filled
+    采集表 ``*.xlsx`` — not the ``~$…`` lock file Excel and WPS leave beside
+    an open workbook."""
+    return f.suffix.lower() in UNIT_SUFFIXES and not f.name.startswith("~$") and f.is_file()
+
+
 def unit_files(args: Iterable[str]) -> tuple[list[Path], list[str]]:
     """The unit files named by ``args``: a folder means every ``*.yaml`` /
-    ``*.yml`` directly in it (sorted by name), a file means itself.  Returns
+    ``*.yml`` / ``*.xlsx`` directly in it (sorted by name, :func:`is_unit_file`),
+    a file means itself.  Returns
     ``(files, problems)``; a name that does not exist or a folder without
     unit files is a problem (Chinese text), each file is listed once."""
     files: list[Path] = []
@@ -87,9 +95,9 @@ def unit_files(args: Iterable[str]) -> tuple[list[Path], list[str]]:
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.suffix.lower() in UNIT_SUFFIXES and f.is_file())
+            found = sorted(f for f in p.iterdir() if is_unit_file(f))
             if not found:
-                problems.append(f"{arg}: 文件夹中没有单位数据文件（*.yaml / *.yml）")
+                problems.append(f"{arg}: 文件夹中没有单位数据文件（*.yaml / *.yml）或数据采集表（*.xlsx）")
             files += found
         elif p.is_file():
             files.append(p)

@@ -22,8 +22,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import signal
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,30 +34,124 @@ PER_DOCUMENT_TIMEOUT = 30
 #: The fontconfig file of the project that maps the Windows CJK font names.
 FONTS_CONF = Path(__file__).resolve().parent.parent / "data" / "fonts-cjk.conf"
 
-#: What to run when LibreOffice or the fonts are missing (Debian/Ubuntu).
+def _windows() -> bool:
+    return os.name == "nt"
+
+
+#: What to run when LibreOffice or the fonts are missing: Debian/Ubuntu, and
+#: on Windows a PowerShell line (winget ships with Windows 10 1809+ and 11).
 INSTALL_LIBREOFFICE = ("sudo apt-get install -y --no-install-recommends "
                        "libreoffice-writer-nogui fonts-noto-cjk")
 INSTALL_FONTS = "sudo apt-get install -y fonts-noto-cjk"
+INSTALL_LIBREOFFICE_WINDOWS = ("winget install --id TheDocumentFoundation.LibreOffice -e"
+                               "（或从 https://zh-cn.libreoffice.org 下载安装程序）")
+
+
+def install_libreoffice() -> str:
+    """The install command for this system (PowerShell on Windows)."""
+    return INSTALL_LIBREOFFICE_WINDOWS if _windows() else INSTALL_LIBREOFFICE
 
 
 def fonts_conf_advice() -> str:
-    """How to install the font aliases (宋体/仿宋/黑体/楷体 → free CJK fonts)."""
+    """How to install the font aliases (宋体/仿宋/黑体/楷体 → free CJK fonts),
+    pointing at the fontconfig file installed with the package (Linux; on
+    Windows the real fonts are used and nothing is needed)."""
     conf = str(FONTS_CONF) if FONTS_CONF.is_file() else "reportgen/data/fonts-cjk.conf（源代码中）"
-    return (f"sudo cp {conf} /etc/fonts/local.conf && fc-cache -f"
-            f"（或复制到 ~/.config/fontconfig/fonts.conf）")
+    return (f"mkdir -p ~/.config/fontconfig && cp {conf} ~/.config/fontconfig/fonts.conf && fc-cache -f"
+            f"（或 sudo cp {conf} /etc/fonts/local.conf，对全部用户生效）")
 
 
-#: The message for ``--pdf`` without LibreOffice (Chinese, for the CLI).
-NO_SOFFICE = ("未找到 LibreOffice（soffice），无法生成 PDF。请安装：\n"
-              f"  {INSTALL_LIBREOFFICE}\n"
-              "中文字体显示为宋体/仿宋还需安装字体别名：\n"
-              f"  {fonts_conf_advice()}\n"
-              "可运行 reportgen doctor 检查。不加 --pdf 仍可生成 Word 文件。")
+def no_soffice_message() -> str:
+    """The message for ``--pdf`` without LibreOffice (Chinese, for the CLI)."""
+    text = f"未找到 LibreOffice（soffice），无法生成 PDF。请安装：\n  {install_libreoffice()}\n"
+    if not _windows():
+        text += f"中文字体显示为宋体/仿宋还需安装字体别名：\n  {fonts_conf_advice()}\n"
+    return text + "可运行 reportgen doctor 检查。不加 --pdf 仍可生成 Word 文件。"
+
+
+NO_SOFFICE = no_soffice_message()
 
 
 def find_soffice() -> str | None:
-    """The LibreOffice executable on PATH (``soffice`` or ``libreoffice``), or None."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """The LibreOffice executable: ``soffice`` / ``libreoffice`` on PATH; on
+    Windows, where its installer puts it (the registry key
+    ``HKLM\\SOFTWARE\\LibreOffice\\UNO\\InstallPath``, then
+    ``%ProgramFiles%`` and ``%ProgramFiles(x86)%\\LibreOffice\\program\\soffice.exe``,
+    which the installer does not add to PATH); on macOS the application
+    bundle.  None when not found."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    for candidate in _install_locations():
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def _install_locations() -> list[Path]:
+    """Where LibreOffice's installer puts ``soffice`` on this system."""
+    if sys.platform == "darwin":
+        return [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    if not _windows():
+        return []
+    out = [Path(folder) / "soffice.exe" for folder in _registry_install_paths()]
+    for var in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
+        base = os.environ.get(var)
+        if base:
+            out.append(Path(base) / "LibreOffice" / "program" / "soffice.exe")
+    out.append(Path(r"C:\Program Files\LibreOffice\program\soffice.exe"))
+    return out
+
+
+def _registry_install_paths() -> list[str]:
+    """LibreOffice's ``program`` folders from the Windows registry (64- and
+    32-bit views, machine and user installs); [] without ``winreg``."""
+    try:
+        import winreg
+    except ImportError:
+        return []
+    found = []
+    for root in (winreg.HKEY_LOCAL_MACHINE, winreg.HKEY_CURRENT_USER):
+        for key in (r"SOFTWARE\LibreOffice\UNO\InstallPath",
+                    r"SOFTWARE\WOW6432Node\LibreOffice\UNO\InstallPath"):
+            try:
+                with winreg.OpenKey(root, key) as handle:
+                    value, _ = winreg.QueryValueEx(handle, "")
+            except OSError:
+                continue
+            if isinstance(value, str) and value:
+                found.append(value)
+    return found
+
+
+def _start(cmd: list[str]) -> subprocess.Popen:
+    """Start LibreOffice in a process group of its own, so that it and the
+    helper processes it starts can be stopped together (:func:`_stop`)."""
+    if _windows():
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop ``proc`` and every process it started: the process group on
+    POSIX (``killpg`` SIGKILL), ``taskkill /T /F`` on Windows (soffice.exe
+    starts soffice.bin)."""
+    if _windows():
+        try:
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            pass
+        if proc.poll() is None:
+            proc.kill()
+        return
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 @dataclass
@@ -76,7 +170,7 @@ def convert(docs: list[Path], outdir: Path, profile: Path, soffice: str | None =
     with one LibreOffice process using the user profile folder ``profile``.
 
     The timeout is ``STARTUP_TIMEOUT + per_document × len(docs)`` seconds;
-    on timeout the LibreOffice process group is killed.  Every document is
+    on timeout LibreOffice and its helper processes are killed (:func:`_stop`).  Every document is
     checked afterwards: a missing PDF is a problem for that document, never an
     exception.  Raises :class:`errors.ReportgenError` only when LibreOffice is
     not installed.
@@ -85,7 +179,7 @@ def convert(docs: list[Path], outdir: Path, profile: Path, soffice: str | None =
 
     soffice = soffice or find_soffice()
     if soffice is None:
-        raise ReportgenError(NO_SOFFICE)
+        raise ReportgenError(no_soffice_message())
     outdir.mkdir(parents=True, exist_ok=True)
     result = Conversion()
     if not docs:
@@ -96,19 +190,18 @@ def convert(docs: list[Path], outdir: Path, profile: Path, soffice: str | None =
            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docs)]
     failure = ""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = _start(cmd)
     try:
         _, err = proc.communicate(timeout=timeout)
         if proc.returncode:
             tail = err.decode("utf-8", "replace").strip().splitlines()[-1:]
             failure = f"LibreOffice 退出码 {proc.returncode}" + (f"：{tail[0]}" if tail else "")
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _stop(proc)
         proc.communicate()
         failure = f"LibreOffice 转换超时（{timeout:g} 秒）"
     except BaseException:  # Ctrl-C: LibreOffice runs in its own session, stop it too
-        os.killpg(proc.pid, signal.SIGKILL)
+        _stop(proc)
         proc.wait()
         raise
     for doc in docs:
@@ -206,16 +299,45 @@ def _run(cmd: list[str]) -> str:
         return ""
 
 
+#: The files of the forms' fonts in a Windows Fonts folder.
+WINDOWS_FONT_FILES = {"宋体": ("simsun.ttc",), "仿宋": ("simfang.ttf",), "黑体": ("simhei.ttf",),
+                      "楷体": ("simkai.ttf",)}
+
+
+def _windows_font_folders() -> list[Path]:
+    folders = [Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"]
+    local = os.environ.get("LOCALAPPDATA")
+    if local:
+        folders.append(Path(local) / "Microsoft" / "Windows" / "Fonts")   # fonts installed for one user
+    return folders
+
+
+def _windows_fonts() -> list[Check]:
+    """On Windows LibreOffice uses the system's own 宋体/仿宋/黑体/楷体: check
+    their files are in the Fonts folder (no fontconfig needed)."""
+    checks = []
+    for name, files in WINDOWS_FONT_FILES.items():
+        found = next((folder / f for folder in _windows_font_folders() for f in files
+                      if (folder / f).is_file()), None)
+        checks.append(Check(f"{name} →", str(found) if found else "未找到", found is not None,
+                            "" if found else f"在“设置 → 个性化 → 字体”中安装 {name}（{files[0]}），"
+                                             "或从另一台 Windows 电脑的 C:\\Windows\\Fonts 复制"))
+    return checks
+
+
 def doctor() -> list[Check]:
-    """Check what PDF output needs: LibreOffice on PATH, fontconfig, CJK
-    fonts (``fc-list :lang=zh-cn``), and for each of 宋体/仿宋/黑体/楷体 the
-    font ``fc-match`` picks and whether it has Chinese glyphs.  宋体/仿宋
-    resolving to a sans (黑体-like) face is reported too: the alias file is
-    missing."""
+    """Check what PDF output needs: LibreOffice (:func:`find_soffice`),
+    fontconfig, CJK fonts (``fc-list :lang=zh-cn``), and for each of
+    宋体/仿宋/黑体/楷体 the font ``fc-match`` picks and whether it has
+    Chinese glyphs.  宋体/仿宋 resolving to a sans (黑体-like) face is
+    reported too: the alias file is missing.  On Windows the fonts are the
+    system's own files (:func:`_windows_fonts`) and the advice is PowerShell."""
     checks = []
     soffice = find_soffice()
     checks.append(Check("LibreOffice", soffice or "未安装", soffice is not None,
-                        "" if soffice else INSTALL_LIBREOFFICE))
+                        "" if soffice else install_libreoffice()))
+    if _windows():
+        return checks + _windows_fonts()
     if shutil.which("fc-match") is None:
         checks.append(Check("fontconfig（fc-match）", "未安装", False,
                             "sudo apt-get install -y fontconfig fonts-noto-cjk"))

@@ -159,10 +159,13 @@ class CompiledTemplate:
 
 
 def cache_dir() -> Path:
-    """Where compiled templates are kept: ``$XDG_CACHE_HOME/reportgen``,
-    by default ``~/.cache/reportgen``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reportgen"
+    """Where compiled templates are kept: the user's cache folder as
+    platformdirs gives it — ``$XDG_CACHE_HOME/reportgen`` (by default
+    ``~/.cache/reportgen``) on Linux, ``%LOCALAPPDATA%\\reportgen\\Cache``
+    on Windows, ``~/Library/Caches/reportgen`` on macOS."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("reportgen", appauthor=False))
 
 
 def _writable(entry: Path | None) -> bool:

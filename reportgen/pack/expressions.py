@@ -318,12 +318,10 @@ class Evaluator:
             else "number"
         if a.value is None or b.value is None:
             return Quantity(None, kind)
-        if b.value == 0:
-            note = f"{self.what or '公式'}的分母为 0，显示“{N.NOT_APPLICABLE}”"
-            if note not in self.warnings:
-                self.warnings.append(note)
-            return Quantity(None, kind)
-        return Quantity(a.value / b.value, kind)
+        value, note = N.divide(a.value, b.value, self.what)
+        if note and note not in self.warnings:
+            self.warnings.append(note)
+        return Quantity(value, kind)
 
 
 def _sum_kind(a: Quantity, b: Quantity) -> str:

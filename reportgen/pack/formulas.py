@@ -35,7 +35,9 @@ cycle — is reported at its file and line.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from reportgen.compute.derive import REGISTRY, Computation, Measure
 from reportgen.errors import Loc
@@ -74,14 +76,12 @@ def kind_of_field(path: str) -> str:
 
 
 def _quantity(u, path: str) -> Quantity | None:
+    """A unit's field as a Quantity of its kind (counts as Decimal); None when not given."""
     if not u.has(path):
         return None
     value = u[path]
     kind = kind_of_field(u.full_path(path))
-    if kind == "count":
-        from decimal import Decimal
-        value = Decimal(value)
-    return Quantity(value, kind)
+    return Quantity(Decimal(value) if kind == "count" else value, kind)
 
 
 class FormulaEvaluator(Evaluator):
@@ -202,10 +202,13 @@ def _parts_computation(formulas: dict[str, Formula], f: Formula) -> Computation:
     return Computation(f.key, f.zh, tuple(inputs), fn, "parts", f.source, tuple(parts))
 
 
-def _field_known(path: str, scope: str) -> bool:
+def field_known(path: str, scope: str) -> bool:
+    """Whether ``path`` names a field a formula of ``scope`` can read: a
+    project formula reads its project's fields and what a project view
+    inherits (``year``, ``money_unit``, ``unit.*``)."""
     if scope == "project":
-        return (S.spec_at(f"projects[].{path}") is not None or S.spec_at(path) is not None
-                and (path in ("year", "money_unit") or path.startswith("unit.")))
+        inherited = path in ("year", "money_unit") or path.startswith("unit.")
+        return S.spec_at(f"projects[].{path}") is not None or (inherited and S.spec_at(path) is not None)
     return S.spec_at(path) is not None
 
 
@@ -231,7 +234,7 @@ def read_formulas(r) -> dict[str, Formula]:
         if parts_node is not None and "value" in node.items:
             r.fail(parts_node.loc, f"公式 '{key}' 只能有 value 或 parts 之一")
         value_node = r.get(node, "value", required=parts_node is None) if parts_node is None else None
-        parsed = _parse(r, value_node) if value_node is not None else (parse("0") if parts else None)
+        parsed = parse_node(r, value_node) if value_node is not None else (parse("0") if parts else None)
         kind = r.text(node, "kind", required=False) or None
         if kind and kind not in KINDS:
             r.fail(node.items["kind"].loc, f"kind 应为 {' / '.join(KINDS)} 之一，实为 '{kind}'")
@@ -242,7 +245,7 @@ def read_formulas(r) -> dict[str, Formula]:
         show, show_locs = {}, {}
         show_node = r.get(node, "show", Mapping, required=False)
         for name, expr_node in (show_node.items.items() if show_node else ()):
-            p = _parse(r, expr_node)
+            p = parse_node(r, expr_node)
             if p is not None:
                 show[name], show_locs[name] = p, expr_node.loc
         if parsed is None:
@@ -255,9 +258,9 @@ def read_formulas(r) -> dict[str, Formula]:
         exprs = [(f.value, f.value_loc or f.loc)] + [(p, f.show_locs[n]) for n, p in f.show.items()]
         for parsed, loc in exprs:
             for name in parsed.names:
-                if name in formulas or _field_known(name, f.scope):
+                if name in formulas or field_known(name, f.scope):
                     continue
-                hint = _closest(name, list(formulas) + _field_paths(f.scope))
+                hint = closest(name, list(formulas) + field_paths(f.scope))
                 r.fail(loc, f"公式 '{f.key}' 引用了未知的字段或公式 '{name}'" + (f"（是否应为 {hint}？）" if hint else ""))
     for f in formulas.values():
         for part, name in f.parts.items():
@@ -273,7 +276,7 @@ def read_formulas(r) -> dict[str, Formula]:
     return formulas
 
 
-def _parse(r, node) -> Parsed | None:
+def parse_node(r, node) -> Parsed | None:
     if node is None:
         return None
     if not isinstance(node, Scalar) or node.is_null:
@@ -298,15 +301,14 @@ def _cycle(formulas: dict[str, Formula], key: str, path: list[str]) -> list[str]
     return None
 
 
-def _field_paths(scope: str) -> list[str]:
+def field_paths(scope: str) -> list[str]:
     paths = [p for p, spec in S.walk() if isinstance(spec, S.Field)]
     if scope == "project":
         return [p[len("projects[]."):] for p in paths if p.startswith("projects[].")]
     return paths
 
 
-def _closest(name: str, candidates: list[str]) -> str | None:
-    import difflib
-
+def closest(name: str, candidates: list[str]) -> str | None:
+    """The candidate a misspelt ``name`` most likely means (“是否应为 …？”)."""
     found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
     return found[0] if found else None

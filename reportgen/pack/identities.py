@@ -32,7 +32,7 @@ from decimal import Decimal
 from reportgen import numbers as N
 from reportgen.errors import ERROR, WARNING, Diagnostic, Loc
 from reportgen.pack.expressions import ExpressionError, Missing, Parsed, Quantity
-from reportgen.pack.formulas import FormulaEvaluator, _closest, _field_known, _field_paths, _parse
+from reportgen.pack.formulas import FormulaEvaluator, closest, field_known, field_paths, parse_node
 from reportgen.unitfile.load import Mapping
 from reportgen.unitfile.schema import zh_name
 
@@ -74,7 +74,7 @@ def read_identities(r, formulas: dict) -> list[Identity]:
             continue
         for k in sorted(set(node.items) - allowed):
             r.fail(node.items[k].loc, f"审核公式 '{key}' 中有未知的键 '{k}'（可用: {', '.join(sorted(allowed))}）")
-        exprs = {name: _parse(r, r.get(node, name, required=name != "when")) for name in ("left", "right", "when")}
+        exprs = {name: parse_node(r, r.get(node, name, required=name != "when")) for name in ("left", "right", "when")}
         op = r.text(node, "op", required=False, default="=")
         if op not in OPS:
             r.fail(node.items["op"].loc, f"op 应为 {' / '.join(OPS)} 之一，实为 '{op}'")
@@ -83,14 +83,14 @@ def read_identities(r, formulas: dict) -> list[Identity]:
         if severity is None:
             r.fail(node.items["severity"].loc, f"severity 应为 错误 或 警告，实为 '{severity_text}'")
         field = r.text(node, "field")
-        if field and not _field_known(field, "unit"):
-            hint = _closest(field, _field_paths("unit"))
+        if field and not field_known(field, "unit"):
+            hint = closest(field, field_paths("unit"))
             r.fail(node.items["field"].loc, f"field '{field}' 不是单位文件的字段" + (f"（是否应为 {hint}？）" if hint else ""))
         tolerance = r.number(node, "tolerance") if "tolerance" in node.items else Decimal(0)
         for name, parsed in exprs.items():
             for ref in (parsed.names if parsed else ()):
-                if ref not in formulas and not _field_known(ref, "unit"):
-                    hint = _closest(ref, list(formulas) + _field_paths("unit"))
+                if ref not in formulas and not field_known(ref, "unit"):
+                    hint = closest(ref, list(formulas) + field_paths("unit"))
                     r.fail(node.items[name].loc, f"审核公式 '{key}' 引用了未知的字段或公式 '{ref}'"
                                                  + (f"（是否应为 {hint}？）" if hint else ""))
         if exprs["left"] is None or exprs["right"] is None or op not in OPS or severity is None:

@@ -16,6 +16,13 @@ from reportgen.errors import Diagnostic, Loc, display_path
 from reportgen.unitfile.load import Mapping, Node, Scalar, Sequence, load_yaml_file
 
 
+def inherited(path: str) -> bool:
+    """Whether a scoped view (:meth:`Unit.scoped`) reads ``path`` from the
+    whole file: ``year``, ``money_unit``, ``unit.*`` and the 评价人员."""
+    return (path in ("year", "money_unit", "unit") or path.startswith("unit.")
+            or path.startswith("evaluators"))
+
+
 class Unit:
     """A validated unit file.
 
@@ -87,8 +94,6 @@ class Unit:
         head = prefix + "."
         values = {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
         locs = {k[len(head):]: v for k, v in self.locs.items() if k.startswith(head)}
-        inherited = lambda k: (k in ("year", "money_unit") or k.startswith("unit.")  # noqa: E731
-                               or k.startswith("evaluators"))
         for k, v in self.values.items():
             if inherited(k) and k not in values:
                 values[k] = v
