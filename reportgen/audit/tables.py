@@ -255,6 +255,11 @@ def _span_in(value: Stated, unit: str, to: str) -> Span:
     return value.span().scaled(_SCALE[unit] / _SCALE[to])
 
 
+#: the unit's whole 收入预算 / 支出预算: the bare words, or after the unit's name ("…办事处收入预算")
+_UNIT_TOTAL = re.compile(r"(?:^|(?:局|院|处|中心|委员会|街道|镇|乡|厅|所|站|馆|校|学|会|室|队|社|办|部门|单位|本部门|本单位))"
+                         r"(?P<what>收入|支出)预算$")
+
+
 def check_text_vs_tables(doc: Document) -> list[Finding]:
     """A total named in the text against the 总计/合计 row of its table."""
     out = []
@@ -284,9 +289,9 @@ def check_text_vs_tables(doc: Document) -> list[Finding]:
         if m.unit not in _SCALE or m.target or m.kind in (CHANGE, RATE, SHARE, PRIOR):
             continue
         hits = totals.get(m.key)
-        whole_unit = re.search(r"(收入|支出)预算$", m.key)
-        if not hits and whole_unit and not re.search(r"财政拨款|一般公共|基金|国有资本|其中|基本|项目", m.key):
-            hits = totals.get("@" + whole_unit.group(1))
+        whole_unit = _UNIT_TOTAL.search(m.key)
+        if not hits and whole_unit:
+            hits = totals.get("@" + whole_unit.group("what"))
         if not hits:
             continue
         t, e, ln = hits[0]
