@@ -4,7 +4,6 @@
 sentences and stays quiet on their correct twins, and the ledger, exit codes,
 --annotate and the .doc/GB18030 readers work."""
 
-import io
 import json
 import shutil
 import subprocess

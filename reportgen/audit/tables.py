@@ -45,6 +45,7 @@ from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, Span, Stated, par
 from reportgen.audit.findings import Finding
 from reportgen.audit.read import Document
 from reportgen.audit.text import CHANGE, PRIOR, RATE, SHARE, mentions
+from reportgen.audit.wording import document_year
 
 _TITLE = re.compile(r"^[^，。；：:,\d]{0,30}?(\d{4}\s*年度?)?[^，。；：:,\d]{2,40}表(?:[（(]续[）)])?$")
 _UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
@@ -442,7 +443,6 @@ def check_items_vs_table(doc: Document) -> list[Finding]:
     of the others (the 合计 column).  One unit of the last decimal apart is
     提示 (尾差), more is 错误."""
     out = []
-    from reportgen.audit.wording import document_year
     own = document_year(doc)
     if own is None or own[1] != "决算":
         return out

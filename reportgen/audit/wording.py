@@ -19,14 +19,13 @@ what a template or last year's report left behind.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from reportgen import numbers as N
 from reportgen.audit.checks import _sentence_quote, finding, in_money
 from reportgen.audit.figures import ERROR, NOTE, NUM, WS, Stated, difference, judge, parse_number, shown
 from reportgen.audit.findings import Finding
 from reportgen.audit.read import Document
-from reportgen.audit.text import ACTUAL, BUDGET, CHANGE, OTHER, PRIOR, RATE, SHARE, mentions, sentence
+from reportgen.audit.text import ACTUAL, BUDGET, OTHER, PRIOR, mentions, sentence
 
 _MONEY = ("元", "万元", "亿元")
 _VERDICT = re.compile(r"决算数?(?:{ws})?(?P<w>大于|小于|高于|低于|超过|少于)(?:{ws})?(?:年初)?预算数?".format(ws=WS))
