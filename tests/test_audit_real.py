@@ -402,6 +402,7 @@ def test_scanned_pdf_says_so_and_nothing_else(tmp_path):
     assert "无法读取，未审核" in result.output and "未发现问题" not in result.output
 
 
+@pytest.mark.slow
 def test_a_page_without_text_is_in_the_ledger(tmp_path):
     import docx
     from pypdf import PdfReader, PdfWriter
@@ -478,6 +479,7 @@ def test_annotate_txt(tmp_path):
     assert lines[1].startswith("【审核·错误】完成率") and lines[2] == "下一行"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_doc_is_read_through_libreoffice(tmp_path):
     src = _final_accounts_docx(tmp_path / "bad.docx", "0.3")
@@ -487,3 +489,21 @@ def test_doc_is_read_through_libreoffice(tmp_path):
     doc = tmp_path / "doc" / "bad.doc"
     got = {(f.check, f.stated, f.expected) for f in audit_file(doc)}
     assert ("文表不符", "0.3万元", "2961.68万元") in got
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_our_own_final_accounts_pdf_audits_clean(tmp_path):
+    """The rendered 决算公开 as LibreOffice prints it (amounts wrapping in narrow cells, 行次
+    columns): nothing but the 占比 notes of shares forced to 100% (see test_audit.py)."""
+    from conftest import EXAMPLES
+    from reportgen.pack.packs import load_pack
+    from reportgen.pipeline import prepare, render_forms
+    forms = render_forms(prepare(EXAMPLES / "xinzhou-gongxin-2021.yaml", load_pack("xinzhou")))
+    name, data = next((n, d) for n, d in forms if "决算公开" in n)
+    (tmp_path / "f.docx").write_bytes(data)
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "f.docx")],
+                   capture_output=True, timeout=300, check=True)
+    found = [f for f in audit_file(tmp_path / "f.pdf") if not (f.check == "占比" and f.severity == NOTE)]
+    assert not found, [(f.location, f.check, f.message) for f in found]

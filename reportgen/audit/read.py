@@ -290,7 +290,27 @@ def _grid_lines(textpage, page: int) -> list[GridLine]:
             else:
                 cells.append([g[2], g[3], g[4]])
         out.append(GridLine(page, top, bottom, [(a, b, t) for a, b, t in cells]))
-    return out
+    return _join_wrapped_numbers(out)
+
+
+_WRAPPED = re.compile(r"^[-−]?\d[\d,]*[.,]$")
+
+
+def _join_wrapped_numbers(lines: list[GridLine]) -> list[GridLine]:
+    """An amount too wide for its cell wraps ("104,692,235." over "55"): the
+    piece on the next line under it is joined back, so that neither half is
+    read as an amount of its own."""
+    for i, line in enumerate(lines[:-1]):
+        for k, (x0, x1, t) in enumerate(line.cells):
+            if not _WRAPPED.match(t):
+                continue
+            nxt = lines[i + 1]
+            for j, (y0, y1, u) in enumerate(nxt.cells):
+                if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", u) and y0 <= x1 and x0 <= y1:
+                    line.cells[k] = (min(x0, y0), max(x1, y1), t + u)
+                    del nxt.cells[j]
+                    break
+    return [ln for ln in lines if ln.cells]
 
 
 def _read_converted(path: Path, name: str) -> Document:

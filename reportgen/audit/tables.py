@@ -14,8 +14,7 @@ Checks (each reports where the figures are and the arithmetic as printed):
 - :func:`check_text_vs_tables` — a total named in the 情况说明
   (``财政拨款收入支出总计0.3万元``) against the 总计/合计 row of the table
   the name points at (``财政拨款收入支出决算总表`` → 总计 2,961.68; a
-  row named as a total, ``本年收入合计``, when every table that has it
-  agrees; a table's whole name, ``一般公共预算财政拨款支出``, for its one
+  table's whole name, ``一般公共预算财政拨款支出``, for its one
   合计 row; a unit's 收入预算 / 支出预算 for the 收入总计 / 支出总计 of its
   财务收支预算总表); the
   official 说明 sentence patterns name their table this way (上海 部门决算
@@ -271,11 +270,9 @@ def check_text_vs_tables(doc: Document) -> list[Finding]:
         closing = [(e, ln) for ln in t.lines for e in ln.entries if e.key in ("总计", "合计") and e.amounts]
         for ln in t.lines:
             for e in ln.entries:
-                if not e.amounts or not re.search(r"(总计|合计)$", e.key):
+                if not e.amounts or not re.search(r"(总计|合计)$", e.key) or len(t.stem) < 4:
                     continue
                 totals.setdefault(t.stem + e.key, []).append((t, e, ln))
-                if len(e.key) > 2:                       # 本年收入合计: its own name
-                    totals.setdefault(e.key, []).append((t, e, ln))
         if len(closing) == 1 and len(t.stem) >= 6:      # 一般公共预算财政拨款支出决算表 → its 合计
             totals.setdefault(t.stem, []).append((t, closing[0][0], closing[0][1]))
         if re.search(r"财务收支|收支预算|收支决算", t.title) and "财政拨款" not in t.title:
