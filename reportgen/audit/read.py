@@ -284,7 +284,8 @@ def _grid_lines(textpage, page: int) -> list[GridLine]:
         height = max(g[0] - g[1] for g in gs)
         cells: list[list] = []
         for g in gs:
-            if cells and g[2] - cells[-1][1] < 0.8 * height:
+            if cells and g[2] - cells[-1][1] < 0.8 * height and \
+                    _is_amount(cells[-1][2]) == _is_amount(g[4]):
                 cells[-1][1] = max(cells[-1][1], g[3])
                 cells[-1][2] += g[4]
             else:
@@ -293,22 +294,35 @@ def _grid_lines(textpage, page: int) -> list[GridLine]:
     return _join_wrapped_numbers(out)
 
 
-_WRAPPED = re.compile(r"^[-−]?\d[\d,]*[.,]$")
+#: the first half of a wrapped amount: ends in "." or ",", or one decimal short ("94,117,688.5")
+_WRAPPED = re.compile(r"^[-−]?\d[\d,]*(?:[.,]|\.\d)$")
+
+
+def _is_amount(text: str) -> bool:
+    return bool(re.fullmatch(r"[-−]?[\d,.]+", text.strip()))
 
 
 def _join_wrapped_numbers(lines: list[GridLine]) -> list[GridLine]:
-    """An amount too wide for its cell wraps ("104,692,235." over "55"): the
-    piece on the next line under it is joined back, so that neither half is
-    read as an amount of its own."""
-    for i, line in enumerate(lines[:-1]):
+    """An amount too wide for its cell wraps ("104,692,235." over "55"; the
+    row's label may sit on a line between the two halves): the piece under
+    it, within two lines, is joined back, so that neither half is read as an
+    amount of its own."""
+    for i, line in enumerate(lines):
         for k, (x0, x1, t) in enumerate(line.cells):
             if not _WRAPPED.match(t):
                 continue
-            nxt = lines[i + 1]
-            for j, (y0, y1, u) in enumerate(nxt.cells):
-                if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", u) and y0 <= x1 and x0 <= y1:
-                    line.cells[k] = (min(x0, y0), max(x1, y1), t + u)
-                    del nxt.cells[j]
+            rest = r"\d" if t[-2] == "." else r"\d[\d,]*(?:\.\d+)?"
+            done = False
+            for nxt in lines[i + 1:i + 3]:
+                if nxt.page != line.page or line.bottom - nxt.top > 3 * (line.top - line.bottom):
+                    break
+                for j, (y0, y1, u) in enumerate(nxt.cells):
+                    if re.fullmatch(rest, u) and y0 <= x1 and x0 <= y1:
+                        line.cells[k] = (min(x0, y0), max(x1, y1), t + u)
+                        del nxt.cells[j]
+                        done = True
+                        break
+                if done:
                     break
     return [ln for ln in lines if ln.cells]
 

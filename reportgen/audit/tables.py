@@ -61,6 +61,7 @@ class Entry:
     code: str
     label: str
     amounts: list[tuple[float, float, Stated]]
+    x: float = 0.0          # where the entry starts on its line (its code or label)
 
     @property
     def key(self) -> str:
@@ -122,10 +123,12 @@ def _entries(cells: list[tuple[float, float, str]], row_numbers: bool = False) -
     right after a label is its 行次, not an amount."""
     out: list[Entry] = []
     code, label, amounts = [], [], []
+    start = None
+    numbered = False                          # the entry's 行次 was passed: a label after it starts another
 
     def close():
         if label or amounts:
-            out.append(Entry("".join(code), "".join(label), list(amounts)))
+            out.append(Entry("".join(code), "".join(label), list(amounts), start or 0.0))
 
     for x0, x1, t in cells:
         t = t.strip()
@@ -134,22 +137,26 @@ def _entries(cells: list[tuple[float, float, str]], row_numbers: bool = False) -
         m = _CODE_LINE.match(t)
         if m and not label and not amounts:
             code += [g for g in m.groups() if g]
+            start = x0 if start is None else start
             continue
         if _CODE.match(t) and not label and not amounts:
             code.append(t)
+            start = x0 if start is None else start
             continue
         value = _amount(t)
         if value is not None and row_numbers and label and not amounts and re.fullmatch(r"\d{1,3}", t):
+            numbered = True
             continue
         if value is not None and (label or code or amounts):
             amounts.append((x0, x1, value))
             continue
         if value is not None:
             continue                          # a bare number before any label: a 序号 / 行次
-        if amounts:                           # a new label after amounts: the right half
+        if amounts or numbered:               # a new label after amounts (or 行次): the right half
             close()
-            code, label, amounts = [], [], []
+            code, label, amounts, start, numbered = [], [], [], None, False
         label.append(t)
+        start = x0 if start is None else start
     close()
     return out
 
@@ -183,6 +190,10 @@ def _pdf_tables(doc: Document) -> list[Table]:
             continue
         numbered = numbered or any(re.sub(r"\s+", "", t) in ("行次", "栏次") for t in g.texts)
         entries = _entries(g.cells, numbered)
+        if not entries and all(_amount(t) is not None for t in g.texts) \
+                and not (numbered and all(re.fullmatch(r"\d{1,3}", t) for t in g.texts)):
+            # the amounts of a row whose label is on the line below or above (wrapped)
+            entries = [Entry("", "", [(x0, x1, _amount(t)) for x0, x1, t in g.cells], g.cells[0][0])]
         if entries:
             cur.lines.append(Line(entries, loc, g.top, g.bottom))
     for t in out:
@@ -206,9 +217,12 @@ def _merge_orphans(lines: list[Line]) -> list[Line]:
                 if dist is None or d < dist:
                     best, dist = j, d
         if best is not None and dist < 2.5 * max(ln.top - ln.bottom, 1):
-            target = lines[best].entries[-1]
-            target.amounts = sorted(target.amounts + [a for e in ln.entries for a in e.amounts],
-                                    key=lambda a: a[0])
+            entries = lines[best].entries
+            for a in (a for e in ln.entries for a in e.amounts):
+                # each amount to the entry that starts last before it (収入 | 支出 halves)
+                left = [e for e in entries if e.x <= a[0]]
+                target = left[-1] if left else entries[0]
+                target.amounts = sorted(target.amounts + [a], key=lambda x: x[0])
             merged.add(i)
     return [ln for i, ln in enumerate(lines) if i not in merged]
 
