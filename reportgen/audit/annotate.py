@@ -141,7 +141,11 @@ def _find(page, f: Finding) -> tuple[float, float, float, float] | None:
     textpage = page.get_textpage()
     try:
         wanted = [re.sub(r"(万元|元|%|％|人|辆|分|个百分点)$", "", f.stated)] if f.stated else []
-        wanted += [q for q in re.split(r"[\s，。；：]+", f.quote) if len(q) >= 6][:2]
+        if wanted and re.fullmatch(r"\d+(?:\.\d+)?", wanted[0]) and len(wanted[0].split(".")[0]) > 3:
+            whole, _, frac = wanted[0].partition(".")
+            wanted.insert(0, f"{int(whole):,}" + (f".{frac}" if frac else ""))   # as a table prints it
+        wanted += [q for q in re.split(r"[\s，。；：、]+", f.quote) if len(q) >= 6][:2]
+        wanted += re.findall(r"\d[\d,]*\.\d+", f.quote)[:2]
         for w in wanted:
             if not w or len(w) < 2:
                 continue
