@@ -55,8 +55,8 @@ def test_shanghai_final_accounts_known_errors():
         ("占比", "71.73%", "71.65%", ERROR),                         # 2106.66 / 2940.05
         ("占比合计", "100.07%", "100%", ERROR),
         ("文表不符", "0.3万元", "2961.68万元", ERROR),                # its 财政拨款收入支出决算总表
-        ("表内合计", "2946.25", "2946.26", NOTE),                     # 收入 类 sum
-        ("表内合计", "2336.91", "2336.92", NOTE),                     # 基本支出 by 类
+        ("表内合计", "2,946.25", "2946.26", NOTE),                     # 收入 类 sum
+        ("表内合计", "2,336.91", "2336.92", NOTE),                     # 基本支出 by 类
         ("表间尾差", "326.71", "326.72", NOTE),                       # 社会保障和就业
         ("合计", "251.25万元", "251.26万元", NOTE),                   # 政府采购 4.79 + 0 + 246.47
     }
@@ -78,11 +78,11 @@ def test_pdf_tables_are_read_as_tables():
     t = by_title["财政拨款收入支出决算总表"]
     assert t.unit == "万元"
     totals = [e for ln in t.lines for e in ln.entries if e.key == "总计"]
-    assert [e.amounts[0][2].text for e in totals][:1] == ["2961.68"]
+    assert [e.amounts[0][2].text for e in totals][:1] == ["2,961.68"]
     spending = by_title["一般公共预算财政拨款支出决算表"]
     codes = {e.code: e for ln in spending.lines for e in ln.entries if e.code}
     assert codes["2010601"].label == "行政运行"
-    assert [a[2].text for a in codes["2010601"].amounts] == ["1511.89", "1503.52", "8.37"]
+    assert [a[2].text for a in codes["2010601"].amounts] == ["1,511.89", "1,503.52", "8.37"]
 
 
 @needs_cases
@@ -365,6 +365,45 @@ def _items_docx(path: Path, actual: str) -> Path:
             t.cell(r, c).text = v
     d.save(path)
     return path
+
+
+def _classified_docx(path: Path, cells: dict) -> Path:
+    import docx
+    d = docx.Document()
+    d.add_paragraph("某局2024年度部门决算")
+    d.add_paragraph("支出决算表")
+    d.add_paragraph("单位：元")
+    rows = [("科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出"),
+            ("", "合计", "3,000,000", "2,000,000", "1,000,000"),
+            ("201", "一般公共服务支出", "2,000,000", "1,500,000", "500,000"),
+            ("20106", "财政事务", "2,000,000", "1,500,000", "500,000"),
+            ("2010601", "行政运行", "1,500,000", "1,500,000", ""),
+            ("2010602", "一般行政管理事务", "500,000", "", "500,000"),
+            ("208", "社会保障和就业支出", "1,000,000", "500,000", "500,000"),
+            ("20805", "行政事业单位养老支出", "1,000,000", "500,000", "500,000")]
+    rows = [tuple(cells.get((r, c), v) for c, v in enumerate(row)) for r, row in enumerate(rows)]
+    t = d.add_table(rows=len(rows), cols=5)
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            t.cell(r, c).text = v
+    d.save(path)
+    return path
+
+
+@pytest.mark.parametrize("cells, expected", [
+    ({}, []),
+    ({(4, 3): "1,400,000"}, [("表内合计", ERROR, "1,500,000", "1400000")]),        # 行政运行: 合计 ≠ 基本 + 项目
+    ({(4, 2): "1,400,000", (4, 3): "1,400,000"},                                     # 财政事务 ≠ its 项
+     [("表内合计", ERROR, "2,000,000", "1900000")]),
+])
+def test_rows_and_classes_add_up(tmp_path, cells, expected):
+    got = audit_file(_classified_docx(tmp_path / "t.docx", cells))
+    assert [(f.check, f.severity, f.stated, f.expected) for f in got] == expected
+
+
+def test_a_yuan_off_in_whole_yuan_tables_is_a_note(tmp_path):
+    got = audit_file(_classified_docx(tmp_path / "t.docx", {(4, 2): "1,500,001", (4, 3): "1,500,001"}))
+    assert {(f.check, f.severity) for f in got} == {("表内合计", NOTE)}
 
 
 def test_item_actual_against_its_table_row(tmp_path):

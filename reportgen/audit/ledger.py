@@ -101,6 +101,10 @@ CHECKS: tuple[tuple[str, Callable, Callable], ...] = (
      lambda d: (APPLIED, "决算说明中的（类）（款）（项）逐项") if (wording.document_year(d) or (0, ""))[1] == "决算"
      and tables._ITEM_PATH.search(d.stream) else (NOT_APPLICABLE, "不是决算说明，或没有按（类）（款）（项）列出的项目")),
     ("表内各类与合计", tables.check_table_sums, _tables_with(_has_classes, "按科目编码列出的类级行与合计行")),
+    ("表内各行合计栏", tables.check_row_totals, _tables_with(lambda t: any(len(e.amounts) >= 3 for ln in t.lines
+                                                                        for e in ln.entries), "多栏金额行")),
+    ("表内类款项", tables.check_hierarchy, _tables_with(lambda t: any(len(e.code) == 5 for ln in t.lines
+                                                                   for e in ln.entries), "按类、款、项编码列出的行")),
     ("表间同一科目", tables.check_cross_tables,
      lambda d: (APPLIED, f"{len(tables.tables(d))}张表") if len(tables.tables(d)) >= 2
      else (NOT_APPLICABLE, "少于两张表格")),

@@ -50,7 +50,7 @@ _TITLE = re.compile(r"^[^，。；：:,\d]{0,30}?(\d{4}\s*年度?)?[^，。；�
 _UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
 _AMOUNT = re.compile(rf"^(?:{NUM}|[-−—–－]+)$")
 _CODE = re.compile(r"^\d{2,3}$")
-_CODE_LINE = re.compile(r"^(\d{3})(?:\s+(\d{2}))?(?:\s+(\d{2}))?$")
+_CODE_LINE = re.compile(r"^(\d{3})(?:\s*(\d{2}))?(?:\s*(\d{2}))?$")
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000)}
 
 
@@ -114,7 +114,8 @@ def _amount(text: str) -> Stated | None:
         return None
     if not re.search(r"\d", t):
         return Stated(t, Decimal(0), 0)       # a dash for nothing
-    return parse_number(t.replace(",", ""))
+    value = parse_number(t.replace(",", ""))
+    return Stated(t, value.value, value.places) if value else None      # the text as printed (2,946.25)
 
 
 def _entries(cells: list[tuple[float, float, str]], row_numbers: bool = False) -> list[Entry]:
@@ -205,7 +206,7 @@ def _merge_orphans(lines: list[Line]) -> list[Line]:
     """A line of amounts with no label (the figures of a row whose label
     wrapped onto two printed lines) joins the vertically nearer neighbour
     that has a label, in the same page."""
-    orphans = [all(not e.label for e in ln.entries) for ln in lines]
+    orphans = [all(not e.label and not e.code for e in ln.entries) for ln in lines]
     merged = set()
     for i, ln in enumerate(lines):
         if not orphans[i]:
@@ -368,7 +369,7 @@ def check_table_sums(doc: Document) -> list[Finding]:
             s = sum((p.value for p in parts), Decimal(0))
             if s == tv.value:
                 continue
-            half = sum((p.half for p in parts), Decimal(0)) + tv.half
+            half = sum((_half(p) for p in parts), Decimal(0)) + _half(tv)
             diff = s - tv.value
             if abs(diff) <= half:
                 severity, what = NOTE, "尾差（各行舍入所致）"
@@ -490,4 +491,96 @@ def check_items_vs_table(doc: Document) -> list[Finding]:
                            shown(table_span.value, actual.stated.places, actual.unit),
                            N.fixed(actual.stated.value - table_span.value, max(actual.stated.places, 2))
                            + actual.unit, verdict))
+    return out
+
+
+def _half(value: Stated) -> Decimal:
+    """Half a unit of the last printed digit; a whole 元 amount of a table is
+    itself rounded from 分, so ±0.5."""
+    return value.half if value.places else Decimal("0.5")
+
+
+def _grid_source(doc: Document) -> bool:
+    """The tables come from a .docx grid (every row read), not a PDF page."""
+    return not doc.grid
+
+
+def check_row_totals(doc: Document) -> list[Finding]:
+    """A table whose rows each print their total first and its parts after
+    (合计 | 基本支出 | 项目支出; 合计 | 财政拨款 | 其他收入 …) — recognised from
+    the rows themselves, when at least four rows add up exactly and they
+    outnumber the others three to one — is checked row by row: a row whose
+    parts do not add up to its first amount is 错误, 提示 within the
+    rounding of its printed parts."""
+    out = []
+    for t in tables(doc):
+        grid = _grid_source(doc)          # on a PDF page only rows that carry their code are sure rows
+        rows = [(e, ln) for ln in t.lines for e in ln.entries if len(e.amounts) >= 2 and len(ln.entries) == 1
+                and (grid or e.code)]
+        verdicts = []
+        for e, ln in rows:
+            first, rest = e.amounts[0][2], [a[2] for a in e.amounts[1:]]
+            diff = first.value - sum((r.value for r in rest), Decimal(0))
+            half = _half(first) + sum((_half(r) for r in rest), Decimal(0))
+            verdicts.append((e, ln, first, rest, diff, half))
+        # recognised by rows with two parts or more (one part equal to its total proves nothing:
+        # a score table's 分值 | 得分 at full marks)
+        if any(re.search(r"得分|分值|权重", e.label) for ln in t.lines for e in ln.entries):
+            continue                                    # a score table: 分值 | 得分 are no total and parts
+        good = sum(1 for v in verdicts if abs(v[4]) <= v[5] and len(v[3]) >= 2)
+        bad = [v for v in verdicts if v[4] != 0]
+        if good < 4 or good < 3 * len(bad):
+            continue
+        for e, ln, first, rest, diff, half in bad:
+            severity = NOTE if abs(diff) <= half else ERROR
+            places = max(p.places for p in [first] + rest)
+            total_ = first.value - diff
+            out.append(Finding(doc.path, ln.loc, "表内合计",
+                               f"{t.title}“{e.label or e.code}”行：{'＋'.join(r.text for r in rest)}＝"
+                               f"{N.fixed(total_, places)}，该行合计栏为{first.text}"
+                               + ("；尾差（各栏舍入所致）" if severity == NOTE else ""),
+                               f"{t.title} {e.label} {' '.join(a[2].text for a in e.amounts)}", first.text,
+                               N.fixed(total_, places), N.fixed(diff, places), severity))
+    return out
+
+
+def check_hierarchy(doc: Document) -> list[Finding]:
+    """A 支出功能分类 类 row (three-digit code 2xx) against the 款 rows under it
+    (five digits) and a 款 against its 项 (seven digits), first amount column: a 类 is the
+    sum of its 款 (财政部 政府收支分类科目).  错误 beyond the rounding of the
+    printed rows, 提示 within it; in a table read from a PDF page, children
+    short of their parent are 疑似 (a row may not have been read)."""
+    out = []
+    strict = _grid_source(doc)
+    for t in tables(doc):
+        # 支出功能分类 codes (2xx): an economic-classification table (3xx) pairs its columns differently
+        coded = [(e, ln) for ln in t.lines for e in ln.entries if e.code.startswith("2") and e.amounts]
+        codes = [e.code for e, _ in coded]
+        if len(set(codes)) != len(codes):
+            continue
+        for parent, pln in coded:
+            if len(parent.code) not in (3, 5):
+                continue
+            kids = [e for e, _ in coded if len(e.code) == len(parent.code) + 2 and e.code.startswith(parent.code)]
+            if not kids:
+                continue
+            top = parent.amounts[0][2]
+            s = sum((k.amounts[0][2].value for k in kids), Decimal(0))
+            if s == top.value:
+                continue
+            half = _half(top) + sum((_half(k.amounts[0][2]) for k in kids), Decimal(0))
+            if abs(s - top.value) <= half:
+                severity = NOTE
+            elif s > top.value or strict:
+                severity = ERROR
+            else:
+                severity = SUSPECT
+            places = max(k.amounts[0][2].places for k in kids + [parent])
+            level = "款" if len(parent.code) == 3 else "项"
+            out.append(Finding(doc.path, pln.loc, "表内合计",
+                               f"{t.title}：{parent.code}“{parent.label}”{top.text}，其下各{level}之和"
+                               f"{'＋'.join(k.amounts[0][2].text for k in kids)}＝{N.fixed(s, places)}"
+                               + ("；尾差（各行舍入所致）" if severity == NOTE else ""),
+                               f"{t.title} {parent.code} {parent.label} {top.text}", top.text, N.fixed(s, places),
+                               N.fixed(top.value - s, places), severity))
     return out
