@@ -21,7 +21,7 @@ from reportgen.unitfile import schema as unit_schema
 from reportgen.pipeline import Prepared, is_workbook, prepare, render_forms
 from reportgen.output.render import write_atomic
 
-PACK_HELP = "模板包：内置名称（jinzhong）或模板包文件夹路径 / built-in pack name or pack folder"
+PACK_HELP = "模板包：内置名称（reportgen templates list 列出）或模板包文件夹路径 / built-in pack name or pack folder"
 
 
 class _Voice:

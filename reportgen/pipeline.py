@@ -113,9 +113,9 @@ def prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> Pr
     """Load, validate, check, score and narrate ``unit_path`` for every form
     of ``pack`` — or only the forms keyed in ``only`` (and the forms they
     cite), so a unit is asked only for the data those forms need — with the
-    pack's fields (core + its own) in force.  A form that has nothing to
-    fill (a per-project form without a project that has 绩效指标) is
-    reported as a warning."""
+    pack's fields (core + its own) in force.  A form asked for by name that
+    has nothing to fill (a per-project form without a project that has
+    绩效指标) is reported as a warning."""
     with S.using(pack.schema):
         prepared = _prepare(unit_path, pack, only)
     prepared.schema = pack.schema
@@ -163,7 +163,7 @@ def _prepare(unit_path: str | Path, pack: Pack, only: tuple[str, ...] = ()) -> P
             views = [unit.scoped(form.scope)]
         else:
             views = [unit]
-        if not views and form.each:
+        if not views and form.each and form.key in only:   # asked for by name: say why nothing comes
             what = zh_name(form.each)
             diags.append(Diagnostic(f"没有填写了绩效指标（indicators）的{what}，未生成《{form.title}》",
                                     unit.loc(form.each), form.each, what, severity=WARNING))

@@ -32,9 +32,9 @@ def test_check_lists_overrides_and_passes(tmp_path):
                                        "-t", "jinzhong"])
     assert result.exit_code == 0
     assert result.output.count("人工评分: 部门整体支出绩效自评表 · ") == 4
-    assert result.output.count("人工评分: 财政支出项目绩效自评表 · 招商引资工作经费 · ") == 6
+    assert result.output.count("人工评分: 财政支出项目绩效自评表 · 招商引资工作经费 · ") == 1
     assert "部门整体支出绩效自评表: 综合得分 81.60，等次 良" in result.output
-    assert "财政支出项目绩效自评表 · 招商引资专项经费: 综合得分 85.80，等次 良" in result.output
+    assert "财政支出项目绩效自评表 · 招商引资专项经费: 综合得分 97.80，等次 优" in result.output
 
 
 def test_single_form_to_a_file_and_unknown_form(tmp_path):

@@ -212,17 +212,77 @@ def test_seed_000_project_subtotal_error_is_caught(example_text, write_unit):
 
 
 def test_jinzhong_projects_total_and_grade(rendered):
-    """seed 004's two 财政支出项目绩效自评表: 86.05 and 85.80, both 良."""
+    """seed 004's two 财政支出项目绩效自评表 under the pack's rule.  The seed's
+    evaluator gave 86.05 and 85.80 良; no rule reproduces its 产出/效果 scores
+    (tools/project_rule_evidence.py), and only the deductions it explains are
+    kept as overrides: 实际完成率 5 (P1) and 成本节约率 6 (P2)."""
     _, docs = rendered["jinzhong-zhaoshang-2020.yaml"]
-    for project, total in (("招商引资工作经费", "86.05"), ("招商引资专项经费", "85.80")):
+    for project, total in (("招商引资工作经费", "91.49"), ("招商引资专项经费", "97.80")):
         rows = [r for t in tables(project_form(docs, project)) for r in t]
         assert total in row_with_text(rows, "综合得分")
-        assert "良" in row_with_text(rows, "评价结果等次")
-        # 投入: 资金到位率 7.60/500 → 0.05 (P1), 146.25/198.5 → 2.21 (P2)
+        assert "优" in row_with_text(rows, "评价结果等次")
+    rows = [r for t in tables(project_form(docs, "招商引资工作经费")) for r in t]
+    # 经济效益 = 8 × mean(36%, 100%) = 5.44: 项目引进 18 of 50 is not met
+    assert next(r for r in rows if "经济效益" in r)[-1] == "5.44"
+    assert "36.00%" in row_with_text(rows, "项目引进")
+    # 投入: 资金到位率 7.60/500 → 0.05 (P1), 146.25/198.5 → 2.21 (P2)
     rows = [r for t in tables(project_form(docs, "招商引资专项经费")) for r in t]
     assert "2.21" in row_with_text(rows, "资金到位率") and "2.59" in row_with_text(rows, "预算执行率")
     # 完成进度 is derived: 13 activities against "不少于10场" is 130.00%
     assert "130.00%" in row_with_text(rows, "组织、参加招商引资活动")
+
+
+def test_zhaoshang_start_rate_and_quality_progress(rendered):
+    """seed 004 P1 prints 开工率 65.4% (85.4% = 204/239 elsewhere, rubrics.md
+    §3.3 #25) and 完成进度 118% for 18 of ≥10 (180%, #23)."""
+    _, docs = rendered["jinzhong-zhaoshang-2020.yaml"]
+    text = dump(project_form(docs, "招商引资工作经费"))
+    assert "开工率85.4%" in text and "65.4%" not in text
+    rows = [r for t in tables(project_form(docs, "招商引资工作经费")) for r in t]
+    assert "180.00%" in row_with_text(rows, "引进企业质量")
+
+
+def test_zhaoshang_itemises_project_spending(rendered):
+    """seed 004 itemises 项目支出 146.93万元; the two projects count their 本年支出
+    (招商引资专项经费 126.47, its 19.78 上年结转 apart)."""
+    prepared, _ = rendered["jinzhong-zhaoshang-2020.yaml"]
+    text = prepared.forms[0].texts["budget_execution"]
+    assert ("项目支出146.93万元，占比36.29%，包括党建经费0.21万元、劳务派遣人员工资3.64万元、工会经费2.76万元、"
+            "招商引资工作经费7.60万元、招商引资专项经费126.47万元、扶贫支出6.26万元。") in text
+
+
+def test_huitong_key_spending_is_a_budget_arrangement(rendered):
+    """重点支出安排率 compares 年度预算安排 (53号); seed 003 printed 项目总支出
+    24.74 beside 项目支出 5.2 (rubrics.md §2.4 #15)."""
+    prepared, docs = rendered["jinzhong-huitong-2021.yaml"]
+    text = dump(department_form(docs))
+    assert "项目总支出" not in text
+    row = row_with(score_table(department_form(docs)), "重点支出安排率")
+    assert "（重点项目预算安排24.74万元/项目预算安排总额24.74万元）×100%=100.00%" in " ".join(row)
+    assert "区内企业管理服务费10.00万元、项目推进考察工作费10.00万元、党建工作及机关文化建设费4.74万元" in " ".join(row)
+    budget = prepared.forms[0].texts["budget_execution"]
+    assert "基本支出19.54万元，占比78.98%；项目支出5.20万元，占比21.02%" in budget
+
+
+def test_gongxin_states_the_final_accounts_and_the_project_totals(rendered):
+    """seed 000's 元 paragraph and its project totals, corrected (rubrics.md
+    §2.4 #3, #5): 8 projects 2375.70万元 = 6 done 1860.70 + 2 not 515."""
+    prepared, _ = rendered["jinzhong-gongxin-2021.yaml"]
+    texts = prepared.forms[0].texts
+    assert ("决算数76,028,655.05元（其中财政拨款收入75,717,237.34元，其他资金收入311,417.71元）；"
+            "本年支出调整预算数87,045,081.07元，决算数87,322,340.60元") in texts["budget_execution"]
+    assert ("需绩效评价考核项目共8项，项目总金额2375.70万元：已实施6项，金额1860.70万元；"
+            "当年未实施2项，金额515.00万元") in texts["performance_analysis"]
+
+
+def test_project_parts_must_add_up(example_text, write_unit):
+    """A project typed both in parts and as a whole: the whole must be their sum."""
+    text = example_text("jinzhong-gongxin-2021.yaml").replace(
+        "  - name: 技改引导资金\n    implemented: 是\n", "  - name: 技改引导资金\n    implemented: 是\n    spent: 1560\n")
+    assert "spent: 1560" in text
+    p = prepare(write_unit(text), load_pack("jinzhong"))
+    msg = next(d.format() for d in p.errors if d.path.endswith("projects[4].spent"))
+    assert "应为 1560.70万元，实为 1560.00万元" in msg
 
 
 def row_with_text(rows, needle):

@@ -343,8 +343,8 @@ def check_messages(write_unit, text: str) -> list[str]:
     ("operating_costs: {administrative: 1520232.71", "operating_costs: {administrative: 1620232.71",
      "公开10 机关运行经费不能大于 公开06 公用经费（基本支出）"),
     # an unknown code
-    ("    - {code: 2240199, basic: 30000.00}", "    - {code: 2249999, basic: 30000.00}",
-     "未知的功能分类科目编码 22499（2249999）"),
+    ("    - {code: 2240199, basic: 30000.00}", "    - {code: 2249899, basic: 30000.00}",
+     "未知的功能分类科目编码 22498（2249899）"),
     # the same 项 and source twice
     ("    - {code: 2299901, basic: 100000.00}", "    - {code: 2299901, basic: 50000.00}\n"
                                               "    - {code: 2299901, basic: 50000.00}",
@@ -402,6 +402,60 @@ def test_example_checks_clean():
     assert result.exit_code == 0, result.output
 
 
+def test_table_layout_parameters_are_checked_and_used():
+    from decimal import Decimal
+
+    from reportgen.forms.disclosure import TableLayout, table_layout
+
+    layout, problems = table_layout({"money": "万元", "public_columns": "1",
+                                     "economic_rows": ["301", "30101"]})
+    assert problems == []
+    assert layout.cell(Decimal("29400540.00")) == "2,940.05"
+    assert layout.cell(Decimal("0")) == "" and layout.amount(Decimal("0")) == "0.00"
+    assert TableLayout().cell(Decimal("29400540.00")) == "29,400,540.00"
+    _, problems = table_layout({"money": "千元", "colour": "red", "public_columns": 5,
+                                "economic_rows": ["30198"], "fiscal_opening_labels": ["一"]})
+    assert [k for k, _ in problems] == ["money", "colour", "public_columns", "economic_rows",
+                                        "fiscal_opening_labels"]
+    assert "30198" in problems[3][1]
+
+
+def test_a_bad_tables_parameter_is_reported_at_its_line(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from reportgen.errors import PackError
+    from reportgen.pack.packs import load_pack
+
+    pack = tmp_path / "copy"
+    shutil.copytree(Path(__file__).parent.parent / "templates" / "xinzhou", pack)
+    text = (pack / "pack.yaml").read_text(encoding="utf-8")
+    (pack / "pack.yaml").write_text(text.replace("        money: 元", "        money: 千元"), encoding="utf-8")
+    line = next(i for i, l in enumerate((pack / "pack.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                if "千元" in l)
+    with pytest.raises(PackError) as exc:
+        load_pack(str(pack))
+    assert f"pack.yaml:{line}:" in str(exc.value) and "money 应为 元 或 万元" in str(exc.value)
+
+
+def test_an_economic_table_of_basic_spending_only_checks_the_basic_identity(example_text, write_unit):
+    """A form whose 经济分类 table is 基本支出 only gives ``basic`` alone: the 金额 = 一般公共预算
+    identity is not asked of it, the 基本支出 identity still is."""
+    from reportgen.compute.check import final_accounts
+    from reportgen.unitfile.validate import load_unit as load
+
+    text = example_text("xinzhou-gongxin-2021.yaml")
+    import re as _re
+    basic_only = _re.sub(r"amount: [0-9.]+, basic: ([0-9.]+)", r"basic: \1", text)
+    basic_only = _re.sub(r"\n    - \{code: 3\d+, amount: [0-9.]+\}", "", basic_only)   # 项目支出-only lines
+    messages = [d.message for d in final_accounts(load(write_unit(basic_only))[0])]
+    assert not any("按经济分类的金额合计" in m for m in messages), messages
+    assert not any("基本支出”合计" in m for m in messages), messages
+    broken = basic_only.replace("basic: 3494125.51}", "basic: 3494125.00}", 1)
+    messages = [d.message for d in final_accounts(load(write_unit(broken))[0])]
+    assert any("“其中：基本支出”合计应等于 公开05 基本支出" in m for m in messages), messages
+
+
 def test_zero_procurement_and_a_share_below_a_hundredth(write_unit, pack):
     """No 政府采购 at all: said in words, not "占政府采购支出总额的不适用"; an
     amount whose share rounds to 0.00% reads 不足0.01% (seed 002's 其他收入)."""
@@ -419,3 +473,25 @@ def test_zero_procurement_and_a_share_below_a_hundredth(write_unit, pack):
     assert texts["procurement"] == ("2022年度政府采购支出总额0.10万元，其中：政府采购货物支出0.10万元、"
                                     "占政府采购支出总额的100.00%；无政府采购工程支出和政府采购服务支出。")
     assert "不适用" not in texts["procurement"] + texts["income"]
+
+
+def test_fund_tables_carry_each_rows_income(example_text, write_unit):
+    """政府性基金/国有资本经营 rows show their 本年收入 beside their 支出; a 项 with
+    income and no spending is a row too (上海 政府性基金预算财政拨款收入支出决算表)."""
+    from reportgen.unitfile.validate import load_unit as load
+
+    text = example_text("xinzhou-gongxin-2021.yaml")
+    text = text.replace("    - {code: 2299901, basic: 100000.00}\n", "    - {code: 2299901, basic: 100000.00}\n"
+                        "    - {code: 2120801, source: 政府性基金预算财政拨款, project: 6000.00}\n", 1)
+    text = text.replace("    - {code: 2299901, general_budget: 100000.00}\n", "    - {code: 2299901, general_budget: 100000.00}\n"
+                        "    - {code: 2120801, government_fund: 8000.00}\n"
+                        "    - {code: 2121001, government_fund: 500.00}\n", 1)
+    text = text.replace("closing_balance: 10574800.61", "closing_balance: 10577300.61")
+    unit, diags = load(write_unit(text))
+    fa, problems = build(unit)
+    total, rows = fa.government_fund
+    assert total["income"] == D("8500.00") and fa.fiscal_spending("government_fund") == D("6000.00")
+    by_code = {r.code: r for r in rows}
+    assert by_code["2120801"]["income"] == D("8000.00") and by_code["2120801"]["project"] == D("6000.00")
+    assert by_code["2121001"]["income"] == D("500.00") and not by_code["2121001"].empty
+    assert by_code["212"]["income"] == D("8500.00")

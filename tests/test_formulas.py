@@ -74,6 +74,21 @@ def test_sum_over_a_list():
     assert ev.evaluate(parse("count_of(projects)")).value == 3
 
 
+def test_itemize_lists_the_flagged_items():
+    """seed 003's 重点项目: name and 年度预算安排 (万元) of the items marked 是."""
+    values = {"projects[0].name": Quantity("区内企业管理服务费", "text"), "projects[0].budget": AMOUNT(100000),
+              "projects[0].key": Quantity(True, "bool"),
+              "projects[1].name": Quantity("党建工作及机关文化建设费", "text"),
+              "projects[1].budget": AMOUNT(47400), "projects[1].key": Quantity(True, "bool"),
+              "projects[2].name": Quantity("日常公用", "text"), "projects[2].budget": AMOUNT(5),
+              "projects[2].key": Quantity(False, "bool"),
+              "projects[3].name": Quantity("无金额", "text"), "projects[3].key": Quantity(True, "bool")}
+    ev = Evaluator(lookup=values.get, items=lambda p: [f"projects[{i}]" for i in range(4)])
+    q = ev.evaluate(parse('itemize(projects, "name", "budget", "key")'))
+    assert q.kind == "text" and q.display() == "区内企业管理服务费10.00万元、党建工作及机关文化建设费4.74万元"
+    assert ev.evaluate(parse('itemize(projects, "name", "budget")')).display().endswith("日常公用0.00万元")
+
+
 @pytest.mark.parametrize("text, message", [
     ("__import__('os').system('x')", "未知的函数"),
     ("a.__class__.__mro__", None),                 # a dotted name: just an unknown field, never an attribute

@@ -95,3 +95,40 @@ def test_python_dash_m_reportgen():
                        cwd=PACKAGE.parent)
     assert r.returncode == 0, r.stderr
     assert "reportgen" in r.stdout
+
+
+CITIES = ("jinzhong", "ningxiang", "xinzhou", "shanghai", "晋中", "宁乡", "忻州", "上海", "长沙")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                ids.add(id(first.value))
+    return ids
+
+
+def test_no_module_is_named_after_or_branches_on_a_city():
+    """City knowledge is pack data: a city's name may appear in reportgen/ only
+    in a docstring or comment that cites a source, never in a name or a value."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        assert not any(c in path.stem for c in CITIES), path
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+                text = node.value
+            elif isinstance(node, ast.Name):
+                text = node.id
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                text = node.name
+            elif isinstance(node, ast.Attribute):
+                text = node.attr
+            else:
+                continue
+            if any(c in text for c in CITIES):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {text[:60]!r}")
+    assert found == []

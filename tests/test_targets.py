@@ -44,6 +44,7 @@ def test_achievement(target, actual, share):
 def test_progress_is_derived_not_typed():
     assert progress_text(parse_target("不少于10家"), D(18)) == "180.00%"    # seed 004 prints 118% (#23)
     assert progress_text(parse_target("不超17万"), D(31)) == "未完成"       # seed 004 prints 完成 (#27)
+    assert progress_text(parse_target("90%以上"), D(100)) == "完成"         # seed 004: 满意度 100%
 
 
 def test_equal_split_keeps_the_total():
@@ -121,3 +122,11 @@ def test_qualitative_degree_must_lie_in_its_tier(write_unit):
     card, diags = score_project(unit.scoped("projects[0]"), NationalRules())
     assert card is None
     assert "projects[0].indicators[0].degree（达成度）" in diags[0].format() and "80.00%–100.00%" in diags[0].message
+
+
+def test_a_target_may_follow_a_description():
+    """seed 004: "引进行业领军企业、500强企业不少于10家" is ≥10家; a text with two
+    targets or a clause break before the comparator stays a phrase."""
+    assert str(parse_target("引进行业领军企业、500强企业不少于10家")) == ">=10家"
+    assert parse_target("引进项目达到50个，总投资达到300亿元") is None
+    assert parse_target("完成市定的招商引资签约任务，本年度项目开工率达到35%") is None

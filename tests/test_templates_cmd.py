@@ -271,6 +271,8 @@ def test_declared_variables_match_the_context_builders(tmp_path):
                         "    - {code: 2299901, source: 国有资本经营预算财政拨款, project: 1000.00}\n", 1)
     text = text.replace("    - {code: 2299901, general_budget: 100000.00}\n", "    - {code: 2299901, general_budget: "
                         "100000.00, government_fund: 1000.00, state_capital: 1000.00}\n", 1)
+    # …and a 部门决算单位构成 table (序号/单位名称/备注)
+    text = text.replace("\nfinal_accounts:\n", "\nfinal_accounts:\n  units:\n    - {name: 本级, note: 并入本级}\n", 1)
     unit = tmp_path / "xinzhou-funds.yaml"
     unit.write_text(text, encoding="utf-8")
     _add_variables(built, unit, "xinzhou")

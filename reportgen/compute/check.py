@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Callable
 
 from reportgen import numbers as N
+from reportgen.compute.derive import itemised_spent
 from reportgen.errors import Diagnostic, WARNING
 from reportgen.unitfile.schema import Group, ListOf, spec_at, zh_name
 from reportgen.unitfile.validate import Unit
@@ -52,29 +53,39 @@ def _count_diff(unit: Unit, message: str, path: str, expected: int, found: int) 
 
 
 @check("project_totals", "项目合计", reads=("project_totals", "projects[].budget", "projects[].spent",
-                                             "projects[].implemented"))
+                                             "projects[].parts", "projects[].implemented"))
 def project_totals(u: Unit) -> list[Diagnostic]:
-    """Itemised projects against the stated subtotals (项目合计 control totals)."""
+    """Itemised projects against the stated subtotals (项目合计 control totals),
+    and a project's 实际支出 against its 分项 when both are given."""
     out = []
     items = u.items("projects")
+    budget = {f"{p}.budget": u.get(f"{p}.budget") for p in items}
+    spent = {f"{p}.spent": itemised_spent(u, p) for p in items}     # a project in parts: their sum
     sums = {
-        "project_totals.budget": [f"{p}.budget" for p in items],
-        "project_totals.spent": [f"{p}.spent" for p in items],
-        "project_totals.implemented_spent": [f"{p}.spent" for p in items
-                                             if u.get(f"{p}.implemented", True)],
+        "project_totals.budget": budget,
+        "project_totals.spent": spent,
+        "project_totals.implemented_spent": {k: v for (k, v), p in zip(spent.items(), items)
+                                             if u.get(f"{p}.implemented", True)},
     }
-    for total_path, paths in sums.items():
+    for total_path, amounts in sums.items():
         if not u.has(total_path):
             continue
-        missing = [p for p in paths if not u.has(p)]
+        missing = [p for p, v in amounts.items() if v is None]
         if missing:
             out.append(Diagnostic("给出了合计数，但有项目缺少该金额，无法核对", u.loc(missing[0]),
                                   missing[0], zh_name(missing[0]), severity=WARNING))
             continue
-        found = sum((u[p] for p in paths), N.ZERO)
+        found = sum(amounts.values(), N.ZERO)
         if found != u[total_path]:
             out.append(_money_diff(u, f"{zh_name(total_path)}与逐项之和不符（应为逐项之和，实为填报的合计）",
                                    total_path, found, u[total_path]))
+    for p in items:               # a project spent in parts: its 实际支出 is their sum
+        parts = u.items(f"{p}.parts")
+        if parts and u.has(f"{p}.spent"):
+            found = sum((u[f"{part}.spent"] for part in parts if u.has(f"{part}.spent")), N.ZERO)
+            if found != u[f"{p}.spent"]:
+                out.append(_money_diff(u, "项目实际支出与分项之和不符（应为分项之和，实为填报的实际支出）",
+                                       f"{p}.spent", found, u[f"{p}.spent"]))
     if u.has("project_totals.count") and u["project_totals.count"] != len(items):
         out.append(_count_diff(u, "项目个数与列出的项目数不符（应为列出的项目数）",
                                "project_totals.count", len(items), u["project_totals.count"]))
@@ -167,7 +178,9 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
     * 公开01 总计: 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余 =
       本年支出合计 + 结余分配 + 年末结转和结余;
     * 公开04 per 财政拨款 type: 本年收入 + 年初结转和结余 = 本年支出 + 年末结转和结余;
-    * 公开06 = 公开05: Σ 经济分类 金额 = 一般公共预算财政拨款支出 小计, and
+    * 公开06 = 公开05: Σ 经济分类 金额 = 一般公共预算财政拨款支出 小计 (when
+      the unit gives 金额: a form whose 经济分类 table shows 基本支出 only, as
+      the 上海 一般公共预算财政拨款基本支出决算表, gives ``basic`` alone), and
       Σ 其中：基本支出 = its 基本支出;
     * 公开10 机关运行经费 ≤ 公开06 公用经费 (基本支出); equal when every unit
       is 行政 or 参公 (a warning otherwise);
@@ -201,7 +214,8 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
         gb_amount = fa.fiscal_spending("general_budget")
         econ_amount = sum((r["amount"] for r in fa.economic if r.level == 1), N.ZERO)
         econ_basic = sum((r["basic"] for r in fa.economic if r.level == 1), N.ZERO)
-        if econ_amount != gb_amount:
+        amounts_given = any(u.has(f"{item}.amount") for item in u.items(f"{FA}.economic"))
+        if amounts_given and econ_amount != gb_amount:
             diags.append(_money_diff(u, "公开06 按经济分类的金额合计应等于 公开05 一般公共预算财政拨款支出合计",
                                      f"{FA}.economic", gb_amount, econ_amount))
         if econ_basic != gb["basic"]:
@@ -218,7 +232,7 @@ def final_accounts(u: Unit) -> list[Diagnostic]:
             path = f"three_public.items.{item}.actual"
             if not u.has(path):
                 continue
-            carried = sum((fa.economic_class(c, "amount") for c in codes), N.ZERO)
+            carried = sum((fa.economic_class(c, "amount" if amounts_given else "basic") for c in codes), N.ZERO)
             if carried != u[path]:
                 diags.append(_as_warning(_money_diff(
                     u, f"公开07 {zh_name(path.rsplit('.', 1)[0])}决算数与公开06 对应经济科目（{'/'.join(codes)}）不一致"

@@ -250,6 +250,26 @@ def fund_total(u: Unit, column: str, exclude: tuple[str, ...] = ()) -> Decimal:
                N.ZERO)
 
 
+def itemised_spent(u: Unit, p: str) -> Decimal | None:
+    """A listed project's 实际支出 (元): its ``spent``, else the sum of its
+    ``parts`` (seed 000: 技改引导资金 463 + 100 + 997.7); None when neither is given."""
+    if u.has(f"{p}.spent"):
+        return u[f"{p}.spent"]
+    if parts := u.items(f"{p}.parts"):
+        return sum((u[f"{part}.spent"] for part in parts), N.ZERO)
+    return None
+
+
+def project_spent(u: Unit, p: str) -> Decimal | None:
+    """A project's 本年实际支出 (元): :func:`itemised_spent`, else the 实际支出
+    of its funds other than 上年结转资金 (seed 004 itemises 招商引资专项经费 as
+    126.47, its 19.78 上年结转 apart); None when none is given."""
+    spent = itemised_spent(u, p)
+    if spent is None and u.given(f"{p}.funds"):
+        return fund_total(u.scoped(p), "spent", exclude=("carried_over",))
+    return spent
+
+
 @computation("project_execution_rate", "预算执行率", ("funds",))
 def project_execution_rate(u: Unit, args: dict) -> Measure:
     """预算执行率 (national 10号 form) = 全年执行数 / 全年预算数, all sources (元)."""
@@ -299,8 +319,10 @@ def read_indicator(u: Unit, path: str, tiers: dict | None = None) -> IndicatorRe
             return fail(f"“{result}”的达成度应在 {N.percent(low)}–{N.percent(high)} 之间，实为 {N.percent(degree)}",
                         f"{path}.degree")
         share = degree if degree is not None else high
+        # 完成进度: the 达成度 when given (seed 004: 项目引进 18 of 50 → 36%)
+        progress = N.percent(degree) if degree is not None else "完成" if result == "达成" else result
         return IndicatorReading(path, name, target_text, actual_text, min(share, Decimal(1)),
-                                result == "达成", "完成" if result == "达成" else result)
+                                result == "达成", progress)
     target = parse_target(target_text)
     if target is None:
         return fail(f"无法识别指标值 '{target_text}'：应为“比较符 数字 单位”（如 >=20次、≤5%、不超4.67万），"

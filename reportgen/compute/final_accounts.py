@@ -67,17 +67,18 @@ DEFAULT_SOURCE = SPENDING_SOURCES[0]
 
 @dataclass(frozen=True)
 class Classification:
-    """The shipped code tables: 功能分类 and 经济分类 names by code, and the
-    经济分类 类 under 人员经费 / 公用经费."""
+    """The shipped code tables: 功能分类 and 经济分类 names by code, the
+    经济分类 类 under 人员经费 / 公用经费, and the 类 rows of 公开01/04."""
 
     functional: dict[str, str]
     economic: dict[str, str]
     economic_groups: dict[str, tuple[str, ...]]
+    summary_classes: tuple[str, ...] = ()
 
     @property
     def classes(self) -> list[tuple[str, str]]:
-        """The 功能分类 类 (3-digit codes) in 公开01 order."""
-        return [(c, n) for c, n in self.functional.items() if len(c) == 3]
+        """The 功能分类 类 rows of 公开01/04 (``summary_classes``), in print order."""
+        return [(c, self.functional[c]) for c in self.summary_classes]
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +87,8 @@ def classification() -> Classification:
     data = yaml.safe_load((Path(__file__).parent.parent / "data" / "classification.yaml").read_text("utf-8"))
     return Classification({str(k): v for k, v in data["functional"].items()},
                           {str(k): v for k, v in data["economic"].items()},
-                          {g: tuple(str(c) for c in cs) for g, cs in data["economic_groups"].items()})
+                          {g: tuple(str(c) for c in cs) for g, cs in data["economic_groups"].items()},
+                          tuple(str(c) for c in data["summary_classes"]))
 
 
 # --------------------------------------------------------------------------
@@ -144,8 +146,8 @@ class FinalAccounts:
     """Every figure of the ten 公开表, in 元 (Decimal, unrounded).
 
     ``income`` (公开02), ``spending`` (03, all sources), ``general_budget``
-    (05), ``government_fund`` (08: spending and income), ``state_capital``
-    (09) are ``(合计, rows)`` pairs from :func:`rollup`; ``economic``
+    (05), ``government_fund`` (08: spending and, as ``income``, 本年收入),
+    ``state_capital`` (09, likewise) are ``(合计, rows)`` pairs from :func:`rollup`; ``economic``
     (06) is a list of 经济分类 rows with ``amount``/``basic``; balances and
     the 公开10 counts are plain values.
     """
@@ -240,6 +242,13 @@ class FinalAccounts:
         return sum(self.vehicles.values())
 
 
+def _income_of(income_lines: list, key: str) -> list[tuple[str, dict[str, Decimal]]]:
+    """The 本年收入 of one 财政拨款 type per 项, as lines with an ``income``
+    value, so 政府性基金/国有资本经营 tables show each row's 本年收入 beside its
+    支出 (a 项 with income and no spending is a row too)."""
+    return [(code, {"income": values[key]}) for code, values in income_lines if values.get(key)]
+
+
 def _money(u: Unit, path: str) -> Decimal:
     return u.get(path) or ZERO
 
@@ -302,7 +311,9 @@ def build(u: Unit) -> tuple[FinalAccounts | None, list[Diagnostic]]:
         if code is None:
             continue
         known(f"{item}.code", code, enames, (3, 5), "经济分类")
-        amount, basic = _money(u, f"{item}.amount"), _money(u, f"{item}.basic")
+        basic = _money(u, f"{item}.basic")
+        # a 基本支出-only table (上海 基本支出决算表) gives basic alone: its amount is the basic part
+        amount = _money(u, f"{item}.amount") if u.has(f"{item}.amount") else basic
         if code in economic:
             diags.append(Diagnostic(f"经济分类科目 {code} 重复填写（每个科目一行）", u.loc(item),
                                     u.full_path(f"{item}.code"), zh_name(f"{item}.code")))
@@ -320,8 +331,10 @@ def build(u: Unit) -> tuple[FinalAccounts | None, list[Diagnostic]]:
         income=rollup(income_lines, fnames),
         spending=rollup(all_lines, fnames),
         general_budget=rollup(by_source["一般公共预算财政拨款"], fnames),
-        government_fund=rollup(by_source["政府性基金预算财政拨款"], fnames),
-        state_capital=rollup(by_source["国有资本经营预算财政拨款"], fnames),
+        government_fund=rollup(by_source["政府性基金预算财政拨款"] + _income_of(income_lines, "government_fund"),
+                               fnames),
+        state_capital=rollup(by_source["国有资本经营预算财政拨款"] + _income_of(income_lines, "state_capital"),
+                             fnames),
         economic=[economic[c] for c in sorted(economic)],
         non_fiscal_balance_used=_money(u, f"{FA}.non_fiscal_balance_used"),
         opening_balance=_money(u, f"{FA}.opening_balance"),

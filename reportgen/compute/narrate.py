@@ -12,6 +12,7 @@ import jinja2
 
 from reportgen import numbers as N
 from reportgen.forms.disclosure import narrative_figures
+from reportgen.compute.derive import project_spent
 from reportgen.compute.final_accounts import build as build_final_accounts
 from reportgen.errors import Diagnostic
 from reportgen.pack.formulas import displays
@@ -50,7 +51,29 @@ def budget_figures(u: Unit, f: dict) -> dict:
         out["total_budget"] = f["total_budget"]
     if f.get("budget_completion_rate") is not None:
         out["completion_rate"] = f["budget_completion_rate"]
+    out["project_items"] = [{"name": u[f"{p}.name"], "amount": N.wan(a)}
+                            for p in u.items("projects") if (a := project_spent(u, p)) is not None]
     return out
+
+
+def project_evaluation_figures(u: Unit) -> dict | None:
+    """需绩效评价考核项目 (seed 000): the projects whose 是否实施 is given —
+    count and amount (万元) of all, of those implemented (实际支出,
+    :func:`~reportgen.compute.derive.project_spent`) and of those not (预算金额,
+    or ``unimplemented_projects_amount`` when they are not itemised).  None
+    unless some project was not implemented."""
+    marked = [p for p in u.items("projects") if u.has(f"{p}.implemented")]
+    done = [p for p in marked if u[f"{p}.implemented"]]
+    undone = [p for p in marked if not u[f"{p}.implemented"]]
+    if not undone:
+        return None
+    done_amount = sum((project_spent(u, p) or N.ZERO for p in done), N.ZERO)
+    undone_amount = u.get("unimplemented_projects_amount")
+    if undone_amount is None:
+        undone_amount = sum((u.get(f"{p}.budget") or N.ZERO for p in undone), N.ZERO)
+    return {"count": len(marked), "total": N.wan(done_amount + undone_amount),
+            "done_count": len(done), "done_amount": N.wan(done_amount),
+            "undone_count": len(undone), "undone_amount": N.wan(undone_amount)}
 
 
 def staffing_figures(u: Unit, f: dict) -> dict:
@@ -146,7 +169,9 @@ def score_figures(card: Scorecard) -> dict:
     return {
         "total": N.score(card.total),
         "grade": card.grade,
-        "sections": [{"name": s.name, "score": N.score(s.score), "weight": N.plain(s.weight)}
+        "sections": [{"name": s.name, "score": N.score(s.score), "weight": N.plain(s.weight),
+                      "blocks": [{"name": b.name, "score": N.score(b.score), "weight": N.plain(b.weight)}
+                                 for b in s.blocks]}
                      for s in card.sections],
         "lost": [{"name": i.name, "score": N.score(i.score), "weight": N.plain(i.weight),
                   "lost": N.plain(N.quantize(i.lost)), "reason": i.reason, "deduction": i.deduction,
@@ -182,7 +207,8 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=(), formulas=
         return texts, diags
     f = displays(u, formulas or {}, "project" if u.prefix.startswith("projects[") else "unit")
     context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "f": f, "b": budget_figures(u, f),
-               "s": staffing_figures(u, f), "x": spending_figures(u, f), "fa": None,
+               "pe": project_evaluation_figures(u),
+               "s": staffing_figures(u, f), "x": spending_figures(u, f), "fa": None, "d": u.tree(),
                "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
     accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
     if accounts is not None:

@@ -58,7 +58,25 @@ def _normalize(text: str) -> str:
 
 
 def parse_target(text: str) -> Target | None:
-    """Parse a written target; None when it is not "comparator number unit"."""
+    """Parse a written target; None when it is not "comparator number unit".
+
+    A description may precede the comparator when it holds no comparator or
+    clause break of its own: "引进行业领军企业、500强企业不少于10家" is ≥10家
+    (seed 004); "引进项目达到50个，总投资达到300亿元" (two targets) is None."""
+    found = _parse_target(text)
+    if found is not None:
+        return found
+    t = _normalize(text)
+    for word, _ in _PREFIX:
+        if not ("\u4e00" <= word[0] <= "\u9fff") or word not in t:
+            continue
+        head, tail = t[: t.rindex(word)], t[t.rindex(word):]
+        if head and not re.search(r"[，,；;。]", head) and not any(w in head for w, _ in _PREFIX):
+            return _parse_target(tail)
+    return None
+
+
+def _parse_target(text: str) -> Target | None:
     t = _normalize(text)
     comparator = None
     for word, comp in _PREFIX:
@@ -123,8 +141,9 @@ def achievement(target: Target, actual: Decimal) -> Decimal:
 
 def progress_text(target: Target, actual: Decimal) -> str:
     """完成进度 as the Jinzhong form prints it: actual/target for a "≥" count
-    (18/10 → 180.00%), 完成 / 未完成 for a "≤" limit."""
-    if target.reverse:
+    (18/10 → 180.00%), 完成 / 未完成 for a "≤" limit and for a target that is
+    itself a percentage (满意度 100% against 90%以上 → 完成, as seed 004 prints it)."""
+    if target.reverse or target.unit == "%":
         return "完成" if is_met(target, actual) else "未完成"
     if not target.value:
         return "完成"

@@ -8,9 +8,11 @@ formats them, once, for the two places they appear:
   from 元), shares and 与上年相比 rates computed from unrounded 元 (2 dp);
   shares of one whole add up to 100.00% by the largest-remainder rule
   (:func:`reportgen.numbers.shares_percent`); 增加/减少 and 增长/下降 by sign.
-* :func:`disclosure_form` — the .docx context: the ten 公开表 in 元 with
-  thousands separators (an empty cell for zero, as the official tables),
-  the 情况说明 as sections of paragraphs, and the 名词解释.
+* :func:`disclosure_form` — the .docx context: the 公开表 in 元 or 万元
+  (the form's ``family: final_accounts`` table, ``money``) with thousands separators (an empty
+  cell for zero, as the official tables), the 情况说明 as sections of
+  paragraphs, and the 名词解释.  What differs between one region's 公开表 and
+  another's is the form's :class:`TableLayout`, read from ``pack.yaml``.
 * :func:`whole_evaluation_form` — the 部门（单位）整体支出预算绩效自评表.
 
 Sources: rubrics.md §6.1 (tables), §6.2 (sentence definitions), §6.3
@@ -19,6 +21,7 @@ Sources: rubrics.md §6.1 (tables), §6.2 (sentence definitions), §6.3
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from reportgen import numbers as N
@@ -54,9 +57,10 @@ def _items_with_shares(items: list[tuple[str, Decimal]]) -> list[dict]:
     """Each item's amount (万元) and share; ``zero`` marks an item with no
     amount (a sentence names it as 无…), ``tiny`` one whose share rounds to
     0.00% (printed 不足0.01%, not "占比0.00%" beside a non-zero amount), and
-    ``tiny_amount`` one whose 万元 round to 0.00 (printed 不足0.01万元)."""
+    ``tiny_amount`` one whose 万元 round to 0.00 (printed 不足0.01万元);
+    ``value`` the amount in 元 (Decimal) for a pack's own arithmetic."""
     shares = N.shares_percent([a for _, a in items])
-    return [{"name": name, "amount": N.wan(a), "zero": not a, "tiny_amount": bool(a) and N.wan(a) == "0.00",
+    return [{"name": name, "amount": N.wan(a), "value": a, "zero": not a, "tiny_amount": bool(a) and N.wan(a) == "0.00",
              "tiny": bool(a) and s is not None and N.fixed(s) == "0.00",
              "share": (N.fixed(s) + "%") if shares is not None else N.NOT_APPLICABLE}
             for (name, a), s in zip(items, shares or [None] * len(items))]
@@ -136,11 +140,36 @@ def _achievements(pu: Unit) -> str:
     return "；".join(parts) + ("。" if parts else "")
 
 
+def _items(rows: list[CodeRow]) -> list[dict]:
+    """The 项 rows of a table for a 项-by-项 account: ``code``, the names of
+    its 类/款/项, ``amount`` (万元) and ``value`` (元) of its 本年支出, and
+    ``income`` (万元) of its 本年收入 (政府性基金/国有资本经营 tables)."""
+    names = {r.code: r.name for r in rows}
+    out = []
+    for r in rows:
+        if r.level != 3:
+            continue
+        value = sum((r[k] for k in SPENDING_KEYS), N.ZERO)
+        out.append({"code": r.code, "class_name": names.get(r.code[:3], ""), "section_name": names.get(r.code[:5], ""),
+                    "name": r.name, "value": value, "amount": N.wan(value), "income": N.wan(r["income"])})
+    return out
+
+
 def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
     """The 情况说明 figures (``fa`` in sentence patterns); see the module doc.
 
     ``annexes`` are the prepared project and 整体支出 forms whose scores §九(四)
     cites, so the narrative and the annexed tables cannot disagree.
+
+    Besides the printed figures, ``*_value`` and each item's ``value`` hold
+    the amount in 元 (Decimal), so a pack's pattern can compare or take its
+    own shares (filter ``percent_of``): ``income_value``, ``spending_value``,
+    ``gb_value``; ``gb_items`` are the 一般公共预算 项 rows (``code``,
+    ``class_name``, ``section_name``, ``name``, ``amount``, ``value``) for
+    a 项-by-项 account; ``total_change`` compares 收入支出总计 with
+    ``prior_year.total``; ``capital`` is 国有资本经营 as ``fund`` is 政府性基金,
+    each with its 项 ``items`` (as ``gb_items``, plus ``income``);
+    ``basic.personnel_sections``/``public_sections`` the 款 with 基本支出.
     """
     g = u.get
     prior = lambda k: g(f"{FA}.prior_year.{k}")  # noqa: E731
@@ -156,6 +185,12 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
                  if r.level == 1 and r.code in cls.economic_groups["人员经费"] and r["basic"]]
     public = [(r.name, r["basic"]) for r in fa.economic
               if r.level == 1 and r.code in cls.economic_groups["公用经费"] and r["basic"]]
+    sections = {group: [{"code": r.code, "name": r.name, "amount": N.wan(r["basic"])} for r in fa.economic
+                        if r.level == 2 and r.code[:3] in cls.economic_groups[group] and r["basic"]]
+                for group in ("人员经费", "公用经费")}
+    capital = fa.fiscal_spending("state_capital")
+    capital_income = fa.fiscal_income("state_capital")
+    gb_items = _items(gb_rows)
     fund = fa.fiscal_spending("government_fund")
     fund_income = fa.fiscal_income("government_fund")
     proc = [("政府采购货物支出", fa.procurement["goods"]), ("政府采购工程支出", fa.procurement["works"]),
@@ -166,8 +201,11 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
         "prior_year": u.year - 1,
         "total": N.wan(fa.grand_total_income_side),
         "total_spending_side": N.wan(fa.grand_total_spending_side),
+        "total_change": change(fa.grand_total_income_side, prior("total")),
         "income": N.wan(fa.income_total),
         "spending": N.wan(fa.spending_total),
+        "income_value": fa.income_total,
+        "spending_value": fa.spending_total,
         "income_change": change(fa.income_total, prior("income")),
         "spending_change": change(fa.spending_total, prior("spending")),
         "income_items": _items_with_shares(income_items),
@@ -180,17 +218,23 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
         "gb_change": change(gb, prior("general_budget")),
         "gb_basic": N.wan(gb_total["basic"]),
         "gb_project": N.wan(gb_total["project"]),
-        "classes": [{"code": r.code, "name": r.name, "amount": N.wan(a), "share": N.fixed(s) + "%",
+        "gb_value": gb,
+        "gb_items": gb_items,
+        "classes": [{"code": r.code, "name": r.name, "amount": N.wan(a), "value": a, "share": N.fixed(s) + "%",
                      "note": g(f"{FA}.class_notes.{r.code}", "")}
                     for (r, a), s in zip(classes, class_shares)],
         "basic": {"total": N.wan(gb_total["basic"]),
                   "personnel": N.wan(fa.economic_total("人员经费")),
                   "public": N.wan(fa.economic_total("公用经费")),
                   "personnel_items": [{"name": n, "amount": N.wan(a)} for n, a in personnel],
-                  "public_items": [{"name": n, "amount": N.wan(a)} for n, a in public]},
+                  "public_items": [{"name": n, "amount": N.wan(a)} for n, a in public],
+                  "personnel_sections": sections["人员经费"], "public_sections": sections["公用经费"]},
         "three": _three_public(u),
         "fund": {"spending": N.wan(fund), "income": N.wan(fund_income), "none": not (fund or fund_income),
+                 "items": _items(fa.government_fund[1]),
                  "change": change(fund, prior("government_fund"))},
+        "capital": {"spending": N.wan(capital), "income": N.wan(capital_income),
+                    "none": not (capital or capital_income), "items": _items(fa.state_capital[1])},
         "operating": {"amount": N.wan(fa.operating_costs_total),
                       "change": change(fa.operating_costs_total, prior("operating_costs"))},
         "procurement": {"total": N.wan(fa.procurement_total), "none": not fa.procurement_total,
@@ -219,24 +263,101 @@ def narrative_figures(u: Unit, fa: FinalAccounts, annexes=()) -> dict:
 # The .docx context
 
 
-def _cell(value: Decimal) -> str:
-    """A 公开表 amount: 元 with separators, empty for zero (as published)."""
-    return N.yuan(value) if value else ""
+#: 公开04 rows under 年初财政拨款结转和结余 unless a form names them.
+FISCAL_OPENING_LABELS = ("\u3000\u3000一般公共预算财政拨款", "\u3000\u3000政府性基金预算财政拨款",
+                         "\u3000\u3000国有资本经营预算财政拨款")
 
 
-def _code_rows(table: tuple[CodeRow, list[CodeRow]], columns: tuple[tuple[str, ...], ...]) -> dict:
+@dataclass(frozen=True)
+class TableLayout:
+    """What a form's 公开表 look like: its ``tables:`` entry of ``family:
+    final_accounts`` in ``pack.yaml`` (:mod:`reportgen.forms.tables`).
+
+    ``money`` (``money_unit``) 元 or 万元: the unit every table amount prints in (2 dp,
+    half-up from 元, thousands separators); ``economic_rows`` the 经济分类
+    codes 公开06 prints, in order within each 类 (None: every 款 of the
+    shipped 科目 under 人员经费/公用经费); ``public_columns`` how many column
+    groups 公用经费 flows over in 公开06 (人员经费 takes one);
+    ``fiscal_opening_labels`` the three 公开04 rows under 年初财政拨款结转和结余.
+    """
+
+    money_unit: str = "元"
+    economic_rows: tuple[str, ...] | None = None
+    public_columns: int = 3
+    fiscal_opening_labels: tuple[str, str, str] = FISCAL_OPENING_LABELS
+
+    def cell(self, value: Decimal) -> str:
+        """A 公开表 amount, empty for zero (as published)."""
+        return self.amount(value) if value else ""
+
+    def amount(self, value: Decimal) -> str:
+        """A 公开表 amount, zero printed as 0.00."""
+        if self.money_unit == "万元":
+            return N.fixed(N.yuan_to_wan(value), 2, grouping=True)
+        return N.yuan(value)
+
+
+#: Parameters of a ``final_accounts`` table, with what each must be (for the pack reader's messages).
+TABLE_PARAMETERS = {
+    "money": "元 或 万元",
+    "economic_rows": "经济分类科目编码的列表（3 位类、5 位款）",
+    "public_columns": "1–3 的整数",
+    "fiscal_opening_labels": "三个行名的列表",
+}
+
+
+def table_layout(params: dict) -> tuple[TableLayout, list[tuple[str, str]]]:
+    """Read the parameters of a ``final_accounts`` table; returns the layout and ``(key,
+    problem)`` pairs for the pack reader to report at their lines (an unknown
+    key, a value of the wrong kind, an 经济分类 code the shipped 科目 lacks)."""
+    problems: list[tuple[str, str]] = []
+    kwargs: dict = {}
+    for key, value in (params or {}).items():
+        if key not in TABLE_PARAMETERS:
+            problems.append((key, f"未知的表格参数 '{key}'（可用: {', '.join(TABLE_PARAMETERS)}）"))
+        elif key == "money":
+            if value not in ("元", "万元"):
+                problems.append((key, f"money 应为 元 或 万元，实为 '{value}'"))
+            else:
+                kwargs["money_unit"] = value
+        elif key == "public_columns":
+            if str(value) not in ("1", "2", "3"):
+                problems.append((key, f"public_columns 应为 1、2 或 3，实为 '{value}'"))
+            else:
+                kwargs[key] = int(str(value))
+        elif key == "fiscal_opening_labels" and not (
+                isinstance(value, list) and len(value) == 3 and all(isinstance(v, str) for v in value)):
+            problems.append((key, "fiscal_opening_labels 应为三个行名的列表"))
+        elif key == "economic_rows":
+            codes = [str(c) for c in value] if isinstance(value, list) else None
+            unknown = [c for c in codes or [] if c not in classification().economic]
+            if codes is None or unknown:
+                problems.append((key, f"economic_rows 应为经济分类科目编码的列表"
+                                      f"{'，未知的编码: ' + ', '.join(unknown) if unknown else ''}"))
+            else:
+                kwargs[key] = tuple(codes)
+        else:
+            kwargs[key] = tuple(value) if isinstance(value, list) else value
+    return TableLayout(**kwargs), problems
+
+
+def _code_rows(table: tuple[CodeRow, list[CodeRow]], columns: tuple[tuple[str, ...], ...],
+               layout: TableLayout) -> dict:
     """A 功能分类 table: the 合计 row and each 类/款/项 row with ``cells``: a
     leading column with the row's total (本年收入合计 / 本年支出合计 / 小计),
     then one per entry of ``columns``, each the sum of the keys it lists
-    (公开02 prints the three 财政拨款 types as one 财政拨款收入)."""
+    (公开02 prints the three 财政拨款 types as one 财政拨款收入).  A row's
+    ``code`` is whole (2010601); ``codes`` its 类/款/项 parts for forms that
+    print them in three columns (201 / 06 / 01)."""
     total, rows = table
 
     def cells(r: CodeRow) -> list[str]:
         values = [sum((r[k] for k in keys), N.ZERO) for keys in columns]
-        return [_cell(v) for v in [sum(values, N.ZERO)] + values]
+        return [layout.cell(v) for v in [sum(values, N.ZERO)] + values]
 
     return {"total": cells(total),
-            "rows": [{"code": r.code, "name": r.name, "level": r.level, "cells": cells(r)}
+            "rows": [{"code": r.code, "codes": [r.code[:3], r.code[3:5], r.code[5:7]], "name": r.name,
+                      "level": r.level, "cells": cells(r), "income": layout.cell(r["income"])}
                      for r in rows if not r.empty],
             "empty": total.empty}
 
@@ -247,7 +368,7 @@ SPENDING_COLUMNS = tuple((k,) for k in SPENDING_KEYS)                           
 PART_COLUMNS = (("basic",), ("project",))                                                     # 05/08/09
 
 
-def _table01(fa: FinalAccounts) -> dict:
+def _table01(fa: FinalAccounts, layout: TableLayout) -> dict:
     cls = classification().classes
     spend = fa.class_spending()
     income = [(label, sum((fa.income[0][k] for k in keys), N.ZERO)) for label, keys in SUMMARY_INCOME_ROWS]
@@ -256,9 +377,9 @@ def _table01(fa: FinalAccounts) -> dict:
     for i, (code, name) in enumerate(cls):
         left = income[i] if i < len(income) else None
         rows.append({"in_label": f"{numerals[i]}、{left[0]}" if left else "", "in_line": str(i + 1),
-                     "in_amount": _cell(left[1]) if left else "",
+                     "in_amount": layout.cell(left[1]) if left else "",
                      "out_label": f"{numerals[i]}、{name}", "out_line": str(len(cls) + 6 + i),
-                     "out_amount": _cell(spend.get(code, N.ZERO))})
+                     "out_amount": layout.cell(spend.get(code, N.ZERO))})
     n = len(cls)
     tail = [("本年收入合计", fa.income_total, "本年支出合计", fa.spending_total),
             ("使用非财政拨款结余", fa.non_fiscal_balance_used, "结余分配", fa.distribution),
@@ -266,9 +387,11 @@ def _table01(fa: FinalAccounts) -> dict:
             ("", None, "", None),
             ("总计", fa.grand_total_income_side, "总计", fa.grand_total_spending_side)]
     for j, (il, ia, ol, oa) in enumerate(tail):
-        rows.append({"in_label": il, "in_line": str(n + 1 + j), "in_amount": _cell(ia) if ia is not None else "",
+        rows.append({"in_label": il, "in_line": str(n + 1 + j),
+                     "in_amount": layout.cell(ia) if ia is not None else "",
                      "out_label": ol, "out_line": str(2 * n + 6 + j),
-                     "out_amount": _cell(oa) if oa is not None else "", "bold": il in ("总计", "本年收入合计")})
+                     "out_amount": layout.cell(oa) if oa is not None else "",
+                     "bold": il in ("总计", "本年收入合计")})
     return {"rows": rows}
 
 
@@ -281,7 +404,7 @@ def _numerals(n: int) -> list[str]:
     return out
 
 
-def _table04(fa: FinalAccounts) -> dict:
+def _table04(fa: FinalAccounts, layout: TableLayout) -> dict:
     cls = classification().classes
     n = len(cls)
     per_type = {k: fa.class_spending(k) for k, _ in FISCAL_TYPES}
@@ -292,75 +415,83 @@ def _table04(fa: FinalAccounts) -> dict:
     for i, (code, name) in enumerate(cls):
         amounts = [per_type[k].get(code, N.ZERO) for k, _ in FISCAL_TYPES]
         rows.append({"in_label": labels[i] if i < 3 else "", "in_line": str(i + 1),
-                     "in_amount": _cell(income[FISCAL_TYPES[i][0]]) if i < 3 else "",
+                     "in_amount": layout.cell(income[FISCAL_TYPES[i][0]]) if i < 3 else "",
                      "out_label": f"{numerals[i]}、{name}", "out_line": str(n + 7 + i),
-                     "out": [_cell(sum(amounts, N.ZERO))] + [_cell(a) for a in amounts]})
+                     "out": [layout.cell(sum(amounts, N.ZERO))] + [layout.cell(a) for a in amounts]})
     spend = [fa.fiscal_spending(k) for k, _ in FISCAL_TYPES]
     closing = [fa.fiscal_closing[k] for k, _ in FISCAL_TYPES]
     opening = [fa.fiscal_opening[k] for k, _ in FISCAL_TYPES]
-    four = lambda vals: [_cell(sum(vals, N.ZERO))] + [_cell(v) for v in vals]  # noqa: E731
+    four = lambda vals: [layout.cell(sum(vals, N.ZERO))] + [layout.cell(v) for v in vals]  # noqa: E731
     blank4 = ["", "", "", ""]
+    labels = layout.fiscal_opening_labels
     tail = [("本年收入合计", sum(income.values(), N.ZERO), "本年支出合计", four(spend)),
             ("年初财政拨款结转和结余", sum(opening, N.ZERO), "年末财政拨款结转和结余", four(closing)),
-            ("　　一般公共预算财政拨款", opening[0], "", blank4),
-            ("　　政府性基金预算财政拨款", opening[1], "", blank4),
-            ("　　国有资本经营预算财政拨款", opening[2], "", blank4),
+            (labels[0], opening[0], "", blank4),
+            (labels[1], opening[1], "", blank4),
+            (labels[2], opening[2], "", blank4),
             ("总计", fa.fiscal_total, "总计", four([s + c for s, c in zip(spend, closing)]))]
     for j, (il, ia, ol, out) in enumerate(tail):
-        rows.append({"in_label": il, "in_line": str(n + 1 + j), "in_amount": _cell(ia),
+        rows.append({"in_label": il, "in_line": str(n + 1 + j), "in_amount": layout.cell(ia),
                      "out_label": ol, "out_line": str(2 * n + 7 + j), "out": out,
                      "bold": il in ("总计", "本年收入合计")})
     return {"rows": rows}
 
 
-def _table06(fa: FinalAccounts) -> dict:
-    """公开06 in four column groups: 人员经费 in the first, 公用经费 flowing
-    over the other three (as the official table), every 款 of the 科目
-    printed, with its amount and 其中：基本支出."""
+def _table06(fa: FinalAccounts, layout: TableLayout) -> dict:
+    """公开06 in column groups: 人员经费 in the first, 公用经费 flowing over
+    the other ``layout.public_columns`` (Shanxi: three; Shanghai: one), the
+    form's ``economic_rows`` printed (default every 款 of the 科目) and any
+    款 the unit gives beyond them, each with its amount and 其中：基本支出;
+    ``codes`` are a row's 类/款 parts (301 / 01)."""
     cls = classification()
     given = {r.code: r for r in fa.economic}
+    printed = layout.economic_rows or tuple(cls.economic)
 
     def entries(classes: tuple[str, ...]) -> list[dict]:
         out = []
         for c3 in classes:
-            codes = [c3] + [c for c in cls.economic if len(c) == 5 and c.startswith(c3)]
+            if c3 not in printed and not any(c.startswith(c3) for c in given):
+                continue
+            codes = [c3] + [c for c in printed if len(c) == 5 and c.startswith(c3)]
             codes += sorted(c for c in given if len(c) == 5 and c.startswith(c3) and c not in codes)
             for c in codes:
                 r = given.get(c)
-                out.append({"code": c, "name": cls.economic.get(c, r.name if r else ""),
+                out.append({"code": c, "codes": [c[:3], c[3:]], "name": cls.economic.get(c, r.name if r else ""),
                             "level": 1 if len(c) == 3 else 2,
-                            "amount": _cell(r["amount"]) if r else "", "basic": _cell(r["basic"]) if r else ""})
+                            "amount": layout.cell(r["amount"]) if r else "",
+                            "basic": layout.cell(r["basic"]) if r else ""})
         return out
 
     personnel = entries(cls.economic_groups["人员经费"])
     public = entries(cls.economic_groups["公用经费"])
-    height = max(len(personnel), -(-len(public) // 3))
-    columns = [personnel] + [public[i * height:(i + 1) * height] for i in range(3)]
-    blank = {"code": "", "name": "", "level": 0, "amount": "", "basic": ""}
+    k = layout.public_columns
+    height = max(len(personnel), -(-len(public) // k))
+    columns = [personnel] + [public[i * height:(i + 1) * height] for i in range(k)]
+    blank = {"code": "", "codes": ["", ""], "name": "", "level": 0, "amount": "", "basic": ""}
     rows = [{"groups": [col[i] if i < len(col) else blank for col in columns]} for i in range(height)]
     return {"rows": rows,
-            "personnel": {"amount": _cell(fa.economic_total("人员经费", "amount")),
-                          "basic": _cell(fa.economic_total("人员经费"))},
-            "public": {"amount": _cell(fa.economic_total("公用经费", "amount")),
-                       "basic": _cell(fa.economic_total("公用经费"))}}
+            "personnel": {"amount": layout.cell(fa.economic_total("人员经费", "amount")),
+                          "basic": layout.cell(fa.economic_total("人员经费"))},
+            "public": {"amount": layout.cell(fa.economic_total("公用经费", "amount")),
+                       "basic": layout.cell(fa.economic_total("公用经费"))}}
 
 
-def _table07(u: Unit) -> dict:
+def _table07(u: Unit, layout: TableLayout) -> dict:
     def col(column):
         g = lambda k: u.get(f"three_public.items.{k}.{column}") or N.ZERO  # noqa: E731
         purchase, operation = g("vehicle_purchase"), g("vehicle_operation")
         overseas, reception = g("overseas"), g("reception")
         vehicles = purchase + operation
-        return [N.yuan(v) for v in (overseas + vehicles + reception, overseas, vehicles, purchase, operation,
-                                    reception)]
+        return [layout.amount(v) for v in (overseas + vehicles + reception, overseas, vehicles, purchase,
+                                           operation, reception)]
     return {"budget": col("budget"), "actual": col("actual")}
 
 
-def _table10(fa: FinalAccounts) -> dict:
+def _table10(fa: FinalAccounts, layout: TableLayout) -> dict:
     p = fa.procurement
-    return {"procurement": [_cell(v) for v in (fa.procurement_total, p["goods"], p["works"], p["services"])],
-            "operating": [_cell(fa.operating_costs["administrative"]),
-                          _cell(fa.operating_costs["civil_service_managed"])],
+    return {"procurement": [layout.cell(v) for v in (fa.procurement_total, p["goods"], p["works"], p["services"])],
+            "operating": [layout.cell(fa.operating_costs["administrative"]),
+                          layout.cell(fa.operating_costs["civil_service_managed"])],
             "vehicles_total": str(fa.vehicles_total),
             "vehicles": [{"name": f"{i + 1}.{name}", "line": str(8 + i),
                           "count": str(fa.vehicles[k]) if fa.vehicles[k] else ""}
@@ -385,29 +516,36 @@ def _sections(outline, texts: dict[str, str]) -> list[dict]:
 
 def disclosure_form(u: Unit, card, texts: dict, form=None) -> dict:
     """Context of 部门决算公开.docx: ``t01``…``t10`` (see the helpers above;
-    amounts 元, empty for zero), ``sections`` (情况说明 per the form's
-    outline), ``glossary`` (名词解释 paragraphs), ``functions`` and
-    ``composition`` (第一部分 概况 paragraphs)."""
+    amounts in the ``money`` of the form's ``final_accounts`` table, empty for zero),
+    ``sections`` (情况说明 per the form's outline), ``glossary`` (名词解释
+    paragraphs), ``functions`` and ``composition`` (第一部分 概况
+    paragraphs), ``units`` (部门决算单位构成 rows: number, name, note)."""
     fa, _ = build(u)
-
-    fund = _code_rows(fa.government_fund, PART_COLUMNS)
+    layout = next((t.layout for t in (form.tables.values() if form is not None else ())
+                   if t.family == "final_accounts"), TableLayout())
+    fund = _code_rows(fa.government_fund, PART_COLUMNS, layout)
+    capital = _code_rows(fa.state_capital, PART_COLUMNS, layout)
     return {
         "unit_name": u.name, "year": str(u.year),
         "prepared_on": u.get(f"{FA}.prepared_on", ""),
         "functions": paragraph_list(u.get("text.functions", "")),
         "composition": paragraph_list(u.get(f"{FA}.composition", "")),
-        "t01": _table01(fa),
-        "t02": _code_rows(fa.income, INCOME_COLUMNS),
-        "t03": _code_rows(fa.spending, SPENDING_COLUMNS),
-        "t04": _table04(fa),
-        "t05": _code_rows(fa.general_budget, PART_COLUMNS),
-        "t06": _table06(fa),
-        "t07": _table07(u),
-        "t08": {**fund, "income": _cell(fa.fiscal_income("government_fund")),
-                "opening": _cell(fa.fiscal_opening["government_fund"]),
-                "closing": _cell(fa.fiscal_closing["government_fund"])},
-        "t09": _code_rows(fa.state_capital, PART_COLUMNS),
-        "t10": _table10(fa),
+        "units": [{"number": str(i), "name": u.get(f"{item}.name", ""), "note": u.get(f"{item}.note", "")}
+                  for i, item in enumerate(u.items(f"{FA}.units"), 1)],
+        "t01": _table01(fa, layout),
+        "t02": _code_rows(fa.income, INCOME_COLUMNS, layout),
+        "t03": _code_rows(fa.spending, SPENDING_COLUMNS, layout),
+        "t04": _table04(fa, layout),
+        "t05": _code_rows(fa.general_budget, PART_COLUMNS, layout),
+        "t06": _table06(fa, layout),
+        "t07": _table07(u, layout),
+        "t08": {**fund, "income": layout.cell(fa.fiscal_income("government_fund")),
+                "opening": layout.cell(fa.fiscal_opening["government_fund"]),
+                "closing": layout.cell(fa.fiscal_closing["government_fund"])},
+        "t09": {**capital, "income": layout.cell(fa.fiscal_income("state_capital")),
+                "opening": layout.cell(fa.fiscal_opening["state_capital"]),
+                "closing": layout.cell(fa.fiscal_closing["state_capital"])},
+        "t10": _table10(fa, layout),
         "sections": _sections(form.outline if form else (), texts),
         "glossary": paragraph_list(texts.get("glossary", "")),
     }

@@ -19,7 +19,10 @@ family's parameters — the layout's rows and labels are the pack's, not code::
         list: buildings
         cells: {name: name, area_rate: ratio(actual_area, approved_area), budget_investment: budget_investment}
 
-``control_table``: each row's cell for column ``c`` is Σ ``<base>.<field of c>``
+``final_accounts``: the parameters of a 部门决算公开's tables
+(:class:`reportgen.forms.disclosure.TableLayout`: ``money`` 元/万元,
+``economic_rows``, ``public_columns``, ``fiscal_opening_labels``), read by
+the ``final_accounts_disclosure`` layout.  ``control_table``: each row's cell for column ``c`` is Σ ``<base>.<field of c>``
 over the groups the row names in ``of`` (or over every item of the list
 ``of_each``); a row with ``each`` repeats for every item of a list, its
 label a pattern of ``{n}`` (1, 2, …) and the item's text fields.  Labels are
@@ -42,7 +45,7 @@ from reportgen.pack.expressions import ExpressionError, Missing, Parsed, parse
 from reportgen.pack.formulas import FormulaEvaluator
 from reportgen.unitfile import schema as S
 
-FAMILIES = ("control_table", "record_table")
+FAMILIES = ("control_table", "record_table", "final_accounts")
 INDENT = "\u3000\u3000"
 
 
@@ -58,9 +61,13 @@ class Table:
     rows: list[dict] = field(default_factory=list)
     list_path: str = ""
     cells: dict[str, Parsed] = field(default_factory=dict)
+    layout: object = None      # final_accounts: forms.disclosure.TableLayout
 
     def variables(self) -> set[str]:
-        """The variable paths a template may use for this table."""
+        """The variable paths a template may use for this table (none for
+        ``final_accounts``: it shapes the layout's own t01…t10)."""
+        if self.family == "final_accounts":
+            return set()
         base = f"tables.{self.name}"
         keys = (["label", "level"] + list(self.columns)) if self.family == "control_table" else list(self.cells)
         return {base, f"{base}.rows", f"{base}.rows[]"} | {f"{base}.rows[].{k}" for k in keys}
@@ -83,7 +90,15 @@ def read_tables(r, node) -> dict[str, Table]:
                 r.fail(t.items["family"].loc, f"表 '{name}' 的 family 应为 {' / '.join(FAMILIES)} 之一，实为 '{family}'")
             continue
         table = Table(name, family, t.loc)
-        if family == "control_table":
+        if family == "final_accounts":
+            from reportgen.forms.disclosure import table_layout
+
+            params = {k: v for k, v in (r.plain(t) or {}).items() if k != "family"}
+            table.layout, problems = table_layout(params)
+            for key, problem in problems:
+                item = t.items.get(key)
+                r.fail(item.loc if item is not None else t.loc, problem)
+        elif family == "control_table":
             table.money = r.text(t, "money", required=False, default="元")
             if table.money not in ("元", "万元"):
                 r.fail(t.items["money"].loc, f"money 应为 元 或 万元，实为 '{table.money}'")
@@ -164,5 +179,7 @@ def build_tables(u, tables: dict[str, Table], formulas: dict) -> dict[str, dict]
     """Every declared table of a form, filled from unit ``u``."""
     out = {}
     for name, t in tables.items():
+        if t.family == "final_accounts":
+            continue                     # read by the final_accounts_disclosure layout
         out[name] = _control_table(u, t) if t.family == "control_table" else _record_table(u, t, formulas)
     return out

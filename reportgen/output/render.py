@@ -28,6 +28,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reportgen.errors import PackError
+from reportgen import numbers as N
 from reportgen.numbers import change_words
 
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(?:(?!%\}).)+%\}.*?</w:tc>",
@@ -83,13 +84,25 @@ def sandbox() -> jinja2.Environment:
     """The one Jinja environment for everything a pack supplies.
 
     Sandboxed (a template cannot reach Python internals), StrictUndefined so
-    a missing value fails loudly; filter ``change`` gives 增加/减少 wording.
+    a missing value fails loudly.  Filters: ``change`` gives 增加/减少
+    wording; ``wan`` an amount held in 元 as 万元 text (2 dp, half-up;
+    ``none`` → 不适用); ``percent_of(whole)`` a part's share of a whole as
+    percent text (2 dp, half-up; 不适用 for a zero or missing whole).
     """
     env = _Sandbox(
         autoescape=False, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False)
     env.filters["change"] = change_words
+    env.filters["wan"] = N.wan
+    env.filters["percent_of"] = _percent_of
     return env
+
+
+def _percent_of(part, whole) -> str:
+    """``part / whole`` as a percentage (98.20%); 不适用 when ``whole`` is 0 or None."""
+    if part is None or not whole:
+        return N.NOT_APPLICABLE
+    return N.percent(part / whole)
 
 
 def _docx_env() -> jinja2.Environment:

@@ -486,6 +486,27 @@ def _sum_over(ev: Evaluator, args) -> Quantity:
     return Quantity(sum((q.value for q in qs if q.value is not None), Decimal(0)), kind)
 
 
+@function("itemize", 3, 4, list_args=(0,))
+def _itemize(ev: Evaluator, args) -> Quantity:
+    """itemize(list, "name", "amount", "flag") — 逐项列出: each item's name
+    and amount in 万元 (2 decimals), joined by 、 ("区内企业管理服务费10.00万元、
+    项目推进考察工作费10.00万元"); with ``flag``, only the items whose flag is
+    是.  Items without the amount are left out; "" when none is left."""
+    list_path = dotted(args[0])
+    name, amount = (_string(a, f"itemize 的第 {i} 个参数（列表项中的字段名）")
+                    for i, a in ((2, args[1]), (3, args[2])))
+    flag = _string(args[3], "itemize 的第 4 个参数（列表项中的字段名）") if len(args) > 3 else None
+    out = []
+    for item in ev.items(list_path):
+        q, label = ev.lookup(f"{item}.{amount}"), ev.lookup(f"{item}.{name}")
+        chosen = ev.lookup(f"{item}.{flag}") if flag else Quantity(True, "bool")
+        if q is None or q.value is None or chosen is None or not chosen.value:
+            continue
+        out.append(f"{label.value if label is not None else ''}{Quantity(q.value, q.kind).display()}"
+                   + ("万元" if q.kind == "amount" else ""))
+    return Quantity("、".join(out), "text")
+
+
 @function("count_of", 1, list_args=(0,))
 def _count_of(ev: Evaluator, args) -> Quantity:
     """count_of(list) — 个数: the number of items in a list field."""

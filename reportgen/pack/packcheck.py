@@ -133,6 +133,12 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
     }),
     "final_accounts_disclosure": frozenset({
         "composition", "composition[]", "functions", "functions[]", "glossary", "glossary[]", "prepared_on",
+        "units", "units[]", "units[].number", "units[].name", "units[].note",
+        "t02.rows[].codes", "t02.rows[].codes[]", "t03.rows[].codes", "t03.rows[].codes[]",
+        "t05.rows[].codes", "t05.rows[].codes[]", "t08.rows[].codes", "t08.rows[].codes[]",
+        "t09.rows[].codes", "t09.rows[].codes[]", "t06.rows[].groups[].codes", "t06.rows[].groups[].codes[]",
+        "t09.income", "t09.opening", "t09.closing",
+        "t02.rows[].income", "t03.rows[].income", "t05.rows[].income", "t08.rows[].income", "t09.rows[].income",
         "sections", "sections[]", "sections[].kind", "sections[].level", "sections[].text", "t01", "t01.rows",
         "t01.rows[]", "t01.rows[].bold", "t01.rows[].in_amount", "t01.rows[].in_label", "t01.rows[].in_line",
         "t01.rows[].out_amount", "t01.rows[].out_label", "t01.rows[].out_line", "t02", "t02.empty",

@@ -348,6 +348,11 @@ PROJECT = Group("project", "项目", (
     Field("period", "项目期", Text()),
     _money("budget", "预算金额", doc="for a project only itemised, without funds by source"),
     _money("spent", "实际支出金额", doc="for a project only itemised, without funds by source"),
+    ListOf("parts", "项目分项", Group("part", "分项", (
+        Field("name", "分项名称", Text(), required=True),
+        _money("spent", "分项实际支出", required=True),
+    )), doc="a project spent in parts (seed 000: 技改引导资金 463 + 100 + 997.7万元); "
+            "its 实际支出 is their sum"),
     Field("key", "是否重点项目", Bool()),
     Field("implemented", "是否实施", Bool()),
     Field("summary", "项目说明", Text()),
@@ -430,6 +435,10 @@ FISCAL_TYPES = (("general_budget", "一般公共预算财政拨款"), ("governme
 FINAL_ACCOUNTS = Group("final_accounts", "部门决算", (
     Field("prepared_on", "编制日期", Text(), doc="as 公开10 prints it, e.g. 2022年9月"),
     Field("composition", "部门决算单位构成", Text()),
+    ListOf("units", "部门决算单位构成（单位列表）", Group("unit", "纳入决算的单位", (
+        Field("name", "单位名称", Text(), required=True),
+        Field("note", "备注", Text(), doc="e.g. 预算不单列，并入本级"),
+    )), doc="the 序号/单位名称/备注 table of 第一部分 二、部门决算单位构成, in order"),
     ListOf("income", "本年收入（按功能分类科目）", Group("line", "收入科目", (
         Field("code", "功能分类科目编码", Code(7), required=True, doc="项 (7 digits)"),
     ) + tuple(_money(k, zh) for k, zh in INCOME_SOURCES)),
@@ -466,6 +475,7 @@ FINAL_ACCOUNTS = Group("final_accounts", "部门决算", (
     Field("general_equipment", "单价50万元以上通用设备", Count(), unit="台（套）"),
     Field("special_equipment", "单价100万元以上专用设备", Count(), unit="台（套）"),
     Group("prior_year", "上年决算数", (
+        _money("total", "上年收入支出总计"),
         _money("income", "上年本年收入合计"),
         _money("spending", "上年本年支出合计"),
         _money("fiscal", "上年财政拨款收入支出总计"),

@@ -8,6 +8,8 @@ is collected; nothing stops at the first.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,6 +85,36 @@ class Unit:
                 if k not in seen:
                     seen.append(k)
         return seen
+
+    def tree(self) -> dict:
+        """Every value of the unit as nested dicts and lists (``{"final_accounts":
+        {"units": [{"name": …}, …]}}``): amounts Decimal 元, rates Decimal
+        ratios, as :attr:`values`.  What a pack's sentences read as ``d``."""
+        root: dict = {}
+        for path, value in self.values.items():
+            node = root
+            parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+            for part, following in zip(parts, parts[1:] + [None]):
+                if following is None:
+                    break
+                key = int(part[1:-1]) if part.startswith("[") else part
+                fresh = [] if following.startswith("[") else {}
+                if isinstance(node, list):
+                    while len(node) <= key:
+                        node.append(None)
+                    node[key] = node[key] if node[key] is not None else fresh
+                    node = node[key]
+                else:
+                    node = node.setdefault(key, fresh)
+            last = parts[-1]
+            if last.startswith("["):
+                i = int(last[1:-1])
+                while len(node) <= i:
+                    node.append(None)
+                node[i] = value
+            else:
+                node[last] = value
+        return root
 
     def scoped(self, prefix: str) -> "Unit":
         """A view of one item (``projects[1]``) as a unit of its own: its
