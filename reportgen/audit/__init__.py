@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.audit.findings import ERROR, NOTE, SEVERITIES, SUSPECT, Finding
+from reportgen.audit.findings import ERROR, NOTE, SEVERITIES, SUSPECT, TAIL, Finding
 from reportgen.audit.ledger import CHECKS as _LEDGER, Obligation, ledger, unreadable
 from reportgen.audit.read import Document, Unreadable, read
 
@@ -45,6 +45,7 @@ class Audit:
 def _run(doc: Document) -> Audit:
     seen = set()
     out = []
+    tails = []
     failed = {}
     for name, check, _ in _LEDGER:
         try:
@@ -56,8 +57,8 @@ def _run(doc: Document) -> Audit:
             key = (f.location, f.check, f.stated, f.expected)
             if key not in seen:
                 seen.add(key)
-                out.append(f)
-    return Audit(out, ledger(doc, failed))
+                (tails if f.check == TAIL else out).append(f)
+    return Audit(out, ledger(doc, failed, tails))
 
 
 def audit_document(doc: Document) -> list[Finding]:

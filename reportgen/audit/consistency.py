@@ -19,7 +19,7 @@ from decimal import Decimal
 from reportgen import numbers as N
 from reportgen.audit.checks import _SCALE, _sentence_quote, finding, in_money
 from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, judge, parse_number, shown, total
-from reportgen.audit.findings import Finding
+from reportgen.audit.findings import TAIL, Finding
 from reportgen.audit.read import Document
 from reportgen.audit.text import ACTUAL, BUDGET, CHANGE, OTHER, RATE, SHARE, Mention, key_of, mentions, sentence
 
@@ -266,7 +266,7 @@ def check_parts(doc: Document) -> list[Finding]:
                 sure = not any("项目支出" in p.key for p in ps) or "财政拨款" in whole.key \
                     or x.value > whole.stated.value
                 severity = NOTE if _overlap(x, w_span) else ERROR if sure else SUSPECT
-                out.append(finding(doc, whole.start, "合计",
+                out.append(finding(doc, whole.start, TAIL if severity == NOTE else "合计",
                                    f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}应等于"
                                    f"{'＋'.join((p.label or '') + p.stated.text for p in ps)}＝"
                                    f"{shown(x.value, whole.stated.places, whole.unit)}"
@@ -294,7 +294,7 @@ def check_parts(doc: Document) -> list[Finding]:
         if t.hi < w_span.lo or t.value <= whole.stated.value:
             continue
         if _overlap(t, w_span):     # more than the total only by the rounding of the printed parts: 尾差
-            out.append(finding(doc, whole.start, "合计",
+            out.append(finding(doc, whole.start, TAIL,
                                f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}，其中各项之和"
                                f"（{'＋'.join(p.stated.text for p in parts)}）为{shown(t.value, whole.stated.places, whole.unit)}，"
                                f"尾差（各项舍入所致）", _sentence_quote(doc, whole.start, end),
@@ -443,7 +443,7 @@ def check_sangong(doc: Document) -> list[Finding]:
             if N.quantize(t.value, whole.stated.places) == whole.stated.value:
                 continue
             severity = NOTE if _overlap(t, whole.stated.span()) else ERROR
-            out.append(finding(doc, whole.start, "合计",
+            out.append(finding(doc, whole.start, TAIL if severity == NOTE else "合计",
                                f"“{whole.label}”{whole.stated.text}{whole.unit}应等于"
                                f"{'＋'.join(m.label + m.stated.text for m in items)}＝"
                                f"{shown(t.value, whole.stated.places, whole.unit)}"

@@ -120,10 +120,15 @@ CHECKS: tuple[tuple[str, Callable, Callable], ...] = (
 )
 
 
-def ledger(doc: Document, failed: dict[str, str] | None = None) -> list[Obligation]:
+def ledger(doc: Document, failed: dict[str, str] | None = None, tails: list | None = None) -> list[Obligation]:
     """The ledger of a read document; ``failed`` maps a check name to the
-    error that stopped it (reported as 无法检查)."""
+    error that stopped it (reported as 无法检查); ``tails`` are the 尾差
+    found (listed here, not as findings)."""
     out = []
+    if tails:
+        listed = "；".join(f"{f.location}：{f.message}" for f in tails)
+        out.append(Obligation("尾差", APPLIED, f"{len(tails)}处合计与各行（各项）之和相差在舍入范围内，"
+                                              f"是按未舍入金额计算的正常结果，不算问题：{listed}"))
     if doc.blank_pages:
         pages = "、".join(f"第{p}页" for p in doc.blank_pages)
         out.append(Obligation("扫描页", NOT_APPLIED, f"{pages}没有文字层（可能是扫描页），这些页的内容未审核"))

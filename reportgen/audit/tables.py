@@ -41,7 +41,7 @@ from decimal import Decimal
 from reportgen import numbers as N
 from reportgen.audit.checks import _sentence_quote, finding
 from reportgen.audit.figures import ERROR, NOTE, NUM, SUSPECT, Span, Stated, parse_number, shown, truncate
-from reportgen.audit.findings import Finding
+from reportgen.audit.findings import TAIL, Finding
 from reportgen.audit.read import Document
 from reportgen.audit.text import CHANGE, PRIOR, RATE, SHARE, mentions
 from reportgen.audit.wording import document_year
@@ -378,7 +378,7 @@ def check_table_sums(doc: Document) -> list[Finding]:
             else:
                 continue
             expr = "＋".join(p.text for p in parts)
-            out.append(Finding(doc.path, tln.loc, "表内合计",
+            out.append(Finding(doc.path, tln.loc, TAIL if severity == NOTE else "表内合计",
                                f"{t.title}：各类之和 {expr} ＝ {N.fixed(s, places)}{t.unit or ''}，"
                                f"合计行为 {tv.text}；{what}",
                                f"{t.title} 合计 {tv.text}", tv.text, N.fixed(s, places),
@@ -535,7 +535,7 @@ def check_row_totals(doc: Document) -> list[Finding]:
             severity = NOTE if abs(diff) <= half else ERROR
             places = max(p.places for p in [first] + rest)
             total_ = first.value - diff
-            out.append(Finding(doc.path, ln.loc, "表内合计",
+            out.append(Finding(doc.path, ln.loc, TAIL if severity == NOTE else "表内合计",
                                f"{t.title}“{e.label or e.code}”行：{'＋'.join(r.text for r in rest)}＝"
                                f"{N.fixed(total_, places)}，该行合计栏为{first.text}"
                                + ("；尾差（各栏舍入所致）" if severity == NOTE else ""),
@@ -577,7 +577,7 @@ def check_hierarchy(doc: Document) -> list[Finding]:
                 severity = SUSPECT
             places = max(k.amounts[0][2].places for k in kids + [parent])
             level = "款" if len(parent.code) == 3 else "项"
-            out.append(Finding(doc.path, pln.loc, "表内合计",
+            out.append(Finding(doc.path, pln.loc, TAIL if severity == NOTE else "表内合计",
                                f"{t.title}：{parent.code}“{parent.label}”{top.text}，其下各{level}之和"
                                f"{'＋'.join(k.amounts[0][2].text for k in kids)}＝{N.fixed(s, places)}"
                                + ("；尾差（各行舍入所致）" if severity == NOTE else ""),
