@@ -19,7 +19,7 @@ from reportgen.forms.generic import generic_context
 from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
 from reportgen.pack.needs import cached_needs, resolve_names
-from reportgen.pack.packs import Form, Pack
+from reportgen.pack.packs import Form, Pack, fill_output
 from reportgen.output.render import render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
 from reportgen.unitfile import schema as S
@@ -229,8 +229,8 @@ def output_name(pf: PreparedForm) -> str:
     """The file name of a filled form, from the pack's pattern: unit, year,
     project (per-project forms) and form title; safe for Windows and WPS."""
     u = pf.unit
-    return safe_filename(pf.form.output.format(unit=u.name, year=u.year, title=pf.form.title,
-                                               project=pf.project))
+    return safe_filename(fill_output(pf.form.output, {"unit": u.name, "year": u.year,
+                                                      "title": pf.form.title, "project": pf.project}))
 
 
 def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, bytes]]:

@@ -152,14 +152,20 @@ def test_compiled_templates_are_kept_on_disk_and_a_bad_entry_is_ignored(tmp_path
         return templates[path].render(context)
 
     assert render_forms(prepared, render=fresh) == ordinary
-    entries = sorted(cache_dir().iterdir())
+    entries = sorted(cache_dir().glob("*.docx-template"))
     assert len(entries) == 2 and cache_dir() == tmp_path / "cache" / "reportgen"
+    assert (cache_dir() / "secret.key").stat().st_mode & 0o777 == 0o600
     assert render_forms(prepared, render=fresh) == ordinary            # from the entries
     assert all(t._skeleton is not None and t._code is None for t in templates.values())
     for e in entries:
         e.write_bytes(b"not a compiled template")
     assert render_forms(prepared, render=fresh) == ordinary            # bad entry: compiled again
     assert all(e.read_bytes() != b"not a compiled template" for e in entries)
+    good = entries[0].read_bytes()
+    for damaged in (good[:-100], good[:32] + b"x" + good[33:], good[32:]):   # cut, one byte changed, no MAC
+        entries[0].write_bytes(damaged)
+        assert render_forms(prepared, render=fresh) == ordinary        # silently compiled again
+        assert entries[0].read_bytes() == good                         # and replaced
 
 
 def test_no_disk_cache_when_it_cannot_be_written(tmp_path, monkeypatch):

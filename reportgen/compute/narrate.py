@@ -16,7 +16,7 @@ from reportgen.compute.derive import project_spent
 from reportgen.compute.final_accounts import build as build_final_accounts
 from reportgen.errors import Diagnostic
 from reportgen.pack.formulas import displays
-from reportgen.pack.packs import Sentence
+from reportgen.pack.packs import Sentence, pattern_loc
 from reportgen.unitfile.schema import Field, spec_at, zh_name
 from reportgen.compute.score import Scorecard
 from reportgen.unitfile.validate import Unit
@@ -191,6 +191,25 @@ def _render(sentence: Sentence, context: dict) -> str:
     return text.replace(PARAGRAPH, "\n")
 
 
+def sentence_context(u: Unit, card, annexes=(), formulas=None) -> dict:
+    """What every sentence pattern receives: ``year`` (int), ``unit_name``,
+    ``nl``, ``notes`` (the sentence's own, filled per sentence), ``f`` (the
+    pack's formulas, displayed), ``b``/``s``/``x`` (:func:`budget_figures`,
+    :func:`staffing_figures`, :func:`spending_figures`), ``pe``
+    (:func:`project_evaluation_figures`), ``d`` (the unit's own data,
+    ``Unit.tree``), ``fa`` (部门决算 figures or None) and, for a scored
+    form, :func:`score_figures`."""
+    f = displays(u, formulas or {}, "project" if u.prefix.startswith("projects[") else "unit")
+    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "f": f, "b": budget_figures(u, f),
+               "pe": project_evaluation_figures(u),
+               "s": staffing_figures(u, f), "x": spending_figures(u, f), "fa": None, "d": u.tree(),
+               "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
+    accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
+    if accounts is not None:
+        context["fa"] = narrative_figures(u, accounts, annexes)
+    return context
+
+
 def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=(), formulas=None
             ) -> tuple[dict[str, str], list[Diagnostic]]:
     """Every sentence of a form: ``{name: text}``.
@@ -205,14 +224,7 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=(), formulas=
     diags: list[Diagnostic] = []
     if not sentences:
         return texts, diags
-    f = displays(u, formulas or {}, "project" if u.prefix.startswith("projects[") else "unit")
-    context = {"year": u.year, "unit_name": u.name, "nl": PARAGRAPH, "f": f, "b": budget_figures(u, f),
-               "pe": project_evaluation_figures(u),
-               "s": staffing_figures(u, f), "x": spending_figures(u, f), "fa": None, "d": u.tree(),
-               "notes": "", **(score_figures(card) if isinstance(card, Scorecard) else {})}
-    accounts, _ = build_final_accounts(u)  # its problems are reported by the final_accounts check
-    if accounts is not None:
-        context["fa"] = narrative_figures(u, accounts, annexes)
+    context = sentence_context(u, card, annexes, formulas)
     for name, sentence in sentences.items():
         own = u.get(f"text.{name}")
         if own:
@@ -232,5 +244,7 @@ def narrate(u: Unit, card, sentences: dict[str, Sentence], annexes=(), formulas=
         try:
             texts[name] = _render(sentence, ctx)
         except jinja2.TemplateError as exc:
-            diags.append(Diagnostic(f"句式“{name}”出错（pack sentence error）: {exc}", sentence.loc))
+            diags.append(Diagnostic(f"句式“{name}”出错（pack sentence error）: {exc}",
+                                    pattern_loc(sentence.pattern, getattr(exc, "lineno", None))
+                                    or sentence.loc))
     return texts, diags

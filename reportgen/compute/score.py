@@ -20,7 +20,7 @@ import jinja2
 from reportgen import numbers as N
 from reportgen.compute.derive import Measure
 from reportgen.errors import ERROR, WARNING, Diagnostic, PackError
-from reportgen.pack.packs import Indicator, Rubric
+from reportgen.pack.packs import Indicator, Rubric, pattern_loc
 from reportgen.unitfile.schema import zh_name
 from reportgen.unitfile.validate import Unit
 
@@ -172,7 +172,8 @@ def _display(ind: Indicator, m: Measure) -> str:
     try:
         return ind.display.render(**m.vars).strip()
     except jinja2.TemplateError as exc:
-        raise PackError(f"指标“{ind.name}”的 display 模式出错: {exc}", ind.loc) from None
+        raise PackError(f"指标“{ind.name}”的 display 模式出错: {exc}",
+                        pattern_loc(ind.display, getattr(exc, "lineno", None)) or ind.loc) from None
 
 
 def score_unit(unit: Unit, rubric: Rubric) -> tuple[Scorecard | None, list[Diagnostic]]:

@@ -1,7 +1,8 @@
 """Stage 7, render: fill a pack's .docx template with a prepared context.
 
 The template is presentation only: every figure arrives as display text.
-Templates render in jinja2's sandbox with autoescape (``&`` and ``<`` in a
+Templates render in the pack sandbox (:mod:`reportgen.sandbox`: bounded,
+no access outside the values given) with autoescape (``&`` and ``<`` in a
 unit's text cannot break the XML) and StrictUndefined (a missing variable is
 an error, never a blank cell).  Output is byte-identical for the same input
 and is written atomically: a temporary file in the target folder, renamed
@@ -16,6 +17,7 @@ at different depths need the merge decided per row.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -25,11 +27,11 @@ from pathlib import Path
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reportgen.errors import PackError
 from reportgen import numbers as N
 from reportgen.numbers import change_words
+from reportgen.sandbox import DOCX_LIMITS, environment
 
 _VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(?:(?!%\}).)+%\}.*?</w:tc>",
                           re.DOTALL)
@@ -63,39 +65,16 @@ class FormTemplate(DocxTemplate):
         return _VMERGE_CELL.sub(_vmerge_cell, src_xml)
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The pack sandbox, compiling each distinct pattern once per process: a
-    pack repeats a few patterns (``{{ note }}``) dozens of times, and Jinja's
-    compile is most of the time it takes to load a pack."""
-
-    _code: dict = {}
-
-    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
-        if not isinstance(source, str) or raw:
-            return super().compile(source, name, filename, raw, defer_init)
-        key = (source, name, filename, defer_init)
-        code = self._code.get(key)
-        if code is None:
-            code = self._code[key] = super().compile(source, name, filename, raw, defer_init)
-        return code
-
-
+@functools.lru_cache(maxsize=None)
 def sandbox() -> jinja2.Environment:
-    """The one Jinja environment for everything a pack supplies.
-
-    Sandboxed (a template cannot reach Python internals), StrictUndefined so
-    a missing value fails loudly.  Filters: ``change`` gives 增加/减少
-    wording; ``wan`` an amount held in 元 as 万元 text (2 dp, half-up;
-    ``none`` → 不适用); ``percent_of(whole)`` a part's share of a whole as
-    percent text (2 dp, half-up; 不适用 for a zero or missing whole).
-    """
-    env = _Sandbox(
-        autoescape=False, undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False)
-    env.filters["change"] = change_words
-    env.filters["wan"] = N.wan
-    env.filters["percent_of"] = _percent_of
-    return env
+    """The one Jinja environment for a pack's sentence and display patterns
+    (:func:`reportgen.sandbox.environment`: sandboxed, bounded,
+    StrictUndefined so a missing value fails loudly).  Filters: ``change``
+    gives 增加/减少 wording; ``wan`` an amount held in 元 as 万元 text (2 dp,
+    half-up; ``none`` → 不适用); ``percent_of(whole)`` a part's share of a
+    whole as percent text (2 dp, half-up; 不适用 for a zero or missing
+    whole).  Shared: nothing changes it after it is made."""
+    return environment(filters={"change": change_words, "wan": N.wan, "percent_of": _percent_of})
 
 
 def _percent_of(part, whole) -> str:
@@ -105,9 +84,12 @@ def _percent_of(part, whole) -> str:
     return N.percent(part / whole)
 
 
+@functools.lru_cache(maxsize=None)
 def _docx_env() -> jinja2.Environment:
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env
+    """The environment a Word template renders in: the same sandbox, with
+    XML autoescape (``&`` and ``<`` in a unit's text cannot break the
+    document) and the larger :data:`reportgen.sandbox.DOCX_LIMITS`."""
+    return environment(autoescape=True, limits=DOCX_LIMITS)
 
 
 def render_docx(template_path: Path, context: dict) -> bytes:
@@ -126,7 +108,8 @@ def render_docx(template_path: Path, context: dict) -> bytes:
                         None) from None
     except jinja2.TemplateError as exc:
         where = " / ".join(s.strip() for s in getattr(exc, "docx_context", []) if s.strip())
-        raise PackError(f"{template_path.name}: 模板语法错误（template error）: {exc}"
+        kind = "模板语法错误（template syntax）" if isinstance(exc, jinja2.TemplateSyntaxError) else "模板出错（template error）"
+        raise PackError(f"{template_path.name}: {kind}: {exc}"
                         + (f" near: {where[:120]}" if where else "")) from None
     return normalize_zip(buf.getvalue())
 

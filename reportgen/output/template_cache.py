@@ -25,14 +25,25 @@ What a template compiles to is also kept on disk, in
 ``$XDG_CACHE_HOME/reportgen`` (default ``~/.cache/reportgen``; safe to
 delete), so a single ``reportgen render`` in a new process skips the
 compile too.  An entry is named by a hash of the template's bytes, of this
-module and :mod:`render`, and of the versions of Python, docxtpl,
-python-docx, Jinja2 and lxml, so a changed template or library is never
-served from an old entry; a cache that cannot be read or written is ignored.
+module, :mod:`render` and :mod:`reportgen.sandbox`, and of the versions of
+Python, docxtpl, python-docx, Jinja2 and lxml, so a changed template or
+library is never served from an old entry; a cache that cannot be read or
+written is ignored.
+
+An entry holds Python code (``marshal``), so it is loaded only when it is
+provably one this user's reportgen wrote: each entry starts with an
+HMAC-SHA256 of the rest, keyed by a random per-user secret (``secret.key``
+in the cache folder, created mode 0600).  On POSIX the folder and the key
+must belong to the user and be writable by no one else, as jinja2's own
+bytecode cache requires of its folder; otherwise nothing is cached.  An
+entry that fails the check, or cannot be read back, is silently compiled
+again and replaced.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import marshal
 import os
@@ -44,6 +55,7 @@ from pathlib import Path
 import jinja2
 from lxml import etree
 
+from reportgen import sandbox as _sandbox
 from reportgen.output import render as _render
 from reportgen.output.render import FormTemplate, _docx_env, normalize_zip, render_docx, write_atomic
 
@@ -133,12 +145,17 @@ class CompiledTemplate:
         if self._entry is None:
             return False
         try:
-            skeleton, root, w_body, code = marshal.loads(self._entry.read_bytes())
+            data = _verified(self._entry.read_bytes())
+            if data is None:
+                return False
+            skeleton, root, w_body, code = marshal.loads(data)
             env = _docx_env()
             self._body = env.template_class.from_code(env, code, env.make_globals(None))
-        except (OSError, ValueError, EOFError, TypeError):
+            skeleton = [(str(n), d) for n, d in skeleton]
+        except Exception:  # noqa: BLE001 — an entry of another layout: compiled again
+            self._body = None
             return False
-        self._skeleton = [(n, d) for n, d in skeleton]
+        self._skeleton = skeleton
         self._root, self._w_body, self._fast = root, w_body, True
         return True
 
@@ -146,7 +163,11 @@ class CompiledTemplate:
         if self._entry is None or self._code is None:
             return
         try:
-            write_atomic(self._entry, marshal.dumps((self._skeleton, self._root, self._w_body, self._code)))
+            key = _secret()
+            if key is None:
+                return
+            data = marshal.dumps((self._skeleton, self._root, self._w_body, self._code))
+            write_atomic(self._entry, hmac.new(key, data, hashlib.sha256).digest() + data)
         except (OSError, ValueError):
             pass  # no cache: every process compiles, as without one
 
@@ -168,6 +189,49 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("reportgen", appauthor=False))
 
 
+_KEY = "secret.key"
+
+
+def _private(path: Path) -> bool:
+    """On POSIX: ``path`` belongs to this user and no one else may write it."""
+    if os.name != "posix":
+        return True
+    st = path.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _secret() -> bytes | None:
+    """This user's cache key (32 random bytes), made on first use; None when
+    the cache folder or key is not private to the user."""
+    folder = cache_dir()
+    path = folder / _KEY
+    try:
+        if not _private(folder):
+            return None
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(32))
+        if not _private(path) or path.stat().st_mode & 0o077 and os.name == "posix":
+            return None
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) == 32 else None
+
+
+def _verified(entry: bytes) -> bytes | None:
+    """The payload of a cache entry whose HMAC checks out, else None."""
+    key = _secret()
+    if key is None or len(entry) < 32:
+        return None
+    mac, data = entry[:32], entry[32:]
+    return data if hmac.compare_digest(mac, hmac.new(key, data, hashlib.sha256).digest()) else None
+
+
 def _writable(entry: Path | None) -> bool:
     if entry is None:
         return False
@@ -185,7 +249,7 @@ def _entry(template: bytes) -> Path | None:
 
     h = hashlib.sha256(template)
     try:
-        for module in (_render, sys.modules[__name__]):
+        for module in (_render, _sandbox, sys.modules[__name__]):
             h.update(Path(module.__file__).read_bytes())
     except OSError:
         return None

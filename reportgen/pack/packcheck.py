@@ -25,7 +25,9 @@ paragraph's text.
 
 from __future__ import annotations
 
+import difflib
 import html
+import os
 import re
 import shutil
 import string
@@ -41,9 +43,9 @@ from lxml import etree
 
 from reportgen.forms.context import CONTEXTS
 from reportgen.forms.generic import generic_variables
-from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, ReportgenError, display_path
+from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, PackError, ReportgenError, display_path
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
-from reportgen.pack.packs import Pack, read_pack
+from reportgen.pack.packs import Pack, outside_problem, output_problems, read_pack
 from reportgen.output.render import _docx_env
 from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import spec_at
@@ -196,6 +198,32 @@ def variable_paths(value, prefix: str = "", out: set[str] | None = None) -> set[
 _PACK_NAME = re.compile(r"^\w[\w\-]*$")
 
 
+def _why(exc: OSError) -> str:
+    """An OSError in Chinese: the common causes by name, else its own text."""
+    import errno
+
+    known = {errno.EACCES: "没有写入权限（permission denied）", errno.EPERM: "没有写入权限（permission denied）",
+             errno.EROFS: "文件夹只读（read-only）", errno.ENOSPC: "磁盘已满（disk full）",
+             errno.ENOTDIR: "路径中有一段不是文件夹（not a folder）",
+             errno.EEXIST: "路径中有一段是文件而不是文件夹（a file is in the way）",
+             errno.ENOENT: "上级文件夹不存在（no such folder）", errno.ENAMETOOLONG: "文件名过长（name too long）"}
+    return known.get(exc.errno, exc.strerror or str(exc))
+
+
+def _not_pack_files(folder: str, names: list[str]) -> set[str]:
+    """What copy_pack leaves out: caches, ``__init__.py`` of the built-in
+    packs, and anything that is not a folder, regular file or link."""
+    import stat
+
+    skip = set()
+    for n in names:
+        mode = os.lstat(os.path.join(folder, n)).st_mode
+        if n in ("__pycache__", "__init__.py") or n.endswith(".pyc") or not (
+                stat.S_ISDIR(mode) or stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            skip.add(n)
+    return skip
+
+
 def copy_pack(source: Path, name: str, target: Path) -> Path:
     """Copy the pack folder ``source`` to the new folder ``target`` and set
     ``name:`` in its pack.yaml (comments and layout kept).
@@ -207,13 +235,18 @@ def copy_pack(source: Path, name: str, target: Path) -> Path:
     """
     if not _PACK_NAME.match(name):
         raise ReportgenError(f"模板包名称 '{name}' 只能由文字、数字、_ 和 - 组成")
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise ReportgenError(f"{display_path(target)} 已存在，不会覆盖（choose another folder）")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=target.parent))
+    except OSError as exc:
+        raise ReportgenError(f"无法在 {display_path(target.parent)} 中新建模板包文件夹: {_why(exc)}"
+                             f"（cannot create the folder; choose another place with -o）") from None
     try:
         staged = tmp / "pack"
-        shutil.copytree(source, staged, ignore=shutil.ignore_patterns("__pycache__", "__init__.py", "*.pyc"))
+        # links are copied as links (never followed out of the pack), FIFOs and devices not at all
+        shutil.copytree(source, staged, symlinks=True, ignore=_not_pack_files)
         pack_yaml = staged / "pack.yaml"
         text = pack_yaml.read_text(encoding="utf-8")
         text, n = re.subn(r"(?m)^name:[^\n#]*", f"name: {name}", text, count=1)
@@ -221,6 +254,8 @@ def copy_pack(source: Path, name: str, target: Path) -> Path:
             raise ReportgenError(f"{display_path(source / 'pack.yaml')}: 缺少 'name'")
         pack_yaml.write_text(text, encoding="utf-8")
         staged.rename(target)
+    except OSError as exc:
+        raise ReportgenError(f"无法复制模板包到 {display_path(target)}: {_why(exc)}（cannot copy the pack）") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
@@ -237,15 +272,189 @@ def check_pack(path: Path) -> tuple[Pack | None, list[Diagnostic]]:
     diags = [Diagnostic(line) for p in problems for line in p.split("\n") if line.strip()]
     with S.using(pack.schema if pack is not None else S.CORE_SCHEMA):
         diags += _check_pack_yaml(path)
+    clean: set[Path] = set()        # Word templates without static problems: tried on the sample
     if pack is not None:
         for form in pack.forms:
             if form.rubric is not None and form.rubric.total_weight != 100:
                 diags.append(Diagnostic(f"《{form.rubric.title}》一级指标合计 "
                                         f"{form.rubric.total_weight} 分，应为 100 分",
                                         Loc(form.rubric.file)))
-            if form.template.is_file() and form.context in CONTEXTS:
-                diags += check_docx(form.template, form.context, generic_variables(form, pack.schema))
+            if form.template is not None and form.context in CONTEXTS:
+                found = check_docx(form.template, form.context, generic_variables(form, pack.schema))
+                diags += found
+                if not any(d.is_error for d in found):
+                    clean.add(form.template)
+        with S.using(pack.schema):
+            diags += check_patterns(pack, clean)
     return pack, _unique(diags)
+
+
+# --------------------------------------------------------------------------
+# Sentence and display patterns, tried on sample values
+
+
+def check_patterns(pack: Pack, templates: set[Path] = frozenset()) -> list[Diagnostic]:
+    """Try every display pattern (显示模式) and sentence pattern (句式) of
+    ``pack`` on :func:`samples.sample_unit`, as :func:`pipeline.prepare`
+    would for a real unit.  Reports, at the pattern's file:line, each name
+    the pattern uses that its values do not have (in any branch, e.g.
+    ``{{ b.completion_rat }}``), and each failure of the trial render (a
+    type error such as ``{% if total > 90 %}`` where ``total`` is display
+    text, a sandbox limit).  A form whose scores cannot be computed for the
+    sample has only its display patterns tried.  Each Word template in
+    ``templates`` (those :func:`check_docx` found clean) is then rendered
+    with the sample form's context, and a failure reported at the template."""
+    from reportgen.pack.samples import sample_unit
+
+    templates = set(templates)
+    unit = sample_unit(pack)
+    if unit is None:
+        return [Diagnostic("无法生成样例数据，未试算句式和显示模式（could not build sample values）",
+                           Loc(display_path(pack.path / "pack.yaml")), severity=WARNING)]
+    diags: list[Diagnostic] = []
+    tried: set[int] = set()
+    scored = _scored_forms(pack.path)
+    for form in pack.forms:
+        if form.key in scored and form.rubric is None and form.national is None:
+            continue                        # its rubric did not load (reported): no scores to try with
+        try:
+            diags += _try_form(pack, form, unit, tried, templates)
+        except Exception as exc:  # noqa: BLE001 — our stages on sample data: say so, never a traceback
+            diags.append(Diagnostic(f"表单 '{form.key}' 用样例数据试算时程序出错，未能试算全部句式"
+                                    f"（{type(exc).__name__}: {exc}）", Loc(display_path(pack.path / "pack.yaml")),
+                                    severity=WARNING))
+    return diags
+
+
+def _scored_forms(path: Path) -> set[str]:
+    """Keys of the forms pack.yaml gives a ``rubric`` or ``national_rules``."""
+    root, _ = load_yaml_file(path / "pack.yaml")
+    forms = root.items.get("forms") if isinstance(root, Mapping) else None
+    return {f.items["key"].text for f in (forms.items if isinstance(forms, Sequence) else [])
+            if isinstance(f, Mapping) and isinstance(f.items.get("key"), Scalar)
+            and ("rubric" in f.items or "national_rules" in f.items)}
+
+
+def _try_form(pack: Pack, form, unit, tried: set[int], templates: set[Path]) -> list[Diagnostic]:
+    """:func:`check_patterns` for one form."""
+    from reportgen.compute.narrate import sentence_context
+    from reportgen.compute.project_score import score_project
+    from reportgen.compute.score import score_unit
+    from reportgen.pipeline import PreparedForm, evaluated_projects
+
+    diags: list[Diagnostic] = []
+    if form.each:
+        views = [unit.scoped(p) for p in evaluated_projects(unit)][:1]
+    else:
+        views = [unit.scoped(form.scope)] if form.scope else [unit]
+    for view in views:
+        card = None
+        try:
+            if form.national is not None:
+                card, _ = score_project(view, form.national)
+            elif form.rubric is not None:
+                for ind in form.rubric.indicators():
+                    if id(ind.display) not in tried:
+                        tried.add(id(ind.display))
+                        diags += _try_display(ind, view)
+                card, _ = score_unit(view, _without_displays(form.rubric))
+        except ReportgenError:
+            card = None
+        if (form.rubric is not None or form.national is not None) and card is None:
+            continue                    # scores unknown: the sentences cannot be tried
+        context = sentence_context(view, card, (), pack.formulas)
+        texts = {}
+        for name, sentence in form.sentences.items():
+            found, texts[name] = _try_pattern(sentence.pattern, {**context, "notes": "示例说明"},
+                                              f"句式“{name}”")
+            if id(sentence.pattern) not in tried:
+                tried.add(id(sentence.pattern))
+                diags += found
+        if form.template in templates:
+            templates.discard(form.template)
+            diags += _try_docx(PreparedForm(form, view, card, texts))
+    return diags
+
+
+def _try_docx(pf) -> list[Diagnostic]:
+    """Render a form's Word template with the sample context."""
+    from reportgen.output.render import render_docx
+
+    try:
+        context = pf.context()
+    except Exception:  # noqa: BLE001 — our builders on sample data, not the pack: nothing to report
+        return []
+    try:
+        render_docx(pf.form.template, context)
+    except PackError as exc:
+        return [Diagnostic(f"用样例数据试算出错: {exc}", Loc(display_path(pf.form.template)))]
+    return []
+
+
+def _without_displays(rubric):
+    """``rubric`` with every display pattern blank (they are tried one by
+    one), so that one broken pattern does not keep the sentences untried."""
+    from dataclasses import replace
+
+    from reportgen.output.render import sandbox
+
+    blank = sandbox().from_string("")
+    return replace(rubric, sections=[
+        replace(s, blocks=[replace(b, indicators=[replace(i, display=blank) for i in b.indicators])
+                           for b in s.blocks]) for s in rubric.sections])
+
+
+def _try_display(ind, view) -> list[Diagnostic]:
+    try:
+        measure = ind.computation.fn(view, ind.args)
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return []                           # the sample does not fit this computation
+    return _try_pattern(ind.display, measure.vars, f"指标“{ind.name}”的 display 模式")[0]
+
+
+def _none_paths(value, prefix: str = "") -> set[str]:
+    """Paths whose sample says nothing of their shape: None values and the
+    items of empty lists."""
+    out = set()
+    if isinstance(value, dict):
+        for key, child in value.items():
+            out |= _none_paths(child, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list):
+        if not value:
+            out.add(prefix + "[]")
+        for item in value:
+            out |= _none_paths(item, prefix + "[]")
+    elif value is None and prefix:
+        out.add(prefix)
+    return out
+
+
+def _try_pattern(template, values: dict, label: str) -> tuple[list[Diagnostic], str]:
+    """Names ``template`` uses that ``values`` lacks, then a trial render:
+    ``(problems, rendered text or "")``."""
+    from reportgen.output.render import sandbox
+    from reportgen.pack.packs import pattern_loc
+
+    source = getattr(template, "pack_source", None)
+    diags = []
+    if source is not None:
+        env = sandbox()
+        known = frozenset(variable_paths(values))
+        walker = _Variables(known, set(env.globals), opaque=frozenset(_none_paths(values)))
+        walker.visit(env.parse(source), {})
+        for lineno, path in walker.unknown:
+            diags.append(Diagnostic(f"{label}中的变量 {path} 不存在（{_suggest(path, known)}）",
+                                    pattern_loc(template, lineno)))
+    try:
+        return diags, template.render(**values)
+    except jinja2.UndefinedError as exc:
+        if not diags:
+            diags.append(Diagnostic(f"{label}用样例数据试算出错: {exc}",
+                                    pattern_loc(template, getattr(exc, "lineno", None))))
+    except jinja2.TemplateError as exc:
+        diags.append(Diagnostic(f"{label}用样例数据试算出错: {exc}",
+                                pattern_loc(template, getattr(exc, "lineno", None))))
+    return diags, ""
 
 
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -258,12 +467,11 @@ def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
-_FILE_FIELDS = ("unit", "year", "title")
-
-
 def _check_pack_yaml(path: Path) -> list[Diagnostic]:
     """What :func:`packs.read_pack` leaves to render time: contexts, output
     patterns, duplicate form keys, unknown ``requires`` fields."""
+    if outside_problem(path, "pack.yaml"):
+        return []                                   # read_pack reports it
     root, _ = load_yaml_file(path / "pack.yaml")   # its YAML problems come from read_pack
     diags: list[Diagnostic] = []
     forms = root.items.get("forms") if isinstance(root, Mapping) else None
@@ -298,31 +506,22 @@ def _check_pack_yaml(path: Path) -> list[Diagnostic]:
         if isinstance(requires, Sequence):
             diags += _unknown_fields(requires, "each" if each else "")
         sentences = items.get("sentences")
-        if isinstance(sentences, Scalar) and sentences.text not in sentence_files:
+        if (isinstance(sentences, Scalar) and sentences.text not in sentence_files
+                and not outside_problem(path, sentences.text)):   # else read_pack reports it
             sentence_files.add(sentences.text)
             diags += _check_sentence_requires(path / sentences.text)
     return diags
 
 
 def _check_output(node: Scalar, each: bool) -> list[Diagnostic]:
-    """An output file-name pattern: ``{unit}``, ``{year}``, ``{title}`` and,
-    for a per-project form, ``{project}``; plain fields only (no ``.attr``,
-    ``[i]``, ``!r`` or ``:spec``), ending in .docx."""
-    allowed = _FILE_FIELDS + (("project",) if each else ())
-    diags = []
+    """An output file-name pattern (:func:`packs.output_problems`, also
+    checked at load), and a per-project form whose files would share a name."""
+    diags = [Diagnostic(p, node.loc) for p in output_problems(node.text, each)]
     try:
-        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(node.text)
-                  if name is not None]
-    except ValueError as exc:
-        return [Diagnostic(f"文件名模式 output 有不成对的花括号（{exc}）", node.loc)]
-    for name, spec, conv in fields:
-        if name not in allowed or spec or conv:
-            diags.append(Diagnostic(f"文件名模式 output 中的 {{{name}{'!' + conv if conv else ''}"
-                                    f"{':' + spec if spec else ''}}} 不可用"
-                                    f"（可用: {', '.join('{' + a + '}' for a in allowed)}）", node.loc))
-    if not node.text.lower().endswith(".docx"):
-        diags.append(Diagnostic("文件名模式 output 应以 .docx 结尾", node.loc))
-    if each and "project" not in [f[0] for f in fields]:
+        names = [n for _, n, _, _ in string.Formatter().parse(node.text)]
+    except ValueError:
+        names = []
+    if each and "project" not in names:
         diags.append(Diagnostic("每个项目一份的表单，文件名模式 output 应含 {project}，"
                                 "否则各项目的文件名相同（只能加序号区分）", node.loc, severity=WARNING))
     return diags
@@ -554,7 +753,9 @@ def _suggest(path: str, known: frozenset[str]) -> str:
     siblings = sorted(k.rpartition(".")[2] for k in known
                       if (k.rpartition(".")[0] if "." in k else "") == parent)
     where = f"{parent} 下" if parent else "顶层"
-    return f"{where}可用: {', '.join(siblings)}"
+    close = difflib.get_close_matches(path.rpartition(".")[2], siblings, n=1, cutoff=0.75)
+    guess = f"是否应为 {parent + '.' if parent else ''}{close[0]}？" if close else ""
+    return f"{guess}{where}可用: {', '.join(siblings)}"
 
 
 class _Variables:
@@ -566,8 +767,9 @@ class _Variables:
     arguments, filter results and method calls are not followed.
     """
 
-    def __init__(self, known: frozenset[str], builtins: set[str]):
+    def __init__(self, known: frozenset[str], builtins: set[str], opaque: frozenset[str] = frozenset()):
         self.known = known
+        self.opaque = opaque          # paths whose shape is unknown (None in a sample): not followed
         self.builtins = builtins | {"loop"}
         self.unknown: list[tuple[int, str]] = []
         self._seen: set[tuple[int, str]] = set()
@@ -597,7 +799,7 @@ class _Variables:
             base = self.resolve(node.node, scope)
             if isinstance(node, nodes.Getitem):
                 self.visit(node.arg, scope)
-            if base is None:
+            if base is None or base in self.opaque:
                 return None
             if isinstance(node, nodes.Getattr) or (isinstance(node.arg, nodes.Const)
                                                    and isinstance(node.arg.value, str)):

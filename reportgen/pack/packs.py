@@ -23,6 +23,8 @@ file and line (:class:`errors.PackError`).
 from __future__ import annotations
 
 import importlib.resources
+import re
+import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -123,7 +125,7 @@ class Form:
 
     key: str
     title: str
-    template: Path
+    template: Path | None     # None only in a pack read with problems (its template unusable)
     rubric: Rubric | None
     sentences: dict[str, "Sentence"]
     output: str
@@ -208,14 +210,27 @@ class _Reader:
         return value
 
 
+def pattern_loc(template: jinja2.Template, lineno: int | None = None) -> Loc | None:
+    """Where line ``lineno`` of a pack pattern is in its YAML file: the
+    pattern's own line, or for a block scalar (``|-``) the line below it
+    plus ``lineno`` - 1.  ``lineno`` is that of a TemplateError (the sandbox
+    sets it on every failure)."""
+    loc = getattr(template, "pack_loc", None)
+    if loc is None or not lineno or not getattr(template, "pack_block", False):
+        return loc
+    return Loc(loc.file, loc.line + lineno)
+
+
 def _compile(reader: _Reader, loc: Loc, pattern: str) -> jinja2.Template:
     try:
-        return sandbox().from_string(pattern)
+        template = sandbox().from_string(pattern)
     except jinja2.TemplateSyntaxError as exc:
         if "\n" in pattern and exc.lineno:   # a block scalar (|-): its text starts on the next line
             loc = Loc(loc.file, loc.line + exc.lineno)
         reader.fail(loc, f"模式语法错误（pattern syntax）: {exc.message}")
-        return sandbox().from_string("")
+        template = sandbox().from_string("")
+    template.pack_loc, template.pack_block, template.pack_source = loc, "\n" in pattern, pattern
+    return template
 
 
 def load_rubric(path: Path, formulas: dict[str, Formula] | None = None) -> Rubric:
@@ -295,8 +310,9 @@ def _pack_file(r: _Reader, folder: Path, key: str, what: str, read, problems: li
     name = r.text(r.root, key, required=False) if isinstance(r.root, Mapping) else ""
     if not name:
         return None
-    if not (folder / name).is_file():
-        problems.append(f"{r.root.items[key].loc}: {what}文件不存在: {name}")
+    problem = outside_problem(folder, name)
+    if problem:
+        problems.append(f"{r.root.items[key].loc}: {key}（{what}文件）: {problem}")
         return None
     fr = _Reader(folder / name)
     result = read(fr)
@@ -308,7 +324,7 @@ def pack_schema_of(folder: Path) -> tuple[S.Group, dict, list[str]]:
     """The unit schema of the pack in ``folder`` (core + its ``fields:``
     file), each pack field's forms, and the problems found reading them."""
     problems: list[str] = []
-    r = _Reader(folder / "pack.yaml") if (folder / "pack.yaml").is_file() else None
+    r = _Reader(folder / "pack.yaml") if not outside_problem(folder, "pack.yaml") else None
     if r is None or r.root is None:
         return S.CORE_SCHEMA, {}, []
     found = _pack_file(r, folder, "fields", "字段", pack_schema, problems)
@@ -320,7 +336,7 @@ def pack_formulas(folder: Path) -> tuple[dict[str, Formula], list[str]]:
     """The formulas of the pack in ``folder`` (named by its pack.yaml's
     ``formulas:``), and the problems found reading them."""
     schema, _, problems = pack_schema_of(folder)
-    r = _Reader(folder / "pack.yaml") if (folder / "pack.yaml").is_file() else None
+    r = _Reader(folder / "pack.yaml") if not outside_problem(folder, "pack.yaml") else None
     if r is None or r.root is None:
         return {}, problems
     with S.using(schema):
@@ -377,7 +393,9 @@ def _indicator(r: _Reader, node: Node, formulas: dict[str, Formula]) -> Indicato
                 r.fail(rule_node.loc, f"指标“{name}”各要点/时点分值合计 {total()}，分值为 {weight}")
             if comp is not None and comp.parts and set(getattr(rule, "keys", ())) - set(comp.parts):
                 r.fail(rule_node.loc, f"指标“{name}”的部分应为 {', '.join(comp.parts)}（计算 '{comp.key}' 给出的）")
-    display = _compile(r, node.loc, r.text(node, "display", required=False, default="{{ rate }}"))
+    display_node = r.get(node, "display", required=False)
+    display = _compile(r, display_node.loc if display_node is not None else node.loc,
+                       display_node.text if display_node is not None else "{{ rate }}")
     if comp is None or rule is None:
         return None
     return Indicator(key, name, weight, comp, args, rule, display, inferred, source, node.loc,
@@ -494,6 +512,121 @@ def load_pack(name_or_path: str) -> Pack:
     return pack
 
 
+#: The fields an output file-name pattern (``output:``) may name; ``project``
+#: only for a per-project form.
+OUTPUT_FIELDS = ("unit", "year", "title", "project")
+
+
+def output_problems(pattern: str, each: bool) -> list[str]:
+    """What is wrong with an output file-name pattern: only ``{unit}``,
+    ``{year}``, ``{title}`` (and ``{project}`` when ``each``), as plain names
+    — no ``.attr``, ``[i]``, ``!r`` or ``:spec`` — and a name ending in .docx."""
+    allowed = OUTPUT_FIELDS if each else OUTPUT_FIELDS[:3]
+    try:
+        fields = [(n, spec, conv) for _, n, spec, conv in string.Formatter().parse(pattern) if n is not None]
+    except ValueError as exc:
+        return [f"文件名模式 output 有不成对的花括号（{exc}）"]
+    problems = []
+    for name, spec, conv in fields:
+        if name not in allowed or spec or conv:
+            problems.append(f"文件名模式 output 中的 {{{name}{'!' + conv if conv else ''}"
+                            f"{':' + spec if spec else ''}}} 不可用"
+                            f"（可用: {', '.join('{' + a + '}' for a in allowed)}）")
+    if not pattern.lower().endswith(".docx"):
+        problems.append("文件名模式 output 应以 .docx 结尾")
+    return problems
+
+
+def fill_output(pattern: str, values: dict[str, object]) -> str:
+    """An output file name: ``pattern`` (checked by :func:`output_problems`)
+    with each ``{field}`` replaced by ``str(values[field])``; nothing in the
+    pattern is evaluated (no ``str.format``)."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(pattern):
+        parts.append(literal)
+        if name is not None:
+            parts.append(str(values[name]))
+    return "".join(parts)
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def outside_problem(folder: Path, name: str) -> str:
+    """Why the file ``name`` (as written in a pack file) is not a file of
+    the pack folder ``folder``, or "" when it is: an absolute path, a
+    ``..`` step, a link (or anything else) that resolves outside the
+    folder, or something other than a regular file.  A pack may read only
+    its own files (rule of :mod:`reportgen.sandbox`; README 模板包能做什么)."""
+    parts = re.split(r"[\\/]", name)
+    if not name.strip():
+        return "文件名为空"
+    if name.startswith(("/", "\\")) or _DRIVE.match(name) or Path(name).is_absolute():
+        return (f"'{name}' 是绝对路径：模板包只能使用自身文件夹中的文件，请写相对于模板包文件夹的文件名"
+                "（absolute paths are not allowed）")
+    if ".." in parts:
+        return (f"'{name}' 含有 ..，指向模板包文件夹以外：模板包只能使用自身文件夹中的文件"
+                "（.. is not allowed）")
+    target = folder / name
+    try:
+        inside = target.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):        # a link loop
+        inside = False
+    if not inside:
+        return (f"'{name}' 是指向模板包文件夹以外的链接：模板包只能使用自身文件夹中的文件"
+                "（links out of the pack are not allowed）")
+    if not target.exists():
+        return f"文件不存在: {name}"
+    if not target.is_file():
+        return f"'{name}' 不是普通文件（not a regular file）"
+    return ""
+
+
+_EXTERNAL = re.compile(rb'<Relationship\b[^>]*\bTargetMode="External"[^>]*>')
+_REL_TYPE = re.compile(rb'\bType="[^"]*/([A-Za-z]+)"')
+_REL_TARGET = re.compile(rb'\bTarget="([^"]*)"')
+
+
+def external_links(docx: Path) -> list[str]:
+    """What a Word file would fetch from outside itself: each relationship
+    with ``TargetMode="External"`` other than a hyperlink (a linked image or
+    OLE object, an attached template, a subdocument…), as ``type → target``.
+    Word and LibreOffice load such targets when they open the document (a
+    PDF conversion included), so a pack's template may have none.  An
+    unreadable file gives [] (its own check reports it)."""
+    import zipfile
+
+    found = []
+    try:
+        with zipfile.ZipFile(docx) as z:
+            for name in z.namelist():
+                if not name.endswith(".rels") or z.getinfo(name).file_size > 1 << 20:
+                    continue
+                for rel in _EXTERNAL.findall(z.read(name)):
+                    kind = _REL_TYPE.search(rel)
+                    kind = kind.group(1).decode() if kind else "?"
+                    if kind != "hyperlink":
+                        target = _REL_TARGET.search(rel)
+                        found.append(f"{kind} → {target.group(1).decode(errors='replace') if target else '?'}")
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return []
+    return found
+
+
+def pack_file(r: _Reader, node: Node, key: str, folder: Path, required: bool = True) -> Path | None:
+    """The file that ``key`` of ``node`` names inside the pack ``folder``,
+    or None (the problem recorded at the key's line) when it is missing,
+    not a regular file, or outside the folder (:func:`outside_problem`)."""
+    value = r.get(node, key, required=required)
+    if value is None:
+        return None
+    problem = outside_problem(folder, value.text)
+    if problem:
+        r.fail(value.loc, f"{key}: {problem}")
+        return None
+    return folder / value.text
+
+
 def read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     """Read the pack folder ``path`` without stopping at a problem (see
     :func:`_read_pack`), with the pack's own fields in force while its
@@ -513,6 +646,9 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     cannot be read; a form whose rubric is broken has ``rubric=None``) and
     every problem as a ``file:line:col: message`` line.
     """
+    problem = outside_problem(path, "pack.yaml")
+    if problem:
+        return None, [f"{display_path(path / 'pack.yaml')}: {problem}"]
     r = _Reader(path / "pack.yaml")
     if r.root is None:
         return None, r.problems
@@ -521,25 +657,28 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     problems: list[str] = []
     formulas = _pack_file(r, path, "formulas", "公式", read_formulas, problems) or {}
     for f_node in (forms_node.items if forms_node else []):
-        template = path / r.text(f_node, "template")
-        if not template.is_file():
-            r.fail(f_node.loc, f"模板文件不存在: {template.name}")
+        template = pack_file(r, f_node, "template", path)
+        links = external_links(template) if template is not None else []
+        if links:
+            r.fail(f_node.items["template"].loc, f"template: Word 模板引用了模板包以外的文件或网址，打开或转换为 PDF 时会读取它们"
+                   f"（external links: {'; '.join(links[:3])}）：请在 Word 中取消链接（嵌入图片/对象）后再保存")
+            template = None
         rubric = sentences = None
         try:
-            rub = r.text(f_node, "rubric", required=False)
-            rubric = load_rubric(path / rub, formulas) if rub else None
+            rub = pack_file(r, f_node, "rubric", path, required=False)
+            rubric = load_rubric(rub, formulas) if rub else None
         except PackError as exc:
             problems.append(str(exc))
         try:
-            sen = r.text(f_node, "sentences", required=False)
-            sentences = load_sentences(path / sen) if sen else {}
+            sen = pack_file(r, f_node, "sentences", path, required=False)
+            sentences = load_sentences(sen) if sen else {}
         except PackError as exc:
             problems.append(str(exc))
         national = None
-        rules = r.text(f_node, "national_rules", required=False)
+        rules = pack_file(r, f_node, "national_rules", path, required=False)
         if rules:
             try:
-                national = load_national_rules(path / rules)
+                national = load_national_rules(rules)
             except PackError as exc:
                 problems.append(str(exc))
         each = r.text(f_node, "each", required=False)
@@ -558,9 +697,14 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
             elif entry.get("text") and entry["text"] not in (sentences or {}):
                 r.fail(outline.items[i].loc, f"outline 引用了不存在的句式 '{entry['text']}'")
         req = r.get(f_node, "requires", Sequence, required=False)
+        output_node = r.get(f_node, "output", required=False)
+        if output_node is not None:
+            for problem in output_problems(output_node.text, bool(each)):
+                r.fail(output_node.loc, problem)
         default_name = "{unit}_{year}年度_{project}_{title}.docx" if each else "{unit}_{year}年度_{title}.docx"
         forms.append(Form(
-            key=r.text(f_node, "key"), title=r.text(f_node, "title"), template=template,
+            key=r.text(f_node, "key"), title=r.text(f_node, "title"),
+            template=template,
             rubric=rubric, sentences=sentences or {},
             output=r.text(f_node, "output", required=False, default=default_name),
             requires=tuple(r.plain(req) if req else ()),
