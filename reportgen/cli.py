@@ -422,6 +422,7 @@ def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, annotate
     退出码 / exit codes:
       0  全部文件已读取，未发现“错误”
       1  发现“错误”
+      2  命令用法错误
       3  未发现“错误”，但有文件无法读取（扫描件、已加密、已损坏…），未审核
 
     \b
