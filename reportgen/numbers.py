@@ -19,6 +19,12 @@ ZERO = Decimal(0)
 #: What a value shows when its denominator is zero.
 NOT_APPLICABLE = "不适用"
 
+#: The one mark of a form cell that has no figure — a 分值/执行率/得分 that the
+#: row does not have (a 资金来源 with no budget in the 项目支出绩效自评表).  Seed
+#: 002 prints "--" there ("其中：中央财政资金 0 0 0 -- 0 --"); issue 13 point 5:
+#: one mark per form, not "--", "—" and "--" in one row.
+NO_FIGURE = "--"
+
 
 def divide(numerator: Decimal, denominator: Decimal, what: str) -> tuple[Decimal | None, str | None]:
     """``numerator / denominator`` unrounded, or ``(None, warning)`` when the
@@ -77,32 +83,21 @@ def percent(ratio: Decimal | None, places: int = 2) -> str:
 
 
 def shares_percent(parts: list[Decimal], places: int = 2) -> list[Decimal] | None:
-    """Each part's share of their sum in percent, ``places`` decimals, adding
-    up to exactly 100.  ``None`` when the sum is zero.
+    """Each part's share of their sum in percent (占比), ``places`` decimals:
+    the part's own amount over the total, rounded half-up.  ``None`` when the
+    sum is zero.
 
-    Declared policy (尾差由小项承担): every share is rounded half-up; when the
-    rounded shares do not add up to 100, the 0.01s of difference are taken
-    from (or given to) the smallest parts whose rounding went that way, one
-    each — so every main item shows its correctly rounded share, and no
-    share is further from its exact value than truncation or rounding up.
-    Seed 002 (rubrics.md §6.4 #46–49, #56): 资源勘探工业信息等 25.61%,
-    卫生健康 0.42%, the ten 类 add up to 100.00% (农林水 0.03%, 交通运输
-    0.09% take the 0.02); 政府采购 66,525.00 / 64,243.25 / 85,969.71 →
-    30.69 / 29.64 / 39.67.
+    No share is bent to make the set add up to 100: rounded shares may add
+    up to 99.99 or 100.01, which is correct arithmetic (each share is the
+    nearest 0.01 to its exact value).  Seed 002 (rubrics.md §6.4 #46–49):
+    资源勘探工业信息等 2409.95万 is 25.61%, 卫生健康 0.42%; 交通运输
+    9 / 9411.71 = 0.0956% → 0.10% and 农林水 0.0355% → 0.04% (issue 13
+    point 7); 政府采购 66,525.00 / 64,243.25 / 85,969.71 → 30.69 / 29.64 / 39.67.
     """
     total = sum(parts, ZERO)
     if not total:
         return None
-    step = Decimal(1).scaleb(-places)
-    exact = [p * HUNDRED / total for p in parts]
-    shares = [quantize(e, places) for e in exact]
-    excess = int((sum(shares, ZERO) - HUNDRED) / step)
-    if excess:
-        direction = 1 if excess > 0 else -1          # shares rounded up (down) give back
-        candidates = [i for i in range(len(parts)) if (shares[i] - exact[i]) * direction > 0]
-        for i in sorted(candidates, key=lambda i: (abs(parts[i]), i))[:abs(excess)]:
-            shares[i] -= direction * step
-    return shares
+    return [quantize(p * HUNDRED / total, places) for p in parts]
 
 
 def score(value: Decimal | None) -> str:

@@ -20,7 +20,7 @@ from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
 from reportgen.pack.needs import cached_needs, resolve_names
 from reportgen.pack.packs import Form, Pack, fill_output
-from reportgen.output.render import render_docx
+from reportgen.output.render import core_properties, render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
 from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import zh_name
@@ -236,7 +236,8 @@ def output_name(pf: PreparedForm) -> str:
 def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, bytes]]:
     """Render every prepared form: ``[(file name, .docx bytes), …]``.
 
-    ``render(template path, context) -> bytes`` is :func:`render.render_docx`
+    ``render(template path, context, core) -> bytes`` (``core``: the document properties,
+    :func:`properties`) is :func:`render.render_docx`
     unless a batch passes :func:`template_cache.render_cached`.
 
     Two forms that would get the same name (two projects of the same name)
@@ -255,5 +256,16 @@ def _render_forms(prepared: Prepared, render) -> list[tuple[str, bytes]]:
         if seen[name] > 1:
             stem, dot, ext = name.rpartition(".")
             name = f"{stem}（{seen[name]}）.{ext}"
-        out.append((name, render(pf.form.template, pf.context())))
+        out.append((name, render(pf.form.template, pf.context(), core_properties(**properties(pf)))))
     return out
+
+
+def properties(pf: PreparedForm) -> dict:
+    """The document properties of a filled form (:func:`render.core_properties`):
+    标题 "单位 年度 表名（· 项目）", 作者 the unit, 主题 the year and the pack,
+    日期 the 填报日期 given (a project's own, else the unit's), else none."""
+    u = pf.unit
+    date = u.get("contact.filled_on") if pf.form.each else None
+    return {"title": f"{u.name}{u.year}年度{pf.title}", "author": u.name,
+            "subject": f"{u.year}年度 {pf.form.title}", "keywords": pf.project,
+            "date": date or u.get("unit.filled_on")}

@@ -57,7 +57,7 @@ class Stated:
 
     def span(self) -> "Span":
         r, h = self.ratio, self.half / (N.HUNDRED if self.is_percent else 1)
-        return Span(r, r - h, r + h, self.places < 2)
+        return Span(r, r - h, r + h)
 
 
 def parse_number(text: str, unit: str = "") -> Stated | None:
@@ -78,30 +78,29 @@ class Span:
     value: Decimal
     lo: Decimal
     hi: Decimal
-    coarse: bool = False   # an operand was printed with fewer than 2 decimals (1万元, 0.3万元)
 
     def __add__(self, o: "Span") -> "Span":
-        return Span(self.value + o.value, self.lo + o.lo, self.hi + o.hi, self.coarse or o.coarse)
+        return Span(self.value + o.value, self.lo + o.lo, self.hi + o.hi)
 
     def __sub__(self, o: "Span") -> "Span":
-        return Span(self.value - o.value, self.lo - o.hi, self.hi - o.lo, self.coarse or o.coarse)
+        return Span(self.value - o.value, self.lo - o.hi, self.hi - o.lo)
 
     def __mul__(self, o: "Span") -> "Span":
         c = [self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi]
-        return Span(self.value * o.value, min(c), max(c), self.coarse or o.coarse)
+        return Span(self.value * o.value, min(c), max(c))
 
     def __truediv__(self, o: "Span") -> "Span | None":
         if o.value == 0 or o.lo <= 0 <= o.hi:
             return None
         c = [self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi]
-        return Span(self.value / o.value, min(c), max(c), self.coarse or o.coarse)
+        return Span(self.value / o.value, min(c), max(c))
 
     def scaled(self, factor: Decimal) -> "Span":
         """The span in another unit (万元 → 元: × 10000)."""
-        return Span(self.value * factor, self.lo * factor, self.hi * factor, self.coarse)
+        return Span(self.value * factor, self.lo * factor, self.hi * factor)
 
     def negated(self) -> "Span":
-        return Span(-self.value, -self.hi, -self.lo, self.coarse)
+        return Span(-self.value, -self.hi, -self.lo)
 
     @staticmethod
     def exact(value: Decimal) -> "Span":
@@ -122,17 +121,14 @@ def truncate(value: Decimal, places: int) -> Decimal:
 def judge(stated: Stated, span: Span, severity: str = ERROR) -> str | None:
     """How wrong ``stated`` is as a printing of ``span``.
 
-    None when it is the half-up rounding of the exact value; 提示 when it is
-    the truncation of it or any rounding of a value inside the interval
-    (a rounding-level difference); otherwise ``severity``.
-
-    A result printed with 1–2 decimals inside the interval of operands all
-    printed at 2 decimals is no finding: it is what a document computing
-    from the unrounded 元 amounts prints under its 万元 figures (the
-    practice reportgen follows; rubrics.md §6.4, 公务用车 −24.15 % "within
-    rounding of the unrounded base").  Coarser operands (1万元, 0.3万元) or
-    a whole or 3-decimal percentage leave it a 提示 (rubrics.md §6.4 #55,
-    §2.4 #9).
+    None when it is the half-up rounding of the exact value, or — printed
+    at the usual display precision of at most 2 decimals (rubrics.md §0.3) —
+    of a value the printed operands allow (``span.lo``–``span.hi``: a share
+    computed from unrounded 元 beside amounts rounded to 0.01万元, e.g.
+    0.53万/1.00万 shown as 53.38%, is correct arithmetic; issue 13 point 7);
+    提示 when it is the truncation of the exact value, a value printed to
+    more decimals than that (seed 003's 36.687%), or a truncation-level
+    neighbour of the interval; otherwise ``severity``.
     """
     scale = N.HUNDRED if stated.is_percent else Decimal(1)
     exact = span.value * scale
@@ -141,7 +137,7 @@ def judge(stated: Stated, span: Span, severity: str = ERROR) -> str | None:
         return None if N.quantize(exact, p) == stated.value else NOTE
     unit = Decimal(1).scaleb(-p)
     lo, hi = span.lo * scale, span.hi * scale
-    if lo - unit / 2 <= stated.value <= hi + unit / 2 and not span.coarse and 1 <= p <= 2:
+    if p <= 2 and lo < stated.value + unit / 2 and stated.value - unit / 2 <= hi:
         return None
     if lo <= stated.value + unit / 2 and stated.value - unit <= hi:
         return NOTE

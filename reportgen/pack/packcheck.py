@@ -61,7 +61,7 @@ from reportgen.unitfile.schema import spec_at
 #: added to a builder without being listed here fails a test.
 CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
     "scored_department_form": frozenset({
-        "year", "unit", "unit.name", "unit.head", "unit.phone", "unit.filled_on",
+        "year", "unit", "unit.name", "unit.head", "unit.phone", "unit.filled_on", "unit.title_prefix",
         "header", "header.carried_over", "header.initial", "header.adjustment",
         "header.other_adjustment", "header.executed", "header.year_end_balance",
         "text", "text.functions", "text.staffing", "text.budget_execution",
@@ -73,7 +73,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "evaluators[].office", "evaluators[].phone",
     }),
     "scored_project_form": frozenset({
-        "year", "unit", "unit.name",
+        "year", "unit", "unit.name", "unit.title_prefix",
         "project", "project.name", "project.department", "project.implementer",
         "project.attribute", "project.period",
         "funds", "funds.city_budget", "funds.other_budget", "funds.allotted", "funds.city_spent",
@@ -110,7 +110,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "texts.satisfaction_analysis", "texts.experience", "texts.problems", "texts.improvements",
     }),
     "narrative_report": frozenset({
-        "year", "unit", "unit.name",
+        "year", "unit", "unit.name", "unit.filled_on",
         *(f"{k}{s}" for k in ("functions", "priorities", "implementation", "assets", "problems",
                               "improvements", "organization", "spending_scope", "basic_spending",
                               "project_spending", "performance") for s in ("", "[]")),
