@@ -453,64 +453,94 @@ def _check_json(unit_file: str, pack, prepared: Prepared) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), default=None,
-              help="另存为 Excel 表格（每条问题一行） / also write an .xlsx, one row per finding")
+              help="另存为 Excel 表格（每条问题一行，另附检查清单） / also write an .xlsx, one row per finding")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
+              help="在此文件夹写出带批注的副本（Word 批注 / PDF 注释） / write annotated copies into DIR")
 @click.option("--against", "unit_file", type=click.Path(dir_okay=False), default=None,
               help="与单位数据文件生成的报表逐数核对（需同时给出 --template） / compare with UNIT.yaml")
 @click.option("--template", "-t", default=None, help=PACK_HELP)
-def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_file: str | None,
-          template: str | None):
-    """审核已填报的报告（.docx/.pdf/.txt）中的算术错误与前后矛盾。
+def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, annotate_dir: str | None,
+          unit_file: str | None, template: str | None):
+    """审核已填报的报告（.docx/.doc/.wps/.pdf/.txt）中的算术错误与前后矛盾。
     Audit filed reports for arithmetic inconsistencies.
 
-    逐条列出：写出的算式、占比、同比增减、完成预算百分比、评分表小计/总分/等次、
-    同一数字前后不一致；每条给出位置、原文、文中数值、重算数值、差异和级别
-    （错误 / 疑似 / 提示）。发现“错误”时退出码为 1。
+    逐条列出：写出的算式、占比、同比增减、完成预算百分比、正文与表格、表内合计、
+    评分表小计/总分/等次、同一数字前后不一致、方向词与模板/年份残留；每条给出
+    位置、原文、文中数值、重算数值、差异和级别（错误 / 疑似 / 提示），并列出
+    检查清单（已检查 / 不适用 / 无法检查及原因）。
+
+    \b
+    退出码 / exit codes:
+      0  全部文件已读取，未发现“错误”
+      1  发现“错误”
+      2  命令用法错误
+      3  未发现“错误”，但有文件无法读取（扫描件、已加密、已损坏…），未审核
 
     \b
     例 / example:
       reportgen audit 自评表.docx 决算公开.pdf
       reportgen audit 报告/*.docx --xlsx 审核结果.xlsx
+      reportgen audit 报告/*.pdf --annotate 批注版
       reportgen audit --json 自评表.docx
       reportgen audit --against examples/jinzhong-zhaoshang-2020.yaml -t jinzhong 自评表.docx
     """
-    from reportgen.audit import ERROR as AUDIT_ERROR, audit_file
+    from reportgen.audit import ERROR as AUDIT_ERROR, audit_path
     from reportgen.audit import report
     from reportgen.audit.against import audit_against
+    from reportgen.audit.ledger import unreadable
 
     if unit_file and not template:
         click.echo("错误: --against 需要同时给出 --template（模板包）", err=True)
         sys.exit(1)
     if xlsx_path:
         _not_an_input(xlsx_path, unit_file, *files)
-    results, problems = {}, {}
+    results, problems, ledgers = {}, {}, {}
     for f in files:
         name = display_path(f)
         try:
             if unit_file:
                 results[name] = audit_against(f, unit_file, template, name)
             else:
-                results[name] = audit_file(f, name)
+                done = audit_path(f, name)
+                results[name], ledgers[name] = done.findings, done.ledger
+                if done.unreadable:
+                    problems[name] = done.unreadable
         except ReportgenError as exc:
             message = str(exc)
             problems[name] = message.removeprefix(f"{name}: ")
+            results[name], ledgers[name] = [], unreadable(problems[name])
     if as_json:
-        click.echo(report.as_json(results, problems))
+        click.echo(report.as_json(results, problems, ledgers))
     else:
         for name, findings in results.items():
-            click.echo(report.text(name, findings))
-    for name, message in problems.items():
-        click.echo(f"{name}: {message}", err=True)
-    if xlsx_path and problems:
-        click.echo(f"有文件无法读取，未生成 {xlsx_path}", err=True)
+            click.echo(report.text(name, findings, ledgers.get(name), problems.get(name)))
+    if as_json:
+        for name, message in problems.items():
+            click.echo(f"{name}: 无法读取，未审核：{message}", err=True)
+    if xlsx_path and len(problems) == len(files):
+        click.echo(f"没有可以审核的文件，未生成 {xlsx_path}", err=True)
     elif xlsx_path:
         try:
-            write_atomic(Path(xlsx_path), _built_or_exit(xlsx_path, report.xlsx, results))
+            write_atomic(Path(xlsx_path), _built_or_exit(xlsx_path, report.xlsx, results, ledgers))
         except OSError as exc:
             click.echo(f"错误: 无法写入 {xlsx_path}: {exc.strerror}", err=True)
             sys.exit(1)
         _info(f"已生成 {xlsx_path}", err=as_json)
+    if annotate_dir:
+        from reportgen.audit.annotate import annotate
+
+        for f in files:
+            name = display_path(f)
+            if name in problems or not results.get(name):
+                continue
+            try:
+                written = annotate(Path(f), results[name], Path(annotate_dir))
+            except (ReportgenError, OSError) as exc:
+                click.echo(f"错误: {name}: 无法写出批注版：{exc}", err=True)
+                continue
+            _info(f"已生成 {display_path(str(written))}", err=as_json)
     errors = any(f.severity == AUDIT_ERROR for fs in results.values() for f in fs)
-    sys.exit(1 if errors or problems else 0)
+    sys.exit(1 if errors else 3 if problems else 0)
 
 
 # --------------------------------------------------------------------------

@@ -44,6 +44,7 @@ KNOWN = {
             ("第2544行", "前后不一致", "260万元", "160万元", ERROR),              # #51
             ("第2645行", "前后不一致", "1辆", "12辆", ERROR),                     # #52
             ("第2614行", "前后不一致", "1辆", "12辆", SUSPECT),                   # #52
+            ("第2651行", "前后不一致", "1辆", "12辆", ERROR),                     # #52: 其他用车 (10表 12)
             ("第3704行", "资金表", "0", "160.00", ERROR)],                        # §4.3 #30
     "003": [("第57行", "同比", "-11.29%", "-10.14%", ERROR),                     # §2.4 #7
             ("第178行", "前后不一致", "4.98万元", "4.97万元", ERROR),             # #8
@@ -104,6 +105,9 @@ def test_correct_seed_passages_give_no_finding(seed_findings):
     by_line = {f.location for f in seed_findings["002"]}
     for line in ("第2443行", "第2478行", "第2498行", "第2583行", "第2630行"):   # y/y: 收入, 财政拨款, 一般公共预算, 三公, 机关运行经费
         assert line not in by_line
+    # 公务用车 "减少0.69万元，下降24.15%": 24.13% from the printed 2.17 and 0.69, but within the
+    # rounding of the unrounded base (rubrics.md §6.4) — what a document computing from 元 prints
+    assert "第2606行" not in by_line
     quiet = [f for f in seed_findings["004"] if f.check == "公式" and f.severity != NOTE]
     assert not quiet           # 698.5/702.69=99.4%, 567.94/948.96=60%, (…)/(…)=94% …
 
@@ -246,10 +250,10 @@ def test_cli_bad_input_is_one_chinese_line(tmp_path):
     (tmp_path / "x.odt").write_text("x")
     result = CliRunner().invoke(main, ["audit", str(tmp_path / "missing.docx"), str(tmp_path / "x.pdf"),
                                        str(tmp_path / "x.odt")])
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "missing.docx: 文件不存在" in result.output
-    assert "x.pdf: 无法读取" in result.output
-    assert "x.odt: 不支持的文件类型" in result.output
+    assert result.exit_code == 3 and "Traceback" not in result.output     # could not read ≠ errors found
+    assert "missing.docx: 无法读取，未审核（could not read）：文件不存在" in result.output
+    assert "x.pdf: 无法读取，未审核（could not read）：无法读取 PDF" in result.output
+    assert "x.odt: 无法读取，未审核（could not read）：不支持的文件类型" in result.output
 
 
 def test_against_unit_file(tmp_path, rendered):

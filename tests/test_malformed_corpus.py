@@ -2,7 +2,7 @@
 
 Each case builds its broken input in a fresh folder and runs one command
 in-process (click's CliRunner) under a 20 s alarm.  Every case must end with
-exit code 1, no traceback, a message that names the file (with the line
+exit code 1 (``audit``: 1, or 3 when a file cannot be read), no traceback, a message that names the file (with the line
 where the input is a text file), and nothing written where the output would
 go.  Kinds: unit files (YAML), data-collection workbooks (.xlsx), template
 packs (pack.yaml, rubric, sentences), the packs' .docx templates, and the
@@ -46,6 +46,7 @@ class Built:
     args: list
     loc: str
     outputs: list
+    exit_codes: tuple = (1,)
 
 
 # -- unit files -------------------------------------------------------------
@@ -435,7 +436,8 @@ def audit_case(name: str, make: Callable[[Path], None], loc: str | None = None, 
         path = tmp / name
         make(path)
         out = tmp / "审核结果.xlsx"
-        return Built(["audit", path, "--xlsx", out, *extra], loc or re.escape(name), [out])
+        # audit's documented code for "a file could not be read, nothing audited" is 3 (README 退出码)
+        return Built(["audit", path, "--xlsx", out, *extra], loc or re.escape(name), [out], (1, 3))
     return build
 
 
@@ -545,7 +547,7 @@ def test_malformed_input_fails_cleanly(build, command, tmp_path, monkeypatch):
     elapsed = time.perf_counter() - start
     output = result.output
     assert not isinstance(result.exception, _Hang), f"hung: {args}"
-    assert result.exit_code == 1, output
+    assert result.exit_code in built.exit_codes, output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in output
     assert re.search(built.loc, output), f"no location /{built.loc}/ in:\n{output}"

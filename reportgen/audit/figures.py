@@ -95,6 +95,13 @@ class Span:
         c = [self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi]
         return Span(self.value / o.value, min(c), max(c))
 
+    def scaled(self, factor: Decimal) -> "Span":
+        """The span in another unit (万元 → 元: × 10000)."""
+        return Span(self.value * factor, self.lo * factor, self.hi * factor)
+
+    def negated(self) -> "Span":
+        return Span(-self.value, -self.hi, -self.lo)
+
     @staticmethod
     def exact(value: Decimal) -> "Span":
         return Span(value, value, value)
@@ -216,7 +223,7 @@ def evaluate(toks, strict: bool = True) -> Span | None:
         if kind == "op" and v == "-":
             pos += 1
             a = atom()
-            return Span(-a.value, -a.hi, -a.lo)
+            return a.negated()
         raise ValueError
 
     def apply(a, op, b):
