@@ -41,6 +41,7 @@ class Unit:
         self.locs = locs
         self.prefix = ""                    # set on a scoped view: "projects[1]"
         self.base_loc: Loc | None = None    # where a scoped view's item stands
+        self._keys: dict[str, list[str]] | None = None   # map path → its keys, built on first use
 
     # -- lookup ------------------------------------------------------------
     def get(self, path: str, default=None):
@@ -78,14 +79,15 @@ class Unit:
 
     def keys(self, map_path: str) -> list[str]:
         """The keys given under a MapOf field, in file order."""
-        prefix = map_path + "."
-        seen: list[str] = []
-        for p in self.locs:
-            if p.startswith(prefix):
-                k = p[len(prefix):].split(".", 1)[0]
-                if k not in seen:
-                    seen.append(k)
-        return seen
+        if self._keys is None:
+            # one pass over the paths, so a file with many maps stays linear
+            index: dict[str, dict[str, None]] = {}
+            for p in self.locs:
+                parts = p.split(".")
+                for i in range(1, len(parts)):
+                    index.setdefault(".".join(parts[:i]), {})[parts[i]] = None
+            self._keys = {k: list(v) for k, v in index.items()}
+        return list(self._keys.get(map_path, ()))
 
     def tree(self) -> dict:
         """Every value of the unit as nested dicts and lists (``{"final_accounts":
