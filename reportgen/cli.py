@@ -77,15 +77,59 @@ def _fail_if_errors(prepared: Prepared) -> None:
         sys.exit(1)
 
 
-def _write_or_exit(path: Path, data: bytes) -> None:
-    """Write ``path`` atomically and say so; a write error exits 1."""
-    try:
-        write_atomic(path, data)
-    except OSError as exc:
-        click.echo(f"错误: 无法写入 {path}: {exc.strerror}", err=True)
-        sys.exit(1)
+def _write_or_exit(path: Path, data: bytes, force: bool = True) -> None:
+    """Write ``path`` atomically and say so; a write error exits 1.  Unless
+    ``force``, an existing ``path`` is an error (nothing is replaced)."""
+    _refuse_existing(str(path), force)
+    _or_exit(write_atomic, path, data)
     _info(f"已生成 {path}")
     _detail(f"    {len(data):,} 字节")
+
+
+def _refuse_existing(output: str, force: bool) -> None:
+    """Exit 1 before any work when ``output`` exists and ``force`` is not given."""
+    if not force and Path(output).exists():
+        click.echo(f"错误: {display_path(output)} 已存在，未覆盖；确认要替换请加 --force，或换一个文件名"
+                   f"（exists; use --force to replace）", err=True)
+        sys.exit(1)
+
+
+def _not_an_input(output: str, *inputs: str | None) -> None:
+    """Exit 1 when ``output`` is one of the command's own input files."""
+    for given in inputs:
+        if given and Path(given).resolve() == Path(output).resolve():
+            click.echo(f"错误: 输出文件 {display_path(output)} 就是输入文件，不能覆盖自己的输入"
+                       f"（the output is an input）", err=True)
+            sys.exit(1)
+
+
+def _collect_quietly() -> None:
+    import gc
+
+    hook, sys.unraisablehook = sys.unraisablehook, lambda unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+def _built_or_exit(what: str, build, *args, **kwargs):
+    """``build(*args, **kwargs)`` for an .xlsx made in memory; openpyxl spills
+    to temporary files, so a full disk or a file-size limit can fail it:
+    that is an error naming ``what``, exit 1."""
+    from lxml import etree
+
+    from reportgen.output.files import reason
+
+    try:
+        return build(*args, **kwargs)
+    except OSError as exc:
+        problem = reason(exc)
+    except etree.SerialisationError as exc:
+        problem = f"临时文件写入失败，磁盘空间或文件大小受限（{exc}）"
+    _collect_quietly()   # openpyxl's half-written streams complain when collected
+    click.echo(f"错误: 无法写入 {what}：{problem}（未写入任何文件）", err=True)
+    sys.exit(1)
 
 
 def _or_exit(action, *args, **kwargs):
@@ -151,12 +195,15 @@ def main(quiet: bool, verbose: bool):
               help="批量生成时同时处理的进程数 / worker processes for a batch")
 @click.option("--pdf", is_flag=True,
               help="同时用 LibreOffice 转换为 PDF，每个单位另有一份带书签的合订本 / also PDF (LibreOffice)")
+@click.option("--force", is_flag=True,
+              help="替换生成后被修改过的文件（默认不替换，见 README“生成记录”） / replace edited outputs")
 def render(units: tuple[str, ...], template: str, output: str | None, forms: tuple[str, ...],
-           jobs: int, pdf: bool):
+           jobs: int, pdf: bool, force: bool):
     """生成报表（.docx）。 Render the pack's forms for each unit file.
 
     UNITS 为一个单位数据文件（或填好的数据采集表 .xlsx，问题注明工作表和单元格），或多个文件、文件夹（其中全部 *.yaml/*.yml）：
     批量生成时每个单位一个子文件夹，出错的单位不影响其他单位，最后列出汇总。
+    一个单位的全部表单要么全部写出，要么一个也不写；生成后被手工修改过的文件不会被替换（除非加 --force）。
 
     \b
     例 / example:
@@ -166,7 +213,7 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
       reportgen render 各单位数据/ -t jinzhong -o 输出/ --jobs 2 --pdf
     """
     if pdf or len(units) > 1 or Path(units[0]).is_dir():
-        _render_batch(units, template, output, forms, jobs, pdf)
+        _render_batch(units, template, output, forms, jobs, pdf, force)
         return
     unit_file = units[0]
     with _Timer("读取模板包"):
@@ -196,8 +243,12 @@ def render(units: tuple[str, ...], template: str, output: str | None, forms: tup
         targets = [(out, docs[0][1])]
     else:
         targets = [(out / name, data) for name, data in docs]
+    from reportgen.output.manifest import write_outputs
+
+    _or_exit(write_outputs, targets, force)
     for path, data in targets:
-        _write_or_exit(path, data)
+        _info(f"已生成 {path}")
+        _detail(f"    {len(data):,} 字节")
 
 
 # --- batch rendering, PDF, doctor (reportgen.output.batch, reportgen.output.pdf) ---------
@@ -235,7 +286,7 @@ def _pdf_line(i: int, n: int, r) -> str:
 
 
 def _render_batch(units: tuple[str, ...], template: str, output: str | None,
-                  forms: tuple[str, ...], jobs: int, pdf: bool) -> None:
+                  forms: tuple[str, ...], jobs: int, pdf: bool, force: bool = False) -> None:
     from reportgen.output import batch
     from reportgen.output.pdf import find_soffice, no_soffice_message
 
@@ -259,11 +310,11 @@ def _render_batch(units: tuple[str, ...], template: str, output: str | None,
                    f"（可用: {', '.join(f.key for f in pack.forms)}）", err=True)
         sys.exit(1)
     flat = len(units) == 1 and not Path(units[0]).is_dir()
-    results = list(_stream(batch.render_batch(files, template, out, jobs, forms, flat),
+    results = list(_stream(batch.render_batch(files, template, out, jobs, forms, flat, force),
                            len(files), "生成 Word", _docx_line))
     if pdf:
         rendered = sum(1 for r in results if r.ok and r.documents)
-        list(_stream(batch.convert_batch(results, pack, jobs), rendered, "转换 PDF", _pdf_line))
+        list(_stream(batch.convert_batch(results, pack, jobs, force=force), rendered, "转换 PDF", _pdf_line))
     order = {f: i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r.source])
     if _Voice.quiet:
@@ -337,7 +388,7 @@ def _console_never_fails() -> None:
 
 
 @main.command()
-@click.argument("unit_file", type=click.Path(dir_okay=False))
+@click.argument("unit_file", type=click.Path())
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--figures", is_flag=True,
               help="同时列出全部计算结果（各指标数值、得分、扣分原因） / also print every derived figure")
@@ -399,63 +450,97 @@ def _check_json(unit_file: str, pack, prepared: Prepared) -> str:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), default=None,
-              help="另存为 Excel 表格（每条问题一行） / also write an .xlsx, one row per finding")
+              help="另存为 Excel 表格（每条问题一行，另附检查清单） / also write an .xlsx, one row per finding")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
+              help="在此文件夹写出带批注的副本（Word 批注 / PDF 注释） / write annotated copies into DIR")
 @click.option("--against", "unit_file", type=click.Path(dir_okay=False), default=None,
               help="与单位数据文件生成的报表逐数核对（需同时给出 --template） / compare with UNIT.yaml")
 @click.option("--template", "-t", default=None, help=PACK_HELP)
-def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, unit_file: str | None,
-          template: str | None):
-    """审核已填报的报告（.docx/.pdf/.txt）中的算术错误与前后矛盾。
+def audit(files: tuple[str, ...], as_json: bool, xlsx_path: str | None, annotate_dir: str | None,
+          unit_file: str | None, template: str | None):
+    """审核已填报的报告（.docx/.doc/.wps/.pdf/.txt）中的算术错误与前后矛盾。
     Audit filed reports for arithmetic inconsistencies.
 
-    逐条列出：写出的算式、占比、同比增减、完成预算百分比、评分表小计/总分/等次、
-    同一数字前后不一致；每条给出位置、原文、文中数值、重算数值、差异和级别
-    （错误 / 疑似 / 提示）。发现“错误”时退出码为 1。
+    逐条列出：写出的算式、占比、同比增减、完成预算百分比、正文与表格、表内合计、
+    评分表小计/总分/等次、同一数字前后不一致、方向词与模板/年份残留；每条给出
+    位置、原文、文中数值、重算数值、差异和级别（错误 / 疑似 / 提示），并列出
+    检查清单（已检查 / 不适用 / 无法检查及原因）。
+
+    \b
+    退出码 / exit codes:
+      0  全部文件已读取，未发现“错误”
+      1  发现“错误”
+      2  命令用法错误
+      3  未发现“错误”，但有文件无法读取（扫描件、已加密、已损坏…），未审核
 
     \b
     例 / example:
       reportgen audit 自评表.docx 决算公开.pdf
       reportgen audit 报告/*.docx --xlsx 审核结果.xlsx
+      reportgen audit 报告/*.pdf --annotate 批注版
       reportgen audit --json 自评表.docx
       reportgen audit --against examples/jinzhong-zhaoshang-2020.yaml -t jinzhong 自评表.docx
     """
-    from reportgen.audit import ERROR as AUDIT_ERROR, audit_file
+    from reportgen.audit import ERROR as AUDIT_ERROR, audit_path
     from reportgen.audit import report
     from reportgen.audit.against import audit_against
+    from reportgen.audit.ledger import unreadable
 
     if unit_file and not template:
         click.echo("错误: --against 需要同时给出 --template（模板包）", err=True)
         sys.exit(1)
-    results, problems = {}, {}
+    if xlsx_path:
+        _not_an_input(xlsx_path, unit_file, *files)
+    results, problems, ledgers = {}, {}, {}
     for f in files:
         name = display_path(f)
         try:
             if unit_file:
                 results[name] = audit_against(f, unit_file, template, name)
             else:
-                results[name] = audit_file(f, name)
+                done = audit_path(f, name)
+                results[name], ledgers[name] = done.findings, done.ledger
+                if done.unreadable:
+                    problems[name] = done.unreadable
         except ReportgenError as exc:
             message = str(exc)
             problems[name] = message.removeprefix(f"{name}: ")
+            results[name], ledgers[name] = [], unreadable(problems[name])
     if as_json:
-        click.echo(report.as_json(results, problems))
+        click.echo(report.as_json(results, problems, ledgers))
     else:
         for name, findings in results.items():
-            click.echo(report.text(name, findings))
-    for name, message in problems.items():
-        click.echo(f"{name}: {message}", err=True)
-    if xlsx_path:
+            click.echo(report.text(name, findings, ledgers.get(name), problems.get(name)))
+    if as_json:
+        for name, message in problems.items():
+            click.echo(f"{name}: 无法读取，未审核：{message}", err=True)
+    if xlsx_path and len(problems) == len(files):
+        click.echo(f"没有可以审核的文件，未生成 {xlsx_path}", err=True)
+    elif xlsx_path:
         try:
-            write_atomic(Path(xlsx_path), report.xlsx(results))
+            write_atomic(Path(xlsx_path), _built_or_exit(xlsx_path, report.xlsx, results, ledgers))
         except OSError as exc:
             click.echo(f"错误: 无法写入 {xlsx_path}: {exc.strerror}", err=True)
             sys.exit(1)
         _info(f"已生成 {xlsx_path}", err=as_json)
+    if annotate_dir:
+        from reportgen.audit.annotate import annotate
+
+        for f in files:
+            name = display_path(f)
+            if name in problems or not results.get(name):
+                continue
+            try:
+                written = annotate(Path(f), results[name], Path(annotate_dir))
+            except (ReportgenError, OSError) as exc:
+                click.echo(f"错误: {name}: 无法写出批注版：{exc}", err=True)
+                continue
+            _info(f"已生成 {display_path(str(written))}", err=as_json)
     errors = any(f.severity == AUDIT_ERROR for fs in results.values() for f in fs)
-    sys.exit(1 if errors or problems else 0)
+    sys.exit(1 if errors else 3 if problems else 0)
 
 
 # --------------------------------------------------------------------------
@@ -583,7 +668,7 @@ def summary(inputs: tuple[str, ...], template: str, output: str, strict: bool):
         pack = _activated(load_pack(template))
         S.scored_form(pack)
         results = S.summarize(S.unit_files(list(inputs), output), pack)
-        data = S.workbook(results, pack)
+        data = _built_or_exit(output, S.workbook, results, pack)
     except ReportgenError as exc:
         click.echo(f"错误: {exc}", err=True)
         sys.exit(1)
@@ -632,9 +717,10 @@ def _fail_with(diags: list) -> None:
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="采集表文件名（.xlsx） / output .xlsx")
-@click.option("--from", "from_file", type=click.Path(dir_okay=False), default=None,
+@click.option("--from", "from_file", type=click.Path(), default=None,
               help="用已有的单位数据文件（或填好的采集表 .xlsx）预先填好 / pre-fill from this unit file or workbook")
-def workbook(template: str, output: str, from_file: str | None):
+@click.option("--force", is_flag=True, help="输出文件已存在时替换它（默认不覆盖） / replace an existing output file")
+def workbook(template: str, output: str, from_file: str | None, force: bool):
     """生成数据采集表（Excel），供单位填写后导入。 Write a data-collection workbook.
 
     \b
@@ -648,6 +734,8 @@ def workbook(template: str, output: str, from_file: str | None):
     from reportgen.unitfile.validate import load_unit
     from reportgen.collect.workbook import write_workbook
 
+    _not_an_input(output, from_file)
+    _refuse_existing(output, force)
     pack = _load_pack_or_exit(template)
     raw = None
     if from_file and is_workbook(from_file):        # a filled 采集表 carried into a new one
@@ -661,14 +749,16 @@ def workbook(template: str, output: str, from_file: str | None):
         _fail_with(diags)
         root, _ = load_yaml_file(from_file)
         raw = node_to_raw(root)
-    _write_or_exit(Path(output), write_workbook(pack_needs(pack), pack.title, raw))
+    data = _built_or_exit(output, write_workbook, pack_needs(pack), pack.title, raw)
+    _write_or_exit(Path(output), data, force)
 
 
 @main.command("import")
-@click.argument("xlsx_file", type=click.Path(dir_okay=False))
+@click.argument("xlsx_file", type=click.Path())
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="单位数据文件名（.yaml） / output unit file")
-def import_(xlsx_file: str, output: str):
+@click.option("--force", is_flag=True, help="输出文件已存在时替换它（默认不覆盖） / replace an existing output file")
+def import_(xlsx_file: str, output: str, force: bool):
     """把填好的数据采集表转换为单位数据文件（YAML）。 Import a filled workbook.
 
     \b
@@ -677,16 +767,19 @@ def import_(xlsx_file: str, output: str):
     """
     from reportgen.collect.importer import import_workbook
 
+    _not_an_input(output, xlsx_file)
+    _refuse_existing(output, force)
     text, diags = import_workbook(xlsx_file, display_path(output))
     _fail_with(diags)
-    _write_or_exit(Path(output), text.encode("utf-8"))
+    _write_or_exit(Path(output), text.encode("utf-8"), force)
 
 
 @main.command()
 @click.option("--template", "-t", required=True, help=PACK_HELP)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="单位数据文件名（.yaml） / output unit file")
-def init(template: str, output: str):
+@click.option("--force", is_flag=True, help="输出文件已存在时替换它（默认不覆盖） / replace an existing output file")
+def init(template: str, output: str, force: bool):
     """生成带注释的单位数据文件模板（列出模板包需要的全部数据）。 Write a skeleton unit file.
 
     \b
@@ -699,8 +792,9 @@ def init(template: str, output: str):
 
     pack = _load_pack_or_exit(template)
     raw, notes, header = skeleton(pack_needs(pack), pack.title)
+    _refuse_existing(output, force)
     text, _ = dump_unit(raw, header, keep_empty=True, notes=notes)
-    _write_or_exit(Path(output), text.encode("utf-8"))
+    _write_or_exit(Path(output), text.encode("utf-8"), force)
 
 
 # -- the web workbench ---------------------------------------------------------------

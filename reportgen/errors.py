@@ -82,7 +82,11 @@ class PackError(ReportgenError):
 def display_path(path: str | Path) -> str:
     """A file path as the user typed it, relative when below the cwd."""
     p = Path(path)
+    try:   # symbolic links are not followed: the name shown is the one given
+        return str(p.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        pass
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return str(p)

@@ -9,7 +9,7 @@ applied to unquantized values.
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 #: 1 万元 in 元.
 WAN = Decimal(10000)
@@ -18,6 +18,24 @@ ZERO = Decimal(0)
 
 #: What a value shows when its denominator is zero.
 NOT_APPLICABLE = "不适用"
+
+#: The one mark of a form cell that has no figure — a 分值/执行率/得分 that the
+#: row does not have (a 资金来源 with no budget in the 项目支出绩效自评表).  Seed
+#: 002 prints "--" there ("其中：中央财政资金 0 0 0 -- 0 --"); issue 13 point 5:
+#: one mark per form, not "--", "—" and "--" in one row.
+NO_FIGURE = "--"
+
+#: Most digits a typed number may have before the decimal point (leading
+#: zeros not counted): 10^18 元 is far above any budget, and with
+#: :data:`MAX_FRACTION_DIGITS` every value stays within Decimal's 28
+#: significant digits, so no sum or conversion to 元 is ever rounded.
+MAX_INTEGER_DIGITS = 18
+#: Most digits a typed number may have after the decimal point (trailing zeros not counted).
+MAX_FRACTION_DIGITS = 10
+
+# Display rounding works on values derived from bounded inputs (a ratio of
+# two of them can reach 10^25): a wide context so quantize never overflows.
+_DISPLAY = Context(prec=80)
 
 
 def divide(numerator: Decimal, denominator: Decimal, what: str) -> tuple[Decimal | None, str | None]:
@@ -32,7 +50,7 @@ def divide(numerator: Decimal, denominator: Decimal, what: str) -> tuple[Decimal
 
 def quantize(value: Decimal, places: int = 2) -> Decimal:
     """Round ``value`` half-up to ``places`` decimals (display only)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_DISPLAY)
 
 
 def floor_int(value: Decimal) -> int:
@@ -77,32 +95,21 @@ def percent(ratio: Decimal | None, places: int = 2) -> str:
 
 
 def shares_percent(parts: list[Decimal], places: int = 2) -> list[Decimal] | None:
-    """Each part's share of their sum in percent, ``places`` decimals, adding
-    up to exactly 100.  ``None`` when the sum is zero.
+    """Each part's share of their sum in percent (占比), ``places`` decimals:
+    the part's own amount over the total, rounded half-up.  ``None`` when the
+    sum is zero.
 
-    Declared policy (尾差由小项承担): every share is rounded half-up; when the
-    rounded shares do not add up to 100, the 0.01s of difference are taken
-    from (or given to) the smallest parts whose rounding went that way, one
-    each — so every main item shows its correctly rounded share, and no
-    share is further from its exact value than truncation or rounding up.
-    Seed 002 (rubrics.md §6.4 #46–49, #56): 资源勘探工业信息等 25.61%,
-    卫生健康 0.42%, the ten 类 add up to 100.00% (农林水 0.03%, 交通运输
-    0.09% take the 0.02); 政府采购 66,525.00 / 64,243.25 / 85,969.71 →
-    30.69 / 29.64 / 39.67.
+    No share is bent to make the set add up to 100: rounded shares may add
+    up to 99.99 or 100.01, which is correct arithmetic (each share is the
+    nearest 0.01 to its exact value).  Seed 002 (rubrics.md §6.4 #46–49):
+    资源勘探工业信息等 2409.95万 is 25.61%, 卫生健康 0.42%; 交通运输
+    9 / 9411.71 = 0.0956% → 0.10% and 农林水 0.0355% → 0.04% (issue 13
+    point 7); 政府采购 66,525.00 / 64,243.25 / 85,969.71 → 30.69 / 29.64 / 39.67.
     """
     total = sum(parts, ZERO)
     if not total:
         return None
-    step = Decimal(1).scaleb(-places)
-    exact = [p * HUNDRED / total for p in parts]
-    shares = [quantize(e, places) for e in exact]
-    excess = int((sum(shares, ZERO) - HUNDRED) / step)
-    if excess:
-        direction = 1 if excess > 0 else -1          # shares rounded up (down) give back
-        candidates = [i for i in range(len(parts)) if (shares[i] - exact[i]) * direction > 0]
-        for i in sorted(candidates, key=lambda i: (abs(parts[i]), i))[:abs(excess)]:
-            shares[i] -= direction * step
-    return shares
+    return [quantize(p * HUNDRED / total, places) for p in parts]
 
 
 def score(value: Decimal | None) -> str:
@@ -116,23 +123,38 @@ def plain(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def parse_decimal(text: str) -> Decimal | None:
-    """Parse a plain decimal literal ("1,234.50", "-567.94", "１２").
+def read_decimal(text: str) -> tuple[Decimal | None, str | None]:
+    """Parse a plain decimal literal ("1,234.50", "-567.94", "１２") within bounds.
 
-    Returns None when ``text`` is not a finite decimal number.  Thousands
+    Returns ``(value, None)``; ``(None, None)`` when ``text`` is not a plain
+    decimal number; ``(None, problem)`` (Chinese, naming the limit) when it
+    has more than :data:`MAX_INTEGER_DIGITS` digits before or
+    :data:`MAX_FRACTION_DIGITS` after the decimal point.  Thousands
     separators and full-width digits (typed with a Chinese IME) are accepted;
-    exponents, ``nan`` and ``inf`` are not.
+    exponents (``1e400``), ``nan`` and ``inf`` are not.
     """
     import unicodedata
 
     t = unicodedata.normalize("NFKC", text).strip().replace(",", "")
     if not t or any(c not in "0123456789.+-" for c in t):
-        return None
+        return None, None
+    whole, _, fraction = t.lstrip("+-").partition(".")
+    int_digits, frac_digits = len(whole.lstrip("0")), len(fraction.rstrip("0"))
+    if int_digits > MAX_INTEGER_DIGITS or frac_digits > MAX_FRACTION_DIGITS:
+        return None, (f"数字位数过多：整数部分最多 {MAX_INTEGER_DIGITS} 位、小数部分最多 "
+                      f"{MAX_FRACTION_DIGITS} 位，实为整数 {int_digits} 位、小数 {frac_digits} 位"
+                      f"（number out of range）")
     try:
         value = Decimal(t)
     except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+        return None, None
+    return (value, None) if value.is_finite() else (None, None)
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """:func:`read_decimal`'s value: None when ``text`` is not a plain
+    decimal number within the bounds."""
+    return read_decimal(text)[0]
 
 
 def change_words(value, unit: str = "") -> str:

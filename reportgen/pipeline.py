@@ -20,7 +20,7 @@ from reportgen.errors import WARNING, Diagnostic, PackError
 from reportgen.compute.narrate import narrate
 from reportgen.pack.needs import cached_needs, resolve_names
 from reportgen.pack.packs import Form, Pack, fill_output
-from reportgen.output.render import render_docx
+from reportgen.output.render import core_properties, render_docx
 from reportgen.compute.project_score import indicator_problems, score_project
 from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import zh_name
@@ -218,25 +218,58 @@ def _rebase(d: Diagnostic, view: Unit) -> Diagnostic:
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
+#: Longest file name reportgen makes, in bytes of UTF-8: file systems allow
+#: 255, and the margin leaves room for a "（2）" numbering and a .pdf beside it.
+MAX_NAME_BYTES = 200
+
+
+def _fits(name: str) -> bool:
+    return len(name.encode("utf-8")) <= MAX_NAME_BYTES
+
+
 def safe_filename(name: str, limit: int = 120) -> str:
     """A file name that Windows, WPS and every archive tool accept:
-    no ``\\/:*?"<>|`` or control characters, no trailing dot or space."""
+    no ``\\/:*?"<>|`` or control characters, no trailing dot or space, at
+    most ``limit`` characters and :data:`MAX_NAME_BYTES` bytes (the end of
+    the stem is cut, the extension kept)."""
     name = _UNSAFE.sub("_", name).strip().rstrip(". ")
-    return name[:limit] or "report"
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 5 or not stem:
+        stem, ext = name, ""
+    ext = f".{ext}" if ext else ""
+    stem = stem[: max(1, limit - len(ext))]
+    while stem and not _fits(stem + ext):
+        stem = stem[:-1]
+    stem = stem.rstrip(". ")
+    return (stem + ext) if stem else "report"
 
 
 def output_name(pf: PreparedForm) -> str:
     """The file name of a filled form, from the pack's pattern: unit, year,
-    project (per-project forms) and form title; safe for Windows and WPS."""
+    project (per-project forms) and form title; safe for Windows and WPS.
+    A name too long for the file system (a project name of 60 汉字) is made
+    to fit by shortening the project name, then the unit name, each marked
+    with "…", before anything else is cut."""
     u = pf.unit
-    return safe_filename(fill_output(pf.form.output, {"unit": u.name, "year": u.year,
-                                                      "title": pf.form.title, "project": pf.project}))
+    fields = {"unit": str(u.name), "year": u.year, "title": pf.form.title, "project": pf.project}
+
+    def name() -> str:
+        return _UNSAFE.sub("_", fill_output(pf.form.output, fields)).strip().rstrip(". ")
+
+    for key in ("project", "unit"):
+        full = fields[key]
+        keep = len(full)
+        while not _fits(name()) and keep > 1:
+            keep -= 1
+            fields[key] = full[:keep] + "…"
+    return safe_filename(name(), limit=MAX_NAME_BYTES)
 
 
 def render_forms(prepared: Prepared, render=render_docx) -> list[tuple[str, bytes]]:
     """Render every prepared form: ``[(file name, .docx bytes), …]``.
 
-    ``render(template path, context) -> bytes`` is :func:`render.render_docx`
+    ``render(template path, context, core) -> bytes`` (``core``: the document properties,
+    :func:`properties`) is :func:`render.render_docx`
     unless a batch passes :func:`template_cache.render_cached`.
 
     Two forms that would get the same name (two projects of the same name)
@@ -255,5 +288,44 @@ def _render_forms(prepared: Prepared, render) -> list[tuple[str, bytes]]:
         if seen[name] > 1:
             stem, dot, ext = name.rpartition(".")
             name = f"{stem}（{seen[name]}）.{ext}"
-        out.append((name, render(pf.form.template, pf.context())))
+        context = pf.context()
+        out.append((name, _render_template(render, pf.form.template, context,
+                                           core_properties(**properties(pf)))))
     return out
+
+
+def _render_template(render, template: Path, context: dict, core) -> bytes:
+    """``render(template, context, core)``; a Word template that cannot be read
+    (not a .docx, damaged, a folder, a zip bomb) is a :class:`PackError`
+    naming it, never a traceback."""
+    import zipfile
+
+    from lxml import etree
+
+    from reportgen.unitfile.load import file_problem, zip_problem
+
+    problem = file_problem(template) or zip_problem(template)
+    if problem is None:
+        with zipfile.ZipFile(template) as z:
+            missing = {"word/document.xml", "[Content_Types].xml"} - set(z.namelist())
+        if missing:
+            problem = f"缺少必需的部件 {', '.join(sorted(missing))}"
+    if problem:
+        raise PackError(f"{template}: Word 模板无法读取：{problem}")
+    try:
+        return render(template, context, core)
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, EOFError, KeyError,
+            AttributeError, ValueError) as exc:   # python-docx fails in many ways on a damaged .docx
+        raise PackError(f"{template}: Word 模板无法读取，文件已损坏或不是 .docx"
+                        f"（cannot read template: {type(exc).__name__}: {exc}）") from None
+
+
+def properties(pf: PreparedForm) -> dict:
+    """The document properties of a filled form (:func:`render.core_properties`):
+    标题 "单位 年度 表名（· 项目）", 作者 the unit, 主题 the year and the pack,
+    日期 the 填报日期 given (a project's own, else the unit's), else none."""
+    u = pf.unit
+    date = u.get("contact.filled_on") if pf.form.each else None
+    return {"title": f"{u.name}{u.year}年度{pf.title}", "author": u.name,
+            "subject": f"{u.year}年度 {pf.form.title}", "keywords": pf.project,
+            "date": date or u.get("unit.filled_on")}

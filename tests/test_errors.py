@@ -138,7 +138,12 @@ def test_not_utf8_and_bom(write_unit, tmp_path):
     gbk = tmp_path / "gbk.yaml"
     gbk.write_bytes("money_unit: 万元\nyear: 2020\nunit: {name: 测试}\n".encode("gbk"))
     unit, diags = load_unit(gbk)
-    assert unit is None and "UTF-8" in diags[0].message
+    assert unit.name == "测试" and [d.severity for d in diags] == ["warning"]
+    assert "GB18030" in diags[0].message and diags[0].loc.line == 1
+    junk = tmp_path / "junk.yaml"
+    junk.write_bytes(b"money_unit: \xe4\xb8\n\x80\xff\xfe\n")
+    unit, diags = load_unit(junk)
+    assert unit is None and "UTF-8" in diags[0].message and diags[0].loc.line == 1
     bom = tmp_path / "bom.yaml"
     bom.write_bytes("\ufeffmoney_unit: 万元\nyear: 2020\nunit: {name: 测试}\n".encode("utf-8"))
     unit, diags = load_unit(bom)

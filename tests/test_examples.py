@@ -134,7 +134,7 @@ def test_rendering_twice_gives_identical_bytes(tmp_path):
     assert runner.invoke(main, ["render", str(example), "-t", "jinzhong", "-o", str(a)]).exit_code == 0
     assert runner.invoke(main, ["render", str(example), "-t", "jinzhong", "-o", str(b)]).exit_code == 0
     files = sorted(f.name for f in a.iterdir())
-    assert len(files) == 3 and files == sorted(f.name for f in b.iterdir())
+    assert len(files) == 4 and ".reportgen.json" in files and files == sorted(f.name for f in b.iterdir())
     for f in files:
         assert (a / f).read_bytes() == (b / f).read_bytes()
 
@@ -316,3 +316,71 @@ def test_every_execution_score_is_ten_times_the_rate(rendered):
         row = row_with_text(rows, "年度资金总额")
         rate, score = D(row[-2].rstrip("%")), D(row[-1])
         assert score == (rate / 10).quantize(D("0.01"), rounding="ROUND_HALF_UP") or rate > 100
+
+
+# ---- document properties (issue 13 point 5) --------------------------------------------
+
+def _core(data: bytes) -> dict[str, str]:
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml"))
+    return {etree.QName(el).localname: el.text or "" for el in root}
+
+
+def test_document_properties_name_the_unit_year_and_form():
+    forms = dict(render_forms(prepare(EXAMPLES / "jinzhong-zhaoshang-2020.yaml", load_pack("jinzhong"))))
+    dept = _core(forms["晋中市招商引资服务中心_2020年度_部门整体支出绩效自评表.docx"])
+    assert dept["title"] == "晋中市招商引资服务中心2020年度部门整体支出绩效自评表"
+    assert dept["creator"] == dept["lastModifiedBy"] == "晋中市招商引资服务中心"
+    assert dept["subject"] == "2020年度 部门整体支出绩效自评表"
+    assert dept["created"] == dept["modified"] == "2021-06-29T00:00:00Z"       # unit.filled_on
+    assert "description" not in dept                                         # no template note
+    project = _core(forms["晋中市招商引资服务中心_2020年度_招商引资专项经费_财政支出项目绩效自评表.docx"])
+    assert project["title"] == "晋中市招商引资服务中心2020年度财政支出项目绩效自评表 · 招商引资专项经费"
+    assert project["keywords"] == "招商引资专项经费"
+    assert project["created"] == "2021-07-06T00:00:00Z"                     # the project's own 填报日期
+    # no 填报日期 given: no date at all, not the run's time nor the template's
+    (name, data), = render_forms(prepare(EXAMPLES / "jinzhong-gongxin-2021.yaml", load_pack("jinzhong")))
+    core = _core(data)
+    assert core["title"] == "晋中市工业和信息化局2021年度部门整体支出绩效自评表"
+    assert "created" not in core and "modified" not in core
+
+
+def test_a_form_drawn_as_several_tables_reads_as_one():
+    """docxtext (golden dumps, audit): tables on one column grid with only an
+    empty paragraph between them continue each other; a row holding a table
+    (a block kept on one page) reads as that table's rows, its paragraphs
+    after the table.  Another grid, or text between, starts a new table."""
+    import copy
+    import io
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from reportgen.output.docxtext import read_document
+
+    doc = Document()
+    first = doc.add_table(rows=1, cols=2)
+    first.cell(0, 0).text, first.cell(0, 1).text = "投入", "16.00"
+    doc.add_paragraph("")
+    second = doc.add_table(rows=1, cols=2)
+    second.cell(0, 0).text = "block"
+    cell = second.cell(0, 0).merge(second.cell(0, 1))
+    inner = copy.deepcopy(first._tbl)
+    for tc in inner.iter(qn("w:t")):
+        tc.text = {"投入": "综合得分", "16.00": "97.00"}[tc.text]
+    cell.paragraphs[0].text = ""
+    cell._tc.insert(cell._tc.index(cell.paragraphs[0]._p), inner)
+    cell.paragraphs[0].text = "单位负责人（签章）："
+    doc.add_paragraph("注：另表")
+    third = doc.add_table(rows=1, cols=2)
+    third.cell(0, 0).text = "另一表"
+    buf = io.BytesIO()
+    doc.save(buf)
+    blocks = [(k, c) for k, c in read_document(buf.getvalue()) if k == "table" or c]
+    assert [k for k, _ in blocks] == ["table", "p", "p", "table"]
+    assert [[c[0] for c in row] for row in blocks[0][1]] == [["投入", "16.00"], ["综合得分", "97.00"]]
+    assert blocks[1] == ("p", "单位负责人（签章）：") and blocks[2] == ("p", "注：另表")

@@ -119,7 +119,11 @@ def test_category_shares_are_correct_and_add_up(prepared):
     assert "资源勘探工业信息等支出2409.95万元，占一般公共预算财政拨款支出的25.61%" in text
     assert "卫生健康支出39.20万元，占一般公共预算财政拨款支出的0.42%" in text
     shares = [D(s) for s in __import__("re").findall(r"的(\d+\.\d\d)%", text)]
-    assert len(shares) == 10 and sum(shares) == D("100.00")          # #49: the seed's add up to 74.26%
+    # #49: the seed's add up to 74.26%; ours are each exact (half-up), adding up to 100.02
+    assert len(shares) == 10 and abs(sum(shares) - 100) <= D("0.005") * 10
+    # 9 / 9411.71 = 0.0956% and 3.60 / 9411.71 = 0.0383%: no share is bent to force 100.00
+    assert "交通运输支出9.00万元，占一般公共预算财政拨款支出的0.10%" in text
+    assert "农林水支出3.60万元，占一般公共预算财政拨款支出的0.04%" in text
     # #51: 企业技术中心建设费 160万 as in its 自评表, not 260万
     assert "企业技术中心建设费160万元" in text and "260万" not in text
 
@@ -313,7 +317,9 @@ final_accounts_extra: null
 
 def test_shares_policy():
     assert shares_percent([D("66525.00"), D("64243.25"), D("85969.71")]) == [D("30.69"), D("29.64"), D("39.67")]
-    assert shares_percent([D(1), D(1), D(1)]) == [D("33.34"), D("33.33"), D("33.33")]
+    assert shares_percent([D(1), D(1), D(1)]) == [D("33.33"), D("33.33"), D("33.33")]   # 99.99: each exact
+    assert shares_percent([D(1), D(1), D(1), D(1), D(1), D(1)]) == [D("16.67")] * 6          # 100.02
+    assert shares_percent([D(9), D("9402.71")]) == [D("0.10"), D("99.90")]                    # 0.0956% → 0.10%
     assert shares_percent([D(0), D(0)]) is None
     assert shares_percent([D(5), D(0)]) == [D("100.00"), D("0.00")]
 

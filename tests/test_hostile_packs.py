@@ -287,7 +287,7 @@ def test_a_harmless_power_tower_gives_the_correct_result(tmp_path):
     _assert_clean(result, opened, seconds, tmp_path, exit_code=0)
     from reportgen.output.docxtext import dump
 
-    (docx,) = out.iterdir()
+    (docx,) = out.glob("*.docx")
     assert "65536；2021年度" in dump(docx.read_bytes())
 
 
@@ -341,7 +341,7 @@ def test_a_damaged_cache_entry_is_rebuilt_silently(tmp_path, monkeypatch):
         done = subprocess.run([sys.executable, "-m", "reportgen", "render", str(UNIT), "-t", str(pack),
                                "-o", str(second)], capture_output=True, text=True, cwd=ROOT)
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
-        (a,), (b,) = first.iterdir(), second.iterdir()
+        (a,), (b,) = first.glob("*.docx"), second.glob("*.docx")
         assert a.read_bytes() == b.read_bytes()
         assert entry.read_bytes() == good
 
@@ -451,12 +451,13 @@ def test_new_copies_links_as_links_and_skips_fifos(tmp_path):
 def test_new_where_writing_is_refused_is_a_chinese_error(tmp_path, monkeypatch):
     """As root cannot be refused a write, the refusal is simulated where the copy starts."""
     import errno
-    import tempfile
+
+    from reportgen.pack import packcheck
 
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(packcheck, "make_folder", refuse)    # where the copy's folder is made
     result, opened, seconds = run("templates", "new", "榆次", "--from", "jinzhong", "-o", tmp_path / "榆次")
     out = _assert_clean(result, opened, seconds, tmp_path)
     assert f"错误: 无法在 {tmp_path} 中新建模板包文件夹: 没有写入权限（permission denied）" in out

@@ -249,3 +249,16 @@ def test_buildings_rows_with_their_control_rates(example_text, write_unit, pack)
     row = next(r for t in tables(data) for r in t if "办公楼维修" in r)
     assert row[1:] == ["1200", "1150", "95.83%", "300.00", "296.50", "98.83%"]
     assert not any("本年无完工" in c for t in tables(data) for r in t for c in r)
+
+
+def test_the_report_is_signed_with_the_date_given(pack, tmp_path):
+    """No 填报日期: a blank date line to fill in by hand; given: printed
+    (issue 13 point 5), under the unit's name."""
+    p = prepare(EXAMPLE, pack)
+    report = doc(dict(render_forms(p)), "自评报告.docx")
+    assert paragraphs(report)[-2:] == ["宁乡市工业和信息化局", "年　　月　　日"]
+    unit = tmp_path / "u.yaml"
+    unit.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        "  kind: 全额拨款行政单位\n", "  kind: 全额拨款行政单位\n  filled_on: 2023-03-15\n"), encoding="utf-8")
+    report = doc(dict(render_forms(prepare(unit, pack))), "自评报告.docx")
+    assert paragraphs(report)[-2:] == ["宁乡市工业和信息化局", "2023年3月15日"]

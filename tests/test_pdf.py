@@ -80,11 +80,12 @@ def test_pdf_without_libreoffice_fails_with_the_advice_and_writes_nothing(tmp_pa
     assert r.exit_code == 1
     assert "未找到 LibreOffice（soffice）" in r.output
     assert "apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk" in r.output
+    assert "fonts-lxgw-wenkai" in r.output
     assert "fonts-cjk.conf" in r.output and "reportgen doctor" in r.output
     assert not out.exists()
     # and the rest of the tool works without it
     r = run("render", EXAMPLES / "jinzhong-gongxin-2021.yaml", "-t", "jinzhong", "-o", out)
-    assert r.exit_code == 0 and len(list(out.iterdir())) == 1
+    assert r.exit_code == 0 and len(list(out.glob("*.docx"))) == 1
 
 
 def test_a_missing_pdf_fails_its_unit(tmp_path, bare_path):
@@ -171,8 +172,44 @@ esac""")
     assert "✗ 宋体 → DejaVu Sans" in lines and "✗ 楷体 → DejaVu Sans" in lines
     assert "✗ 仿宋 → WenQuanYi Zen Hei" in lines                 # a 黑体 look for 仿宋
     assert "✓ 黑体 → WenQuanYi Zen Hei" in lines
-    assert r.output.count("/etc/fonts/local.conf") == 3
+    # the packages of the faces the mapping names; the mapping itself comes with reportgen
+    assert r.output.count("fonts-lxgw-wenkai fonts-arphic-gkai00mp fonts-arphic-ukai") == 3
     assert "有 3 项需要处理" in r.output
+
+
+def test_doctor_warns_when_two_form_fonts_share_a_face(bare_path):
+    """Only fonts-noto-cjk installed: 仿宋 and 楷体 fall back to the 宋体 face."""
+    fake_tool(bare_path, "soffice", "exit 0")
+    fake_tool(bare_path, "fc-list", 'echo "Noto Serif CJK SC"; echo "Noto Sans CJK SC"')
+    fake_tool(bare_path, "fc-match", """case "$1" in
+  黑体) printf 'Noto Sans CJK SC\\nen|zh-cn' ;;
+  *) printf 'Noto Serif CJK SC\\nen|zh-cn' ;;
+esac""")
+    r = run("doctor")
+    assert r.exit_code == 1, r.output
+    lines = r.output.splitlines()
+    assert "✓ 仿宋 → Noto Serif CJK SC" in lines and "✓ 黑体 → Noto Sans CJK SC" in lines
+    assert "✗ 字体区分 宋体、仿宋、楷体 都显示为 Noto Serif CJK SC" in lines
+    assert "fonts-lxgw-wenkai" in r.output and "有 1 项需要处理" in r.output
+
+
+def test_libreoffice_gets_the_font_mapping(tmp_path, monkeypatch):
+    """The fontconfig file LibreOffice runs with loads the system's
+    configuration and then reportgen's aliases (仿宋 → LXGW WenKai …)."""
+    from reportgen.output import pdf
+
+    system = tmp_path / "fonts.conf"
+    system.write_text("<fontconfig/>")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("FONTCONFIG_FILE", str(system))
+    env = pdf.font_environment()
+    conf = env["FONTCONFIG_FILE"]
+    assert conf == str(tmp_path / "cache" / "reportgen" / "fonts.conf")
+    text = open(conf, encoding="utf-8").read()
+    assert text.index(str(system)) < text.index(str(pdf.FONTS_CONF))
+    assert "<family>仿宋_GB2312</family><accept><family>LXGW WenKai</family>" in pdf.FONTS_CONF.read_text("utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(tmp_path / "missing.conf"))   # no fontconfig here
+    assert pdf.font_environment()["FONTCONFIG_FILE"] == str(tmp_path / "missing.conf")
 
 
 def test_doctor_on_this_machine_agrees_with_its_exit_code():
@@ -207,7 +244,7 @@ done""")
     out = tmp_path / "out"
     r = run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out, "--pdf")
     assert r.exit_code == 0, r.output
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if p.name != ".reportgen.json")
     assert len(names) == 7 and sum(n.endswith(".docx") for n in names) == 3
     for n in names:
         if n.endswith(".docx"):
@@ -220,6 +257,18 @@ done""")
         ("财政支出项目绩效自评表 · 招商引资专项经费", 2)]
     assert reader.metadata.author == "晋中市招商引资服务中心"
     assert reader.metadata.subject == "2020年度 晋中市部门整体支出绩效自评"
+    # rendering again replaces them; a PDF edited since is kept unless --force
+    assert run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out,
+               "--pdf").exit_code == 0
+    edited = out / names[-1]
+    assert edited.suffix == ".pdf"
+    edited.write_bytes(b"%PDF-1.4 signed copy")
+    r = run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out, "--pdf")
+    assert r.exit_code == 1 and edited.name in r.output and "--force" in r.output
+    assert edited.read_bytes() == b"%PDF-1.4 signed copy"
+    assert run("render", EXAMPLES / "jinzhong-zhaoshang-2020.yaml", "-t", "jinzhong", "-o", out,
+               "--pdf", "--force").exit_code == 0
+    assert edited.read_bytes() != b"%PDF-1.4 signed copy"
 
 
 def test_a_profile_that_worked_seeds_the_next_ones(tmp_path, monkeypatch):

@@ -13,13 +13,18 @@ from reportgen.unitfile.validate import load_unit
     (">=20次", ">=20次"), ("≥20次", ">=20次"), ("≤5%", "<=5%"), ("=100%", "=100%"),
     ("不超4.67万", "<=4.67万"), ("不少于10家", ">=10家"), ("90%以上", ">=90%"), ("5%以下", "<=5%"),
     ("20次以上", ">=20次"), ("不超过118.83万", "<=118.83万"), ("＞＝５种", ">=5种"), ("60", "=60"),
+    # Chinese numerals (cn2an) and thousands separators
+    ("不少于十场", ">=10场"), ("三处", "=3处"), ("1,200人", "=1200人"), ("≥1,000,000元", ">=1000000元"),
+    ("两万元", "=20000元"), ("百分之九十五", "=95%"), ("不少于一万二千人次", ">=12000人次"),
+    ("十二个月", "=12个月"),
 ])
 def test_targets_parse(text, parsed):
     assert str(parse_target(text)) == parsed
 
 
 @pytest.mark.parametrize("text", ["全年", "种类不少于5种，份数不少于2000份", "完成1500亿元签约任务",
-                                  "引进一批新技术项目", "", "不少于以上10"])
+                                  "引进一批新技术项目", "", "不少于以上10",
+                                  "一次性完成", "一站式服务", "1,2345", "9" * 5000])
 def test_phrases_are_not_targets(text):
     assert parse_target(text) is None
 
@@ -28,6 +33,8 @@ def test_actuals_parse():
     assert parse_actual("约60个") == (D(60), "个")
     assert parse_actual("1.63万") == (D("1.63"), "万")
     assert parse_actual("按时完成") is None
+    assert parse_actual("三处") == (D(3), "处") and parse_actual("1,200") == (D(1200), "")
+    assert parse_actual("约六十个") == (D(60), "个")
 
 
 @pytest.mark.parametrize("target, actual, share", [

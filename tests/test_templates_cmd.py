@@ -142,8 +142,8 @@ def broken_pack(tmp_path):
     _split_run(doc.paragraphs[2].runs[0]._r, ["填报单位（公章）：{{ unit.", "nmae }}"])
     # 表1 第2行第4格: split into four runs, repairable and correct: not reported
     _split_run(doc.tables[0].rows[1].cells[3].paragraphs[0].runs[0]._r, ["{", "{ unit.he", "ad }", "}"])
-    # 第4段: a tag left open
-    doc.paragraphs[3].runs[0].text += "{{ unit.head "
+    # 第1段: a tag left open
+    doc.paragraphs[0].runs[0].text += "{{ unit.head "
     doc.save(str(path))
     return dst, lines
 
@@ -165,7 +165,7 @@ def test_broken_pack_reports_every_problem_with_its_place(broken_pack):
         (f"{pack_yaml}:{lines['output']}:", "文件名模式 output 中的 {yr} 不可用"),
         (f"{docx}: 第2段（“（{{{{ year }}}}年度）”）", "标签 {{ year }} 被 Word 的格式拆开，docxtpl 无法还原"),
         (f"{docx}: 第3段", "模板变量 unit.nmae 不是表单样式 'scored_department_form' 提供的"),
-        (f"{docx}: 第4段", "标签 {{ 在本段内没有闭合"),
+        (f"{docx}: 第1段", "标签 {{ 在本段内没有闭合"),
     ]
     out_lines = out.splitlines()
     for where, what in expected:
@@ -188,12 +188,12 @@ def _edited_department(tmp_path, change):
 def test_unknown_variable_in_a_loop(tmp_path):
     """A loop variable's keys are those of the list's items."""
     def change(doc):
-        cells = [c for row in doc.tables[0].rows for c in row.cells]
+        cells = [c for table in doc.tables for row in table.rows for c in row.cells]
         score = next(c for c in cells if c.text.strip() == "{{ r.score }}")
         score.paragraphs[0].runs[0].text = "{{ r.scroe }}"
 
     text = _edited_department(tmp_path, change)
-    assert "表1 第15行第6格（“{{ r.scroe }}”）: 模板变量 rows[].scroe 不是表单样式 'scored_department_form' 提供的" in text
+    assert "表2 第5行第6格（“{{ r.scroe }}”）: 模板变量 rows[].scroe 不是表单样式 'scored_department_form' 提供的" in text
     assert "rows[] 下可用: analysis, kind, level2, level2_merge, name, ref_weight, score, weight" in text
 
 
@@ -202,7 +202,7 @@ def test_unbalanced_block_is_reported_where_it_stands(tmp_path):
         doc.paragraphs[0].runs[0].text += "{% endif %}"
 
     text = _edited_department(tmp_path, change)
-    assert "第1段（“晋中市部门整体支出绩效自评表{% endif %…”）: {% endif %} 没有对应的 {% if %}" in text
+    assert "第1段（“{{ unit.title_prefix or …”）: {% endif %} 没有对应的 {% if %}" in text
 
 
 def test_total_must_be_100(tmp_path):

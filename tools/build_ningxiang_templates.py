@@ -225,21 +225,23 @@ def build_report() -> bytes:
         add_block(doc, text_para(text, FONT_TITLE, SZ_ER, bold=True, jc="center", line=720))
     add_block(doc, body("", indent=False))           # blank line under the title
 
+    last = REPORT_SECTIONS[-1][2]
     for level, heading, var in REPORT_SECTIONS:
         font, bold = HEADING_FONT[level]
         add_block(doc, text_para(heading, font, SZ_SAN, bold=bold, indent=True,
                                  line=REPORT_LINE, keep_next=True))
         if var:
             add_block(doc, body(f"{{%p for para in {var} %}}"))
-            add_block(doc, body("{{ para }}"))
+            # the last section's paragraphs keep with the signature below it
+            add_block(doc, body("{{ para }}", keep_next=var == last))
             add_block(doc, body("{%p endfor %}"))
 
-    # signature: unit and a blank date line, right-aligned, one blank line above
-    # (kept with it, so the blank line never ends a page alone)
+    # signature: unit and the 填报日期 (or a blank date line), right-aligned, one
+    # blank line above, all kept with the text before: never alone on a page
     add_block(doc, body("", indent=False, keep_next=True))
     add_block(doc, text_para("{{ unit.name }}", FONT_FANGSONG, SZ_SAN, jc="right",
                              line=REPORT_LINE, right_chars=2, keep_next=True))
-    add_block(doc, text_para("年　　月　　日", FONT_FANGSONG, SZ_SAN, jc="right",
+    add_block(doc, text_para('{{ unit.filled_on or "年　　月　　日" }}', FONT_FANGSONG, SZ_SAN, jc="right",
                              line=REPORT_LINE, right_chars=2))
     add_footer(doc)
     return save(doc)
@@ -331,7 +333,7 @@ def build_scoring() -> bytes:
               Cell("{{ r.name }}"), Cell("{{ r.weight }}"),
               Cell("{{ r.criteria }}", jc="left", size=SZ_SMALL),
               Cell("{{ r.explanation }}", jc="left", size=SZ_SMALL),
-              Cell("{{ r.score }}")], cant_split=False)
+              Cell("{{ r.score }}")])              # a criterion never splits across pages
     t.tag_row("{%tr endfor %}")
     t.row(s, [Cell("合计", bold=True), Cell("{{ total_weight }}", bold=True), Cell(span=6),
               Cell("{{ total }}", bold=True)], height=ROW_H_HEAD)

@@ -24,6 +24,7 @@ Context of 晋中 财政支出项目绩效自评表 (every value is display text
 
     year                          填报年度, "2020"
     unit.name                     填报单位
+    unit.title_prefix             表头地区名 ("" → 晋中市, as the 部门整体 form)
     project.name / .department / .implementer / .attribute / .period
                                   项目名称 / 主管部门及代码 / 实施单位 / 项目属性 / 项目期
     funds.city_budget / .other_budget          预算资金: 市级预算资金 / 其他
@@ -72,7 +73,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TITLE, REPO, ROW_H, ROW_H_NARRATIVE, ROW_H_SCORE, SZ_NOTE,
     SZ_TITLE, SZ_UNIT, SZ_YEAR, C, FormTable, add_block, add_font_table, add_footer,
-    add_para, add_signature_line, evaluator_rows, save, setup_document, build_all)
+    add_para, add_table_break, evaluator_rows, para_xml, save, setup_document, signature_xml,
+    build_all)
 
 BUILDER = "tools/build_project_templates.py"
 JINZHONG_OUT = Path("jinzhong") / "财政支出项目绩效自评表.docx"
@@ -144,7 +146,7 @@ def jz_indicators(t: FormTable) -> None:
     t.row(s, [C("绩效目标实现情况", bold=True, vmerge="restart"), C("一级指标", bold=True),
               C("绩效指标\n（二级）", bold=True), C("绩效指标\n（三级）", bold=True),
               C("目标值", bold=True), C("实际完成\n指标值", bold=True),
-              C("完成进度", bold=True)], height=ROW_H_SCORE, keep_next=True)
+              C("完成进度", bold=True)], height=ROW_H_SCORE, header=True)
     t.tag_row("{%tr for i in indicators %}")
     t.row(s, [C(vmerge="continue"), C("{% vmerge i.level1_merge %}{{ i.level1 }}"),
               C("{% vmerge i.level2_merge %}{{ i.level2 }}"), C("{{ i.name }}", jc="left"),
@@ -154,12 +156,13 @@ def jz_indicators(t: FormTable) -> None:
 
 
 def jz_score(t: FormTable) -> None:
-    """评分表: label column merged statically; 一级 lines bold across 二级+三级;
-    二级 merged per block via ``{% vmerge r.level2_merge %}``."""
+    """评分表, a table of its own whose header row repeats on every page it
+    crosses: label column merged statically; 一级 lines bold across
+    二级+三级; 二级 merged per block via ``{% vmerge r.level2_merge %}``."""
     s = JZ_SCORE
     t.row(s, [C("评分表", bold=True, vmerge="restart"), C("二级指标", bold=True),
               C("三级指标", bold=True), C("指标分值", bold=True), C("评价得分", bold=True)],
-          height=ROW_H_SCORE, keep_next=True)
+          height=ROW_H_SCORE, header=True)
     t.tag_row("{%tr for r in score_rows %}")
     t.tag_row('{%tr if r.kind == "level1" %}')
     t.row(s, [C(vmerge="continue"), C("{{ r.name }}:", span=2, bold=True, jc="left"),
@@ -171,37 +174,52 @@ def jz_score(t: FormTable) -> None:
           height=ROW_H_SCORE)
     t.tag_row("{%tr endif %}")
     t.tag_row("{%tr endfor %}")
-    t.row(s, [C(vmerge="continue"), C("综合得分:", span=2, bold=True, jc="left"),
-              C("{{ total_weight }}", bold=True), C("{{ total }}", bold=True)])
-    t.row(s, [C(vmerge="continue"), C("评价结果等次:", span=2, bold=True, jc="left"),
-              C("{{ grade }}", span=2, bold=True)])
+
+
+def jz_closing(t: FormTable) -> None:
+    """综合得分, 评价结果等次, the evaluators, 负责人/经办人/联系电话/填报日期
+    and 单位负责人（签章） in one row that never breaks across pages: the
+    grade stays with the total, the signature never stands alone on a page."""
+    s = JZ_SCORE
+    inner = FormTable(JZ_SECTIONS, nested=True)   # the form's grid: read back as one table
+    inner.row(s, [C("综合得分:", span=3, bold=True, jc="left"),
+                  C("{{ total_weight }}", bold=True), C("{{ total }}", bold=True)])
+    inner.row(s, [C("评价结果等次:", span=3, bold=True, jc="left"),
+                  C("{{ grade }}", span=2, bold=True)])
+    evaluator_rows(inner, JZ_EVAL)
+    contact = para_xml("负责人：{{ contact.head }}　经办人：{{ contact.handler }}　"
+                       "联系电话：{{ contact.phone }}　填报日期：{{ contact.filled_on }}",
+                       FONT_FANGSONG, SZ_UNIT, jc="left", before=120)
+    t.block_row(inner, [contact, signature_xml(before=120, after=0)])
 
 
 def build_jinzhong() -> bytes:
     doc = Document()
     setup_document(doc, title=JZ_TITLE, builder=BUILDER)
     add_font_table(doc)
-    add_para(doc, JZ_TITLE, FONT_TITLE, SZ_TITLE, bold=True, after=120)
+    add_para(doc, '{{ unit.title_prefix or "晋中市" }}财政支出项目绩效自评表', FONT_TITLE, SZ_TITLE,
+             bold=True, after=120)
     add_para(doc, "（{{ year }}年度）", FONT_FANGSONG, SZ_YEAR, after=120)
     add_para(doc, "填报单位（公章）：{{ unit.name }}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60)
 
-    t = FormTable(JZ_SECTIONS)
-    jz_header(t)
-    jz_funds(t)
-    jz_texts(t, [("项目概况", "{{ texts.overview }}"),
-                 ("项目资金使用情况", "{{ texts.funds_usage }}"),
-                 ("项目组织实施情况", "{{ texts.implementation }}")])
-    jz_indicators(t)
-    jz_texts(t, [("项目绩效情况", "{{ texts.performance }}"),
-                 ("其他需说明的问题", "{{ texts.other }}")])
-    jz_score(t)
-    evaluator_rows(t, JZ_EVAL)
-    add_block(doc, t.xml())
-
-    add_para(doc, "负责人：{{ contact.head }}　经办人：{{ contact.handler }}　"
-                  "联系电话：{{ contact.phone }}　填报日期：{{ contact.filled_on }}",
-             FONT_FANGSONG, SZ_UNIT, jc="left", before=120)
-    add_signature_line(doc, before=120, after=0)
+    # Five tables read as one ruled form (add_table_break between them): the
+    # indicator and scoring tables repeat their header rows on every page.
+    parts = [lambda t: (jz_header(t), jz_funds(t),
+                        jz_texts(t, [("项目概况", "{{ texts.overview }}"),
+                                     ("项目资金使用情况", "{{ texts.funds_usage }}"),
+                                     ("项目组织实施情况", "{{ texts.implementation }}")])),
+             jz_indicators,
+             lambda t: jz_texts(t, [("项目绩效情况", "{{ texts.performance }}"),
+                                    ("其他需说明的问题", "{{ texts.other }}")]),
+             jz_score]
+    for build_part in parts:
+        t = FormTable(JZ_SECTIONS, bottom=False)
+        build_part(t)
+        add_block(doc, t.xml())
+        add_table_break(doc)
+    closing = FormTable(JZ_SECTIONS)
+    jz_closing(closing)
+    add_block(doc, closing.xml())
     add_footer(doc)
     return save(doc)
 
@@ -221,8 +239,8 @@ XZ_FUNDS = (1300, 2000, 1100, 1100, 1100, 1012, 1013, 1013)
 XZ_GOALS = (1300, 4169, 4169)
 # 绩效指标 (1 char) | 一级 | 二级 | 三级 | 年度指标值 | 调整后指标值 | 实际完成值 | 分值 | 得分 |
 # 偏差原因分析及改进措施   (9 pt: 5 characters a line in 一级/二级 (满意度指标), 6 in 三级;
-# 分值/得分 fit "12.85" with room to spare)
-XZ_IND = (400, 1080, 1080, 1400, 860, 860, 860, 660, 660, 1778)
+# 分值/得分 fit "100.00" on one line: issue 13 point 5, it wrapped to "100.0 / 0")
+XZ_IND = (400, 1080, 1080, 1400, 860, 860, 860, 760, 760, 1578)
 # 项目绩效分析 (1 char) | 自评结果分析 | sub-label (8 characters a line: 满意度情况及分析) | text
 XZ_ANALYSIS = (400, 1080, 1640, 6518)
 XZ_SECTIONS = (XZ_HEADER, XZ_FUNDS, XZ_GOALS, XZ_IND, XZ_ANALYSIS)
@@ -270,7 +288,9 @@ def xz_indicators(t: FormTable) -> None:
 
 
 def xz_analysis(t: FormTable) -> None:
-    """项目绩效分析: outer label over all 7 rows, 自评结果分析 over the first 4."""
+    """项目绩效分析: outer label over all 7 rows, 自评结果分析 over the first 4;
+    no row breaks across pages (a torn row split the stacked label
+    "项目绩/效分析" and its sentence between two pages)."""
     a = XZ_ANALYSIS
     results = [("项目实施和预算执行情况及分析", "{{ texts.implementation }}"),
                ("产出情况及分析", "{{ texts.output_analysis }}"),
@@ -280,12 +300,12 @@ def xz_analysis(t: FormTable) -> None:
         t.row(a, [C("项目绩效分析", vmerge="restart") if n == 0 else C(vmerge="continue"),
                   C("自评结果\n分析", vmerge="restart") if n == 0 else C(vmerge="continue"),
                   C(label), C(var, jc="both", indent=True)],
-              height=ROW_H, cant_split=False)
+              height=ROW_H)
     for label, var in [("主要经验做法", "{{ texts.experience }}"),
                        ("项目管理中存在的主要问题\n及原因分析", "{{ texts.problems }}"),
                        ("下一步改进措施及管理建议", "{{ texts.improvements }}")]:
         t.row(a, [C(vmerge="continue"), C(label, span=2), C(var, jc="both", indent=True)],
-              height=ROW_H, cant_split=False)
+              height=ROW_H)
 
 
 def build_xinzhou() -> bytes:

@@ -12,6 +12,8 @@ The template is rendered by ``reportgen.output.render.render_docx``.  Context it
 
     year                      str   填报年度, e.g. "2021"
     unit.name / .head / .phone        单位名称 / 单位负责人 / 单位联系电话
+    unit.filled_on            填报日期 ("2022年2月15日", "" when not given)
+    unit.title_prefix         表头地区名 ("" → 晋中市)
     header.carried_over / .initial / .adjustment / .other_adjustment /
           .executed / .year_end_balance     预算 figures (万元) as display text
     text.functions / .staffing / .budget_execution /
@@ -42,8 +44,8 @@ from docx import Document
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TABLE, FONT_TITLE, REPO, ROW_H, ROW_H_NARRATIVE, ROW_H_SCORE,
-    SZ_NOTE, SZ_TITLE, SZ_UNIT, SZ_YEAR, TEXT_W, C, FormTable, add_font_table,
-    add_block, add_footer, add_para, add_signature_line, evaluator_rows, save, setup_document)
+    SZ_NOTE, SZ_TITLE, SZ_UNIT, SZ_YEAR, TEXT_W, C, FormTable, add_font_table, add_table_break,
+    add_block, add_footer, add_para, evaluator_rows, para_xml, save, setup_document, signature_xml)
 
 DEFAULT_OUT = REPO / "templates" / "jinzhong" / "部门整体支出绩效自评表.docx"
 
@@ -76,10 +78,17 @@ NOTE = ("备注：1.“设定分值”填写各单位根据自身实际情况和
 # ================================================================ sections
 
 def add_title(doc) -> None:
-    """Title, （{{ year }}年度） and 填报单位（公章）."""
-    add_para(doc, TITLE, FONT_TITLE, SZ_TITLE, bold=True, after=120)
+    """Title — with the unit's own region where it prints one (seed 003:
+    示范区晋中开发区部门整体支出绩效自评表), 晋中市 otherwise —, （{{ year }}年度）
+    and 填报单位（公章）, with 填报日期 at the right margin when the unit gave it."""
+    add_para(doc, '{{ unit.title_prefix or "晋中市" }}部门整体支出绩效自评表', FONT_TITLE, SZ_TITLE,
+             bold=True, after=120)
     add_para(doc, "（{{ year }}年度）", FONT_FANGSONG, SZ_YEAR, after=120)
     add_para(doc, "填报单位（公章）：{{ unit.name }}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60)
+    # its own line, at the right: a long unit name leaves no room beside it
+    add_para(doc, "{%p if unit.filled_on %}", FONT_FANGSONG, SZ_UNIT, jc="left")
+    add_para(doc, "填报日期：{{ unit.filled_on }}", FONT_FANGSONG, SZ_UNIT, jc="right", after=60)
+    add_para(doc, "{%p endif %}", FONT_FANGSONG, SZ_UNIT, jc="left")
 
 
 def header_grid(t: FormTable) -> None:
@@ -113,13 +122,14 @@ def narrative_rows(t: FormTable) -> None:
 
 
 def score_table(t: FormTable) -> None:
-    """The 绩效情况 scoring table.
+    """The 绩效情况 scoring table: its own table, whose two header rows
+    repeat at the top of every page it crosses (tblHeader).
 
     Merges:
     * 绩效情况 (first column): "restart" written statically in the first header
       row, "continue" statically in every other row of the scoring table
-      (header row 2, both loop-row variants, 综合得分, 评价结果等次).  Every copy
-      of a loop row therefore continues the one merged cell.
+      (header row 2, both loop-row variants).  Every copy of a loop row
+      therefore continues the one merged cell.
     * 二级指标, 三级指标, 计算分析情况, 评价得分: static restart/continue over
       the two header rows; 指标分值 spans 参考分值 + 设定分值.
     * 二级指标 of indicator rows: ``{% vmerge r.level2_merge %}`` (reportgen's
@@ -129,10 +139,10 @@ def score_table(t: FormTable) -> None:
     t.row(s, [C("绩效情况", bold=True, vmerge="restart"), C("二级指标", bold=True, vmerge="restart"),
               C("三级指标", bold=True, vmerge="restart"), C("指标分值", span=2, bold=True),
               C("计算分析情况", bold=True, vmerge="restart"),
-              C("评价\n得分", bold=True, vmerge="restart")], height=ROW_H_SCORE)
+              C("评价\n得分", bold=True, vmerge="restart")], height=ROW_H_SCORE, header=True)
     t.row(s, [C(vmerge="continue"), C(vmerge="continue"), C(vmerge="continue"),
               C("参考分值", bold=True), C("设定分值", bold=True),
-              C(vmerge="continue"), C(vmerge="continue")], height=ROW_H_SCORE)
+              C(vmerge="continue"), C(vmerge="continue")], height=ROW_H_SCORE, header=True)
 
     t.tag_row("{%tr for r in rows %}")
     t.tag_row('{%tr if r.kind == "level1" %}')
@@ -150,17 +160,20 @@ def score_table(t: FormTable) -> None:
     t.tag_row("{%tr endif %}")
     t.tag_row("{%tr endfor %}")
 
-    t.row(s, [C(vmerge="continue"), C("综合得分", span=2, bold=True),
-              C("{{ total_ref_weight }}", bold=True), C("{{ total_weight }}", bold=True),
-              C(), C("{{ total }}", bold=True)])
-    t.row(s, [C(vmerge="continue"), C("评价结果等次", span=2, bold=True),
-              C("{{ grade }}", span=4, bold=True)])
 
 
-def add_signature_and_note(doc) -> None:
-    """单位负责人（签章） left, 年 月 日 right (right tab stop), then the 备注."""
-    add_signature_line(doc)
-    add_para(doc, NOTE, FONT_TABLE, SZ_NOTE, jc="both", before=60)
+def closing_block(t: FormTable) -> None:
+    """综合得分, 评价结果等次, the evaluators, 单位负责人（签章）/年 月 日 and
+    the 备注, in one row that never breaks across pages: the grade stays
+    with the total and the signature line never stands alone on a page."""
+    s = SCORE_COLS
+    inner = FormTable(SECTIONS, nested=True)      # the form's grid: read back as one table
+    inner.row(s, [C("综合得分", span=3, bold=True),
+                  C("{{ total_ref_weight }}", bold=True), C("{{ total_weight }}", bold=True),
+                  C(), C("{{ total }}", bold=True)])
+    inner.row(s, [C("评价结果等次", span=3, bold=True), C("{{ grade }}", span=4, bold=True)])
+    evaluator_rows(inner, EVAL_COLS)
+    t.block_row(inner, [signature_xml(), para_xml(NOTE, FONT_TABLE, SZ_NOTE, jc="both", before=60)])
 
 
 # ================================================================ build
@@ -170,13 +183,18 @@ def build() -> bytes:
     setup_document(doc, title=TITLE, builder="tools/build_templates.py")
     add_font_table(doc)
     add_title(doc)
-    form = FormTable(SECTIONS)
-    header_grid(form)
-    narrative_rows(form)
-    score_table(form)
-    evaluator_rows(form, EVAL_COLS)
-    add_block(doc, form.xml())
-    add_signature_and_note(doc)
+    head = FormTable(SECTIONS, bottom=False)
+    header_grid(head)
+    narrative_rows(head)
+    add_block(doc, head.xml())
+    add_table_break(doc)
+    scores = FormTable(SECTIONS, bottom=False)
+    score_table(scores)
+    add_block(doc, scores.xml())
+    add_table_break(doc)
+    closing = FormTable(SECTIONS)
+    closing_block(closing)
+    add_block(doc, closing.xml())
     add_footer(doc)
     return save(doc)
 

@@ -214,6 +214,7 @@ class Pages:
     def __init__(self, doc, first) -> None:
         self.doc = doc
         self.current = first
+        self.restart = False          # the current section starts again at page 1
 
     @staticmethod
     def _apply(sect, setup) -> None:
@@ -230,10 +231,23 @@ class Pages:
                      ("header", 567), ("footer", 567), ("gutter", 0)):
             mar.set(qn(f"w:{k}"), str(v))
 
-    def switch(self, setup) -> None:
+    def _number(self, sect) -> None:
+        if self.restart:                  # CT_SectPr: pgNumType comes right before cols
+            sect.find(qn("w:cols")).addprevious(parse_xml(f'<w:pgNumType {nsdecls("w")} w:start="1"/>'))
+            self.restart = False
+
+    def switch(self, setup, *, numbered: bool = True) -> None:
+        """End the current section (``numbered=False``: without the page
+        number footer, e.g. the cover and 目录; the next section then starts
+        at page 1) and start a new page in ``setup``."""
         body_sect = self.doc.element.body.sectPr
         sect = copy.deepcopy(body_sect)
         self._apply(sect, setup=self.current)
+        self._number(sect)
+        if not numbered:
+            for ref in sect.findall(qn("w:footerReference")):
+                sect.remove(ref)
+            self.restart = True
         p = parse_xml(
             f'<w:p {nsdecls("w")}><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" '
             f'w:lineRule="exact"/>{rpr_xml(FONT_TABLE, 2)}</w:pPr></w:p>')
@@ -243,6 +257,7 @@ class Pages:
 
     def finish(self) -> None:
         self._apply(self.doc.element.body.sectPr, self.current)
+        self._number(self.doc.element.body.sectPr)
 
 
 def para(text: str, font: str, size: int, *, page_break: bool = False, **kw) -> str:
@@ -299,10 +314,29 @@ def body(text: str, **kw) -> str:
     return text_para(text, FONT_FANGSONG, SZ_SAN, line=REPORT_LINE, **kw)
 
 
+def bookmarked(xml: str, name: str | None) -> str:
+    """A paragraph marked with the bookmark ``name`` (what a 目录 entry's
+    PAGEREF field points at); unchanged for ``None``."""
+    if name is None:
+        return xml
+    n = int(name.rsplit("_", 1)[1])
+    start = f'<w:bookmarkStart w:id="{n}" w:name="{name}"/>'
+    head = xml.index("</w:pPr>") + len("</w:pPr>") if "</w:pPr>" in xml else xml.index(">") + 1
+    end = xml.rindex("</w:p>")
+    return xml[:head] + start + xml[head:end] + f'<w:bookmarkEnd w:id="{n}"/>' + xml[end:]
+
+
+def toc_mark(text: str) -> str | None:
+    """The bookmark of the 目录 entry ``text`` (an entry of :data:`CONTENTS`),
+    None for a heading the 目录 does not list (another builder's)."""
+    entries = [t for _, t in CONTENTS]
+    return f"_Toc_reportgen_{entries.index(text) + 1}" if text in entries else None
+
+
 def part_heading(text: str, *, page_break: bool = True) -> str:
-    """第N部分 …: 黑体 小二, centred, on a new page."""
-    return para(text, FONT_HEI, SZ_PART, jc="center", before=240, after=360,
-                page_break=page_break, keep_next=True)
+    """第N部分 …: 黑体 小二, centred, on a new page; bookmarked for the 目录."""
+    return bookmarked(para(text, FONT_HEI, SZ_PART, jc="center", before=240, after=360,
+                           page_break=page_break, keep_next=True), toc_mark(text))
 
 
 def loop_paras(var: str, item: str = "para") -> list[str]:
@@ -313,8 +347,9 @@ def table_heading(doc, key: int, width: int, *, page_break: bool = True,
                   left: str = "部门：{{ unit_name }}", center: str = "") -> None:
     """Title (bold, centred), 公开NN表 (right), 部门 … 金额单位：元 line."""
     label, title = TABLES[key - 1]
-    add_block(doc, para(title, FONT_TITLE, SZ_TBL_TITLE, bold=True, jc="center", after=60,
-                        page_break=page_break, keep_next=True))
+    add_block(doc, bookmarked(para(title, FONT_TITLE, SZ_TBL_TITLE, bold=True, jc="center", after=60,
+                                   page_break=page_break, keep_next=True),
+                              toc_mark(f"{'一二三四五六七八九十'[key - 1]}、{title}")))
     add_block(doc, para(label, FONT_TABLE, SZ_TBL_META, jc="right", keep_next=True))
     tabs = right_tabs(("center", width // 2), ("right", width))
     text = left + (f"\t{center}" if center else "\t") + "\t金额单位：元"
@@ -624,18 +659,36 @@ CONTENTS = [
 ]
 
 
+def page_ref(mark: str, font: str, size: int) -> str:
+    """A PAGEREF field: the page number of bookmark ``mark`` as printed in
+    the footer.  LibreOffice lays it out live; Word updates it on opening
+    (``w:dirty`` and the document's updateFields setting) or on printing.
+    The stored result is empty, so a number is never a stale guess."""
+    rpr = rpr_xml(font, size)
+    return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+            f'<w:r>{rpr}<w:instrText xml:space="preserve"> PAGEREF {mark} \\h </w:instrText></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')   # no stale number meanwhile
+
+
 def cover(doc) -> None:
-    """Title (two lines, 宋体 bold 一号) and a static 目录 of the four parts."""
+    """Title (two lines, 宋体 bold 一号) and the 目录 of the four parts and
+    ten tables, each entry with its page number (dot leader, PAGEREF to the
+    heading's bookmark); the cover has no page number, 第一部分 is page 1."""
     add_block(doc, body("", indent=False))
     for text in ("{{ unit_name }}", "{{ year }}年度部门决算公开"):
         add_block(doc, text_para(text, FONT_TITLE, SZ_COVER, bold=True, jc="center", line=900))
     add_block(doc, text_para("目　录", FONT_HEI, SZ_SAN, jc="center", before=600, after=240,
                              line=REPORT_LINE))
+    width = REPORT_PAGE[0] - REPORT_PAGE[4] - REPORT_PAGE[5]
+    tabs = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{width}"/></w:tabs>'
     for level, text in CONTENTS:
         font = FONT_HEI if level == 0 else FONT_FANGSONG
-        xml = text_para(text, font, SZ_SI, jc="left", line=440)
+        xml = text_para(text, font, SZ_SI, jc="left", line=440, tabs=tabs)
         ind = '<w:ind w:leftChars="200" w:left="560"/>' if level else ""
-        add_block(doc, xml.replace("<w:jc ", f"{ind}<w:jc ", 1))
+        xml = xml.replace("<w:jc ", f"{ind}<w:jc ", 1)
+        entry = f'<w:r>{rpr_xml(font, SZ_SI)}<w:tab/></w:r>' + page_ref(toc_mark(text), font, SZ_SI)
+        add_block(doc, xml[:xml.rindex("</w:p>")] + entry + "</w:p>")
 
 
 def build_disclosure() -> bytes:
@@ -645,15 +698,16 @@ def build_disclosure() -> bytes:
     add_footer(doc)
     pages = Pages(doc, REPORT_PAGE)
 
-    # title page and 第一部分 概况
+    # title page (no page number) and 第一部分 概况 (page 1)
     cover(doc)
-    add_block(doc, part_heading("第一部分　概况"))
-    add_block(doc, text_para("一、主要职能", FONT_HEI, SZ_SAN, indent=True, line=REPORT_LINE,
-                             keep_next=True))
+    pages.switch(REPORT_PAGE, numbered=False)
+    add_block(doc, part_heading("第一部分　概况", page_break=False))
+    add_block(doc, bookmarked(text_para("一、主要职能", FONT_HEI, SZ_SAN, indent=True, line=REPORT_LINE,
+                                        keep_next=True), toc_mark("一、主要职能")))
     for p in loop_paras("functions"):
         add_block(doc, p)
-    add_block(doc, text_para("二、部门决算单位构成", FONT_HEI, SZ_SAN, indent=True,
-                             line=REPORT_LINE, keep_next=True))
+    add_block(doc, bookmarked(text_para("二、部门决算单位构成", FONT_HEI, SZ_SAN, indent=True,
+                                        line=REPORT_LINE, keep_next=True), toc_mark("二、部门决算单位构成")))
     for p in loop_paras("composition"):
         add_block(doc, p)
 
@@ -697,6 +751,9 @@ def build_disclosure() -> bytes:
     for p in loop_paras("glossary", "g"):
         add_block(doc, p)
     pages.finish()
+    # Word: refresh the 目录's page numbers when the document is opened
+    doc.settings.element.find(qn("w:compat")).addprevious(   # CT_Settings order: before compat
+        parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
     return save(doc)
 
 

@@ -27,13 +27,12 @@ Conventions every template follows
   inside a tag) and uses ASCII punctuation only.
 * Every run carries explicit ``w:rFonts`` ascii/hAnsi/eastAsia/cs; the
   document defaults are rewritten too, so no theme font leaks in.
-* The output is byte-reproducible (fixed core-property dates, fixed zip
+* The output is byte-reproducible (no core-property dates, fixed zip
   timestamps), so rebuilding without changes gives no git diff.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import io
 import sys
 from dataclasses import dataclass
@@ -75,7 +74,15 @@ ROW_H = 454                    # 0.8 cm minimum height of ordinary rows
 ROW_H_NARRATIVE = 1134         # 2 cm minimum height of the narrative rows
 ROW_H_SCORE = 397              # 0.7 cm minimum height of scoring-table rows
 
-FIXED_DATE = _dt.datetime(2024, 1, 1, 0, 0, 0)   # core properties, for reproducible bytes
+
+#: Paragraph default ``w:overflowPunct`` on (允许标点溢出边界, Word's own default
+#: for Chinese, so Word lays out as before).  LibreOffice reads the element
+#: inverted — its DOCX import sets ParaIsHangingPunctuation = (overflowPunct
+#: == 0), and hanging is its default when the element is absent — and its
+#: hanging punctuation drops a line-end 、 or 。 from justified paragraphs
+#: ("人事教育科、政策法规科" printed without its 、; issue 13 point 6).  Written
+#: explicitly, LibreOffice keeps every punctuation mark inside the line.
+OVERFLOW_PUNCT = "<w:overflowPunct/>"
 
 
 # ================================================================ XML helpers
@@ -173,12 +180,17 @@ class FormTable:
     """
 
     def __init__(self, sections, *, size: int = SZ_TABLE, font: str = FONT_TABLE,
-                 width: int = TEXT_W) -> None:
+                 width: int = TEXT_W, bottom: bool = True, nested: bool = False) -> None:
         self.width = width
         self.size = size
         self.font = font
         self.edges = grid_edges(sections, width)
         self.rows: list[str] = []
+        self.bottom = bottom          # False: no bottom rule (the next table continues the form)
+        # A table inside a padding-free cell (block_row): Word (compatibility
+        # mode 14) and LibreOffice put a table's edge one cell padding left of
+        # its indent, so an indent of one padding puts it on the cell's edge.
+        self.indent = CELL_MAR_LR if nested else 0
 
     def _grid_span(self, x0: int, x1: int) -> int:
         return self.edges.index(x1) - self.edges.index(x0)
@@ -217,6 +229,25 @@ class FormTable:
         return para_xml(c.text, self.font, self.size, bold=c.bold, jc=c.jc, indent=c.indent,
                         keep_next=keep_next)
 
+    def block_row(self, inner: "FormTable", after: list[str] = ()) -> None:
+        """One row across the whole width that cannot break across pages,
+        holding the table ``inner`` and then the paragraphs ``after`` (XML):
+        what must stay on one page — 综合得分 with 评价结果等次, the
+        evaluators, the signature and stamp lines — stays together in Word
+        and in LibreOffice (which keeps no table row with the next one and no
+        table with the paragraph after it).  The cell has no padding and no
+        side or bottom rules: ``inner`` draws its own, on the form's edges,
+        and the paragraphs read as lines under the form."""
+        nil = "".join(f'<w:{side} w:val="nil"/>' for side in ("left", "bottom", "right"))
+        mar = "".join(f'<w:{side} w:w="0" w:type="dxa"/>' for side in ("top", "left", "bottom", "right"))
+        span = len(self.edges) - 1
+        tcpr = (f'<w:tcW w:w="{self.width}" w:type="dxa"/>'
+                + (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "")
+                + f"<w:tcBorders>{nil}</w:tcBorders><w:tcMar>{mar}</w:tcMar>")
+        body = inner.xml() + ("".join(after) or para_xml("", self.font, 2))
+        self.rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+                         f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{body}</w:tc></w:tr>")
+
     def tag_row(self, tag: str) -> None:
         """A row holding only a ``{%tr ...%}`` tag; docxtpl removes the whole row."""
         self.row((self.width,), [C(tag, jc="left")], height=0)
@@ -224,10 +255,11 @@ class FormTable:
     def xml(self) -> str:
         grid = "".join(f'<w:gridCol w:w="{b - a}"/>' for a, b in zip(self.edges, self.edges[1:]))
         line = f'w:val="single" w:sz="{BORDER_SZ}" w:space="0" w:color="000000"'
-        borders = "".join(f"<w:{side} {line}/>"
+        borders = "".join(f"<w:{side} {line}/>" if side != "bottom" or self.bottom
+                          else f'<w:{side} w:val="nil"/>'
                           for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         tblpr = (f'<w:tblPr><w:tblW w:w="{self.width}" w:type="dxa"/><w:jc w:val="center"/>'
-                 f'<w:tblInd w:w="0" w:type="dxa"/>'
+                 f'<w:tblInd w:w="{self.indent}" w:type="dxa"/>'
                  f"<w:tblBorders>{borders}</w:tblBorders>"
                  f'<w:tblLayout w:type="fixed"/>'
                  f'<w:tblCellMar><w:top w:w="{CELL_MAR_TB}" w:type="dxa"/>'
@@ -245,8 +277,9 @@ class FormTable:
 def evaluator_rows(t: FormTable, cols: tuple[int, ...]) -> None:
     """评价人员 label merged over the header row and one row per evaluator.
 
-    All these rows are kept together (and with the signature line below), so
-    the stacked label 评价人员 never splits across a page break.
+    Meant for the table of a :meth:`FormTable.block_row`, which keeps them
+    together with the signature line below, so the stacked label 评价人员
+    never splits across a page break.
     """
     t.row(cols, [C("评价人员", bold=True, vmerge="restart"), C("姓名", bold=True),
                  C("职称/职务", bold=True), C("科室", bold=True), C("联系电话", bold=True)],
@@ -283,7 +316,7 @@ def setup_document(doc, *, title: str, builder: str) -> None:
         f'w:eastAsia="{FONT_TABLE}" w:cs="{FONT_TABLE}"/>'
         f'<w:kern w:val="2"/><w:sz w:val="{SZ_TABLE}"/><w:szCs w:val="{SZ_TABLE}"/>'
         f'<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
-        f'<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+        f'<w:pPrDefault><w:pPr>{OVERFLOW_PUNCT}<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
         f'</w:pPr></w:pPrDefault></w:docDefaults>'))
 
     # East-Asian theme language (python-docx's default template says ja-JP).
@@ -296,8 +329,12 @@ def setup_document(doc, *, title: str, builder: str) -> None:
     cp.title = title
     cp.author = cp.last_modified_by = "reportgen"
     cp.comments = f"Generated by {builder}; do not edit by hand."
-    cp.created = cp.modified = FIXED_DATE
     cp.revision = 1
+    # no dates: a fixed one would be false, the build time not reproducible
+    # (a rendered form gets the unit's 填报日期: render.core_properties)
+    for tag in ("created", "modified", "lastPrinted"):
+        for el in cp._element.findall(f"{{http://purl.org/dc/terms/}}{tag}"):
+            cp._element.remove(el)
 
     # python-docx's default package carries a thumbnail of an unrelated page.
     rels = doc.part.package.rels
@@ -337,12 +374,26 @@ def add_font_table(doc, extra: dict | None = None) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def add_signature_line(doc, text: str = "单位负责人（签章）：\t年　　月　　日", *,
-                       before: int = 240, after: int = 120) -> None:
+def signature_xml(text: str = "单位负责人（签章）：\t年　　月　　日", *,
+                  before: int = 240, after: int = 120) -> str:
     """单位负责人（签章） left, 年 月 日 right (a right tab stop near the edge)."""
     tabs = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W - 240}"/></w:tabs>'
-    add_para(doc, text, FONT_FANGSONG, SZ_UNIT, jc="left", before=before, after=after,
-             tabs=tabs)
+    return para_xml(text, FONT_FANGSONG, SZ_UNIT, jc="left", before=before, after=after, tabs=tabs)
+
+
+def add_signature_line(doc, text: str = "单位负责人（签章）：\t年　　月　　日", *,
+                       before: int = 240, after: int = 120) -> None:
+    """:func:`signature_xml` as a body paragraph."""
+    add_block(doc, signature_xml(text, before=before, after=after))
+
+
+def add_table_break(doc) -> None:
+    """A 1-point paragraph between two tables of one form: Word merges
+    tables that touch, and a table's header rows (tblHeader) repeat on every
+    page only when they are the table's first rows.  The table above is
+    built with ``bottom=False`` so the two read as one ruled form."""
+    add_block(doc, '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                   '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>')
 
 
 def add_footer(doc) -> None:

@@ -19,8 +19,8 @@ from reportgen import numbers as N
 from reportgen.audit.figures import (ERROR, NOTE, NUM, SUSPECT, WS, Span, Stated, difference, evaluate, judge,
                       parse_number, shown, tokens, total)
 from reportgen.audit.findings import Finding
-from reportgen.audit.read import Document
-from reportgen.audit.text import Mention, key_of, mentions, norm_unit, scan_back, sentence
+from reportgen.audit.read import HARD, Document
+from reportgen.audit.text import ACTUAL, BUDGET, OTHER, RATE, Mention, key_of, mentions, norm_unit, scan_back, sentence
 
 _SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
@@ -42,9 +42,7 @@ def _sentence_quote(doc: Document, start: int, end: int) -> str:
 
 def in_money(m: Mention, unit: str) -> Span:
     """A money mention's span converted to ``unit`` (元/万元/亿元)."""
-    f = _SCALE[m.unit] / _SCALE[unit]
-    s = m.stated.span()
-    return Span(s.value * f, s.lo * f, s.hi * f)
+    return m.stated.span().scaled(_SCALE[m.unit] / _SCALE[unit])
 
 
 # ---- written formulas -----------------------------------------------------------
@@ -117,6 +115,42 @@ def _head_total(doc: Document, ms: list[Mention], before: int) -> Mention | None
     return None
 
 
+def _shares_of_their_sum(doc: Document, orphans: list) -> list[Finding]:
+    """Shares with no total named or stated before them ("…决算中，A 2.00万元，占20.00%；
+    B 5.00万元，占50.00%；C 3.00万元，占30.00%"): a run of them in one paragraph is a
+    whole when the shares add up to 100%, or when all but one are exactly each amount over
+    the sum of the amounts; then each share is checked against that sum."""
+    out = []
+    runs: list[list] = []
+    for item in orphans:
+        m = item[0]
+        if runs and m.start() - runs[-1][-1][0].end() < 60 and \
+                doc.unit_at(m.start()).section == doc.unit_at(runs[-1][-1][0].start()).section:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    for run in runs:
+        if len(run) < 2 or len({p.unit for _, p, _ in run}) != 1:
+            continue
+        whole = total(p.stated.span() for _, p, _ in run)
+        pcts = [pct for _, _, pct in run]
+        unit = max(Decimal(1).scaleb(-p.places) for p in pcts)
+        verdicts = [(m, p, pct, p.stated.span() / whole) for m, p, pct in run]
+        verdicts = [(m, p, pct, r, judge(pct, r)) for m, p, pct, r in verdicts if r is not None]
+        wrong = [v for v in verdicts if v[4] is not None]
+        closes = abs(sum(p.value for p in pcts) - N.HUNDRED) <= unit * len(pcts)
+        if not wrong or not (closes or len(wrong) == 1):
+            continue
+        for m, p, pct, r, verdict in wrong:
+            expected = shown(r.value * 100, pct.places, "%")
+            out.append(finding(doc, m.start(), "占比",
+                               f"所列{len(run)}项金额之和为{N.plain(whole.value)}{p.unit}，"
+                               f"{p.label or '该项'}{p.stated.text}{p.unit}÷{N.plain(whole.value)}应为{expected}",
+                               _sentence_quote(doc, m.start(), m.end()), pct.text + "%", expected,
+                               difference(pct, r), verdict))
+    return out
+
+
 def check_shares(doc: Document) -> list[Finding]:
     """``X万元，占总支出的Y%`` against the stated total, and every set of
     shares of one total (whose amounts add up to it) against 100%
@@ -125,6 +159,7 @@ def check_shares(doc: Document) -> list[Finding]:
     ms = mentions(doc)
     by_start = {m.start: m for m in ms}
     groups: dict[int, list[tuple[Mention, Stated, Mention]]] = {}
+    orphans: list = []
     for m in _SHARE.finditer(doc.stream):
         part = by_start.get(m.start("num"))
         pct = parse_number(m.group("pct"), "%")
@@ -136,6 +171,9 @@ def check_shares(doc: Document) -> list[Finding]:
             whole = _named_total(doc, ms, of, m.start())
         if whole is None and (not of or _GENERIC_TOTAL.fullmatch(of)):
             whole = _head_total(doc, ms, m.start())
+        if whole is None and not of and not m.group("approx"):
+            orphans.append((m, part, pct))
+            continue
         if whole is None or whole.start == part.start:
             continue
         groups.setdefault(whole.start, []).append((part, pct, whole))
@@ -152,6 +190,7 @@ def check_shares(doc: Document) -> list[Finding]:
                 f"{whole.stated.text}{whole.unit}的比例应为{shown(ratio.value * 100, pct.places, '%')}",
                 _sentence_quote(doc, m.start(), m.end()), pct.text + "%",
                 shown(ratio.value * 100, pct.places, "%"), difference(pct, ratio), verdict))
+    out += _shares_of_their_sum(doc, orphans)
     for items in groups.values():
         if len(items) < 2:
             continue
@@ -165,10 +204,20 @@ def check_shares(doc: Document) -> list[Finding]:
         unit = max(Decimal(1).scaleb(-p.places) for p in pcts)
         if abs(s - N.HUNDRED) > unit * len(pcts):
             first = items[0][0]
+            culprit = ""
+            exact = [(p, pct, N.quantize(in_money(p, "元").value / w.value * N.HUNDRED, pct.places))
+                     for p, pct, _ in items]
+            wrong = [(p, pct, e) for p, pct, e in exact if e != pct.value]
+            if len(wrong) == 1:             # one share wrong, and putting it right closes the sum
+                p, pct, e = wrong[0]
+                fixed = s - pct.value + e
+                if abs(fixed - N.HUNDRED) <= unit * len(pcts):
+                    culprit = (f"；疑为“{p.label or '该项'}”的占比{pct.text}%有误，应为{N.plain(e)}%"
+                               f"（改正后合计{N.plain(fixed)}%）")
             out.append(finding(
                 doc, first.start, "占比合计",
                 f"{len(pcts)}项金额合计等于{whole.label}{whole.stated.text}{whole.unit}，"
-                f"各项占比合计应为100%", "、".join(p.text + "%" for p in pcts),
+                f"各项占比合计应为100%{culprit}", "、".join(p.text + "%" for p in pcts),
                 N.plain(s) + "%", "100%", N.plain(s - N.HUNDRED) + "个百分点", ERROR))
     return out
 
@@ -198,6 +247,32 @@ def _subject(doc: Document, pos: int) -> str:
     return key_of(re.sub(r"^(其中|[一二三四五六七八九十]+是)", "", s[j:pos].strip()))
 
 
+def _core(text: str) -> str:
+    """A subject without the words that say which figure of it is meant:
+    “三公”经费财政拨款支出决算数 → 三公经费; 因公出国（境）费支出决算 → 因公出国（境）费."""
+    core = re.sub(r"^其中[：:]?|支出|财政拨款|决算数?|预算数?|执行数?|数$|为|的|年初|本年|当年|全年|\d{4}年度?", "",
+                  key_of(text))
+    return re.sub(r"^年度?", "", core)
+
+
+def _by_subject(doc: Document, before: list[Mention], label: str) -> Mention | None:
+    """The latest figure before whose sentence names the same subject as a
+    change's label (its core, :func:`_core`), preferring the 决算 (actual)
+    figure in a 决算 and the 预算 figure in a 预算; None when none does."""
+    core = _core(label)
+    if len(core) < 3:
+        return None
+    def head(x: Mention) -> str:        # the sentence up to the figure, from its last 其中 on
+        text = doc.stream[sentence(doc, x.start)[0]:x.start]
+        return text[text.rfind("其中") + 1:] if "其中" in text else text
+
+    cands = [x for x in before if x.kind in (ACTUAL, BUDGET, OTHER) and not _PRIOR_LABEL.search(x.label)
+             and core in _core(head(x))]
+    want = ACTUAL if "决算" in doc.stream[:3000] else BUDGET
+    preferred = [x for x in cands if x.kind == want] or cands
+    return preferred[-1] if preferred else None
+
+
 def check_changes(doc: Document) -> list[Finding]:
     """``比2020年增加A万元，增长B%`` (and 减少/下降): A against this year minus
     the prior year when both are given, B against A / prior year, and the
@@ -208,7 +283,9 @@ def check_changes(doc: Document) -> list[Finding]:
     matches = []
     for m in _YOY.finditer(s):
         matches.append((m, True))
-        _, end = sentence(doc, m.start())
+        # further clauses run on past a "；" ("…，其中：A减少…；B减少…；C减少…。"), not past "。"
+        ends = [e for e in (s.find("。", m.end()), s.find(HARD, m.end())) if e >= 0]
+        end = min(ends) if ends else len(s)
         more = _YOY_MORE.match(s, m.end())
         while more and more.end() <= end and more.group("label"):
             matches.append((more, False))
@@ -222,6 +299,7 @@ def check_changes(doc: Document) -> list[Finding]:
         if m.group("w2") and (m.group("w2") in _UP) != up:
             out.append(finding(doc, m.start(), "同比", f"“{m.group('w1')}”与“{m.group('w2')}”方向相反",
                                quote, m.group("w2"), "增长" if up else "下降", "", ERROR))
+            continue                      # which word is wrong decides the base: no rate check
         if pct is not None and pct.value < 0 and up:
             out.append(finding(doc, m.start(), "同比", f"“{m.group('w1')}”而变动率为负数", quote,
                                pct.text + "%", "", "", ERROR))
@@ -237,6 +315,9 @@ def check_changes(doc: Document) -> list[Finding]:
         if label and len(label) >= 2:
             current = next((x for x in reversed(before) if not _PRIOR_LABEL.search(x.label)
                             and x.key.endswith(label)), None)
+        if current is None and label:
+            current = _by_subject(doc, before, label)
+            sure = current is None
         if current is None and not lead:
             continue
         if current is None:
@@ -260,7 +341,7 @@ def check_changes(doc: Document) -> list[Finding]:
         severity = ERROR if (sure or explicit) else SUSPECT
         if explicit:
             change = cur - prior
-            mag = change if change.value >= 0 else Span(-change.value, -change.hi, -change.lo)
+            mag = change if change.value >= 0 else change.negated()
             verdict = judge(a, mag, severity)
             if (change.value > 0) != up and change.value != 0:
                 verdict = severity
@@ -271,6 +352,14 @@ def check_changes(doc: Document) -> list[Finding]:
                                    quote, a.text + unit, shown(mag.value, a.places, unit),
                                    difference(a, mag), verdict))
         if pct is None:
+            continue
+        if prior.value == 0 and a.value != 0 and up:
+            # the whole of this year's amount is the increase: proved when read surely, or when
+            # the sentence prints the classic 增长100%
+            proved = explicit or sure or pct.value == N.HUNDRED
+            out.append(finding(doc, m.start(), "同比", f"上年数为0，本年{current.stated.text}{unit}是新增，"
+                               f"不能计算增长率，应表述为新增", quote, pct.text + "%", "新增", "",
+                               ERROR if proved else SUSPECT))
             continue
         rate = a.span() / prior
         if rate is None or prior.value <= 0:
@@ -309,16 +398,41 @@ def role(key: str) -> str:
     return ""
 
 
+def _culprit(doc: Document, ms: list[Mention], pos: int, pct: Stated, num: Span, den: Span,
+             act: Mention, bud: Mention) -> str:
+    """When the printed rate times the budget (or the actual divided by the
+    rate) gives a figure the document prints elsewhere for the same item,
+    that reading reconciles everything: name the figure that is wrong."""
+    a0, b0 = sentence(doc, pos)
+    others = [x for x in ms if not (a0 <= x.start <= b0) and x.unit == bud.unit and not x.target
+              and x.stated.value not in (act.stated.value, bud.stated.value)]
+    for x in others:
+        if x.kind in (ACTUAL, OTHER) and judge(pct, in_money(x, bud.unit) / den) is None:
+            return (f"；{doc.unit_at(x.start).loc}印有{x.stated.text}{x.unit}，{x.stated.text}÷{bud.stated.text}"
+                    f"与完成率{pct.text}%相符，支出决算数疑为{x.stated.text}{x.unit}")
+        ratio = num / in_money(x, bud.unit)
+        if x.kind in (BUDGET, OTHER) and ratio is not None and judge(pct, ratio) is None:
+            return (f"；{doc.unit_at(x.start).loc}印有{x.stated.text}{x.unit}，{act.stated.text}÷{x.stated.text}"
+                    f"与完成率{pct.text}%相符，预算数疑为{x.stated.text}{x.unit}")
+    return ""
+
+
 def check_rates(doc: Document) -> list[Finding]:
     """``完成预算的P%`` and ``…控制率/执行率P%`` against the actual and budget
     figures of the same sentence; ``完成…任务的P%`` against its stated task;
     ``在职人员控制率`` against 在职人员 / 编制数 (rubrics.md §2.4 #9)."""
     out = []
     ms = mentions(doc)
+    last_rate = -1
     for m in _RATE.finditer(doc.stream):
         pct = parse_number(m.group("pct"), "%")
+        shown_as = act = bud = None
         a0, _ = sentence(doc, m.start())
-        inside = [x for x in ms if a0 <= x.start and x.end <= m.start() and not x.target]
+        # a further rate of the sentence ("…83.33%，其中：因公出国（境）费决算为2.00万元，完成预算的P%")
+        # has only the figures after the one before it: the total's budget is not the item's
+        a0 = max(a0, last_rate)
+        last_rate = m.end()
+        inside = [x for x in ms if a0 <= x.start and x.end <= m.start() and not x.target and x.kind != RATE]
         num = den = None
         if m.group("task"):
             base = re.search(rf"({NUM}){WS}(万元|亿元|元|个|家|户|人)", m.group("task"))
@@ -336,17 +450,26 @@ def check_rates(doc: Document) -> list[Finding]:
             elif roles.get("actual") and roles.get("budget"):
                 act, bud = roles["actual"][-1], roles["budget"][-1]
                 if act.unit in _SCALE and bud.unit in _SCALE:
-                    num, den = in_money(act, "元"), in_money(bud, "元")
+                    num, den = in_money(act, bud.unit), bud.stated.span()
+                    shown_as = (act.stated.text, bud.stated.text)
         if num is None or den is None or pct is None:
+            continue
+        if den.value == 0:
+            out.append(finding(doc, m.start(), "完成率", "预算数为0，不能计算完成预算的百分比（应说明无预算）",
+                               _sentence_quote(doc, m.start(), m.end()), pct.text + "%", "无预算", "", ERROR))
             continue
         ratio = num / den
         if ratio is None:
             continue
         verdict = judge(pct, ratio)
         if verdict:
+            culprit = ""
+            if shown_as and verdict == ERROR:
+                culprit = _culprit(doc, ms, m.start(), pct, num, den, act, bud)
             out.append(finding(doc, m.start(), "完成率",
-                               f"按本句数字 {N.plain(num.value)}÷{N.plain(den.value)} 计算应为"
-                               f"{shown(ratio.value * 100, pct.places, '%')}",
+                               f"按本句数字 {(shown_as or (N.plain(num.value), '')) [0]}÷"
+                               f"{shown_as[1] if shown_as else N.plain(den.value)} 计算应为"
+                               f"{shown(ratio.value * 100, pct.places, '%')}{culprit}",
                                _sentence_quote(doc, m.start(), m.end()), pct.text + "%",
                                shown(ratio.value * 100, pct.places, "%"), difference(pct, ratio), verdict))
     return out

@@ -95,6 +95,13 @@ class Span:
         c = [self.lo / o.lo, self.lo / o.hi, self.hi / o.lo, self.hi / o.hi]
         return Span(self.value / o.value, min(c), max(c))
 
+    def scaled(self, factor: Decimal) -> "Span":
+        """The span in another unit (万元 → 元: × 10000)."""
+        return Span(self.value * factor, self.lo * factor, self.hi * factor)
+
+    def negated(self) -> "Span":
+        return Span(-self.value, -self.hi, -self.lo)
+
     @staticmethod
     def exact(value: Decimal) -> "Span":
         return Span(value, value, value)
@@ -114,9 +121,14 @@ def truncate(value: Decimal, places: int) -> Decimal:
 def judge(stated: Stated, span: Span, severity: str = ERROR) -> str | None:
     """How wrong ``stated`` is as a printing of ``span``.
 
-    None when it is the half-up rounding of the exact value; 提示 when it is
-    the truncation of it or any rounding of a value inside the interval
-    (a rounding-level difference); otherwise ``severity``.
+    None when it is the half-up rounding of the exact value, or — printed
+    at the usual display precision of at most 2 decimals (rubrics.md §0.3) —
+    of a value the printed operands allow (``span.lo``–``span.hi``: a share
+    computed from unrounded 元 beside amounts rounded to 0.01万元, e.g.
+    0.53万/1.00万 shown as 53.38%, is correct arithmetic; issue 13 point 7);
+    提示 when it is the truncation of the exact value, a value printed to
+    more decimals than that (seed 003's 36.687%), or a truncation-level
+    neighbour of the interval; otherwise ``severity``.
     """
     scale = N.HUNDRED if stated.is_percent else Decimal(1)
     exact = span.value * scale
@@ -125,6 +137,8 @@ def judge(stated: Stated, span: Span, severity: str = ERROR) -> str | None:
         return None if N.quantize(exact, p) == stated.value else NOTE
     unit = Decimal(1).scaleb(-p)
     lo, hi = span.lo * scale, span.hi * scale
+    if p <= 2 and lo < stated.value + unit / 2 and stated.value - unit / 2 <= hi:
+        return None
     if lo <= stated.value + unit / 2 and stated.value - unit <= hi:
         return NOTE
     return severity
@@ -209,7 +223,7 @@ def evaluate(toks, strict: bool = True) -> Span | None:
         if kind == "op" and v == "-":
             pos += 1
             a = atom()
-            return Span(-a.value, -a.hi, -a.lo)
+            return a.negated()
         raise ValueError
 
     def apply(a, op, b):

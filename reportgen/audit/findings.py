@@ -6,7 +6,12 @@ from dataclasses import asdict, dataclass
 
 from reportgen.audit.figures import ERROR, NOTE, SEVERITIES, SUSPECT
 
-__all__ = ["Finding", "ERROR", "SUSPECT", "NOTE", "SEVERITIES"]
+__all__ = ["Finding", "ERROR", "SUSPECT", "NOTE", "SEVERITIES", "TAIL"]
+
+#: the check name of a 尾差: a printed total one rounding step from the sum of its printed rows
+#: (each row and the total rounded from unrounded 元, rubrics.md §6.4 #56).  Not a problem of the
+#: document: listed in the 检查清单, never among the findings.
+TAIL = "尾差"
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,21 @@ from reportgen.audit.read import Document
 from reportgen.audit.text import mentions, sentence
 
 
+_FORM_LABEL = re.compile(r"公开\s*\d{1,2}\s*表")
+
+
 def table_value(doc: Document, label: str, after: str = "") -> tuple[Decimal, str] | None:
     """The value of a 公开表 row ``label | 行次 | value`` (text or grid),
     looking after the first occurrence of ``after``."""
     start = doc.stream.find(after) if after else 0
     if start < 0:
         return None
-    pat = re.compile(rf"{label}[^\d\u2029\n]{{0,10}}?(?:[ \t]+|\u2029)(\d{{1,2}})(?:[ \t]+|\u2029)({NUM})(?![\d.])")
-    m = pat.search(doc.stream, start)
+    # within that table only: up to the label of the next 公开表 (公开01表 … 公开02表)
+    own = _FORM_LABEL.search(doc.stream, start, start + 200)
+    nxt = _FORM_LABEL.search(doc.stream, own.end() if own else start + len(after))
+    end = nxt.start() if nxt else len(doc.stream)
+    pat = re.compile(rf"{label}[^\d\u2029\n]{{0,10}}?(?:[ \t]+|\u2029)(\d{{1,2}})(?:[ \t]+|\u2029)({NUM})(?![\d.,])")
+    m = pat.search(doc.stream, start, end)
     if m is None:
         return None
     value = parse_number(m.group(2).replace(",", ""))

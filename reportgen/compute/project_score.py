@@ -188,5 +188,5 @@ def funds_rows(u: Unit) -> list[dict]:
             budget, adjusted, spent = (fund_amount(u, key, c) for c in ("budget", "adjusted_budget", "spent"))
         rate = spent / adjusted if adjusted else None
         rows.append({"key": key, "label": label, "budget": N.wan(budget), "adjusted_budget": N.wan(adjusted),
-                     "spent": N.wan(spent), "rate": N.percent(rate) if rate is not None else "—"})
+                     "spent": N.wan(spent), "rate": N.percent(rate) if rate is not None else N.NO_FIGURE})
     return rows

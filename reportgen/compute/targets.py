@@ -2,7 +2,9 @@
 
 A target is written on the form as text — ">=20次", "≤5%", "=100%",
 "不少于10家", "不超4.67万", "90%以上" — and parsed here into a comparator,
-a Decimal and a unit.  A target that is a phrase ("全年", "引进一批…") cannot
+a Decimal and a unit.  Thousands separators ("1,200人") and Chinese numerals
+("不少于十场", "三处", "两万元", "百分之九十五") are understood: a text without
+Arabic digits has its Chinese numerals converted by the ``cn2an`` library.  A target that is a phrase ("全年", "引进一批…") cannot
 be parsed: that is an error unless the indicator is marked 定性 (qualitative).
 
 Achievement (财预〔2020〕10号, rubrics.md §4.2): a met target is 100%; an
@@ -30,7 +32,9 @@ _PREFIX = [  # longest first
     (">", MORE), ("<", LESS), ("=", EQUAL), ("＝", EQUAL),
 ]
 _SUFFIX = [("以上", AT_LEAST), ("及以上", AT_LEAST), ("以下", AT_MOST), ("及以下", AT_MOST), ("以内", AT_MOST)]
-_NUMBER = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(.*)$")
+_NUMBER = re.compile(r"^([0-9]{1,18}(?:\.[0-9]{1,10})?)\s*(.*)$")
+_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+_CHINESE_NUMERAL = re.compile("[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]")
 _APPROX = ("约", "大约", "近", "共", "累计")
 
 
@@ -52,9 +56,37 @@ class Target:
         return self.comparator in (AT_MOST, LESS)
 
 
-def _normalize(text: str) -> str:
+#: Longest unit after a number written in Chinese numerals: "十场", "三处",
+#: "十二个月", "一万二千人次" are amounts; "一次性完成", "一站式服务" are words.
+_MAX_CHINESE_UNIT = 3
+
+
+def _normalize(text: str) -> tuple[str, bool]:
+    """Full-width → half-width, no spaces, no thousands separators, Chinese
+    numerals → Arabic (only when no Arabic digit is written: "1.63万" keeps
+    its 万 as the unit).  Returns the text and whether numerals were converted."""
     t = unicodedata.normalize("NFKC", text).strip()
-    return t.replace(" ", "").replace("％", "%")
+    t = _THOUSANDS.sub("", t.replace(" ", "").replace("％", "%"))
+    if not re.search(r"[0-9]", t) and _CHINESE_NUMERAL.search(t):
+        converted = _arabic(t)
+        return converted, converted != t
+    return t, False
+
+
+def _arabic(text: str) -> str:
+    """``text`` with its Chinese numerals written in Arabic digits (cn2an's
+    sentence mode: "不少于十场" → "不少于10场", "百分之九十五" → "95%");
+    unchanged when cn2an cannot read it."""
+    import warnings
+
+    import cn2an
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return cn2an.transform(text, "cn2an")
+        except Exception:  # cn2an raises ValueError and others on what it cannot read
+            return text
 
 
 def parse_target(text: str) -> Target | None:
@@ -66,7 +98,7 @@ def parse_target(text: str) -> Target | None:
     found = _parse_target(text)
     if found is not None:
         return found
-    t = _normalize(text)
+    t, _ = _normalize(text)
     for word, _ in _PREFIX:
         if not ("\u4e00" <= word[0] <= "\u9fff") or word not in t:
             continue
@@ -77,7 +109,7 @@ def parse_target(text: str) -> Target | None:
 
 
 def _parse_target(text: str) -> Target | None:
-    t = _normalize(text)
+    t, chinese = _normalize(text)
     comparator = None
     for word, comp in _PREFIX:
         if t.startswith(word):
@@ -95,18 +127,20 @@ def _parse_target(text: str) -> Target | None:
     unit = m[2]
     if re.search(r"[0-9]", unit):  # a second number: "5种，2000份" is not one target
         return None
+    if chinese and len(unit) > _MAX_CHINESE_UNIT:
+        return None
     return Target(comparator or EQUAL, Decimal(m[1]), unit)
 
 
 def parse_actual(text: str) -> tuple[Decimal, str] | None:
     """An actual value: a number and its unit ("18", "18家", "约60个", "1.63万")."""
-    t = _normalize(text)
+    t, chinese = _normalize(text)
     for word in _APPROX:
         if t.startswith(word):
             t = t[len(word):]
             break
     m = _NUMBER.match(t)
-    if not m or re.search(r"[0-9]", m[2]):
+    if not m or re.search(r"[0-9]", m[2]) or (chinese and len(m[2]) > _MAX_CHINESE_UNIT):
         return None
     return parse_decimal(m[1]), m[2]
 

@@ -28,6 +28,12 @@ def date_text(d) -> str:
     return f"{d.year}-{d.month:02d}-{d.day:02d}" if d else ""
 
 
+def date_words(d) -> str:
+    """A date as a signature line or form head writes it: ``2022年2月15日``;
+    "" for none."""
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
 def paragraph_list(text: str) -> list[str]:
     """A text as the list of its non-empty lines: a narrative document's
     template loops over them, one body paragraph each."""

@@ -17,7 +17,7 @@ from reportgen.compute.score import Scorecard
 from reportgen.pack.formulas import displays
 from reportgen.forms.tables import build_tables
 from reportgen.forms.disclosure import disclosure_form, whole_evaluation_form
-from reportgen.forms.cells import date_text as _date, merge_flags, paragraph_list, paragraphs
+from reportgen.forms.cells import date_text as _date, date_words, merge_flags, paragraph_list, paragraphs
 from reportgen.unitfile.validate import Unit
 
 
@@ -75,7 +75,8 @@ def scored_department_form(u: Unit, card: Scorecard, texts: dict[str, str], form
     return {
         "year": str(u.year),
         "unit": {"name": u.name, "head": u.get("unit.head", ""), "phone": u.get("unit.phone", ""),
-                 "filled_on": (f"{d.year}年{d.month}月{d.day}日" if (d := u.get("unit.filled_on")) else "")},
+                 "filled_on": date_words(u.get("unit.filled_on")),
+                 "title_prefix": u.get("unit.title_prefix", "")},
         "header": _header(u),
         "text": {k: paragraphs(v) for k, v in {
             "functions": u.get("text.functions", ""),
@@ -129,7 +130,7 @@ def scored_project_form(u: Unit, card: Scorecard, texts: dict, form=None) -> dic
         return N.wan(sum((fund_amount(u, s, "spent") for s in sources), N.ZERO))
 
     return {
-        "year": str(u.year), "unit": {"name": u.name}, "project": _project_head(u),
+        "year": str(u.year), "unit": {"name": u.name, "title_prefix": u.get("unit.title_prefix", "")}, "project": _project_head(u),
         "funds": {
             "city_budget": N.wan(fund_amount(u, "city_county", "adjusted_budget")),
             "other_budget": N.wan(fund_total(u, "adjusted_budget", exclude=("city_county",))),
@@ -155,8 +156,8 @@ def national_project_form(u: Unit, card, texts: dict, form=None) -> dict:
     funds = funds_rows(u)
     for row in funds:
         total = row["key"] == "total"
-        row["weight"] = N.plain(card.execution_weight) if total else "--"
-        row["score"] = N.score(card.execution_score) if total else "--"
+        row["weight"] = N.plain(card.execution_weight) if total else N.NO_FIGURE
+        row["score"] = N.score(card.execution_score) if total else N.NO_FIGURE
     scores = {i.reading.path: i for i in card.indicators}
     return {
         "year": str(u.year), "unit": {"name": u.name}, "project": _project_head(u),
@@ -183,7 +184,8 @@ def narrative_report(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
     generated = {"organization": "organization", "spending_scope": "spending_scope",
                  "basic_spending": "basic_spending", "project_spending": "project_spending",
                  "performance": "performance_analysis"}
-    return {"year": str(u.year), "unit": {"name": u.name},
+    return {"year": str(u.year),
+            "unit": {"name": u.name, "filled_on": date_words(u.get("unit.filled_on"))},
             **{k: paragraph_list(u.get(path, "")) for k, path in own.items()},
             **{k: paragraph_list(texts.get(name, "")) for k, name in generated.items()}}
 
@@ -243,13 +245,13 @@ def scoring_appendix(u: Unit, card: Scorecard, texts: dict, form=None) -> dict:
 #: (:mod:`pack.needs`).  tests/test_workbook.py traces every example's forms
 #: and fails when a context reads outside these.
 CONTEXT_READS: dict[str, tuple[str, ...]] = {
-    "scored_department_form": ("budget", "unit.head", "unit.phone", "unit.filled_on", "text.functions",
-                               "text.other", "evaluators"),
+    "scored_department_form": ("budget", "unit.head", "unit.phone", "unit.filled_on", "unit.title_prefix",
+                               "text.functions", "text.other", "evaluators"),
     "scored_project_form": ("name", "department", "implementer", "attribute", "period", "allotted",
-                            "funds", "indicators", "texts", "contact", "evaluators"),
+                            "funds", "indicators", "texts", "contact", "evaluators", "unit.title_prefix"),
     "national_project_form": ("name", "department", "implementer", "attribute", "period", "funds",
                               "goals", "indicators", "texts"),
-    "narrative_report": ("text",),
+    "narrative_report": ("text", "unit.filled_on"),
     "basic_data_table": ("budget", "buildings", "project_categories", "procurement", "public_funds",
                          "three_public", "staffing", "text"),
     "scoring_appendix": (),

@@ -41,9 +41,11 @@ from dataclasses import dataclass, field
 
 from reportgen import numbers as N
 from reportgen.errors import Loc
+from reportgen.forms.disclosure import table_layout
 from reportgen.pack.expressions import ExpressionError, Missing, Parsed, parse
 from reportgen.pack.formulas import FormulaEvaluator
 from reportgen.unitfile import schema as S
+from reportgen.unitfile.load import Mapping, Sequence
 
 FAMILIES = ("control_table", "record_table", "final_accounts")
 INDENT = "\u3000\u3000"
@@ -75,8 +77,6 @@ class Table:
 
 def read_tables(r, node) -> dict[str, Table]:
     """Read a form's ``tables:`` through the pack reader ``r`` (problems located)."""
-    from reportgen.unitfile.load import Mapping, Sequence
-
     out: dict[str, Table] = {}
     if node is None:
         return out
@@ -91,8 +91,6 @@ def read_tables(r, node) -> dict[str, Table]:
             continue
         table = Table(name, family, t.loc)
         if family == "final_accounts":
-            from reportgen.forms.disclosure import table_layout
-
             params = {k: v for k, v in (r.plain(t) or {}).items() if k != "family"}
             table.layout, problems = table_layout(params)
             for key, problem in problems:

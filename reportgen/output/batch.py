@@ -13,8 +13,9 @@ folder holds the unit's .docx forms, named as in a single ``render``; with
 A single unit file with ``--pdf`` writes straight into OUTDIR, as a single
 ``render`` does.
 
-Every file is written to a temporary name and renamed (:func:`render.write_atomic`);
-a unit with errors writes nothing.  A bad unit never stops the batch: its
+A unit's files are written all or none (:func:`manifest.write_outputs`);
+a unit with errors writes nothing, and a document edited since reportgen
+wrote it is not replaced without ``--force``.  A bad unit never stops the batch: its
 errors are in its :class:`UnitResult`.  Worker processes each load the pack
 once and compile each Word template once (:mod:`template_cache`).  The
 functions here return results; only the CLI prints.
@@ -33,7 +34,8 @@ from typing import Iterable, Iterator
 from reportgen.errors import ReportgenError, display_path
 from reportgen.pack.packs import Pack, load_pack
 from reportgen.pipeline import prepare, render_forms, safe_filename
-from reportgen.output.render import write_atomic
+from reportgen.output.files import reason
+from reportgen.output.manifest import write_outputs
 from reportgen.output.template_cache import render_cached
 
 #: Most documents given to one LibreOffice call (a crash loses at most these).
@@ -88,21 +90,32 @@ def unit_files(args: Iterable[str]) -> tuple[list[Path], list[str]]:
     """The unit files named by ``args``: a folder means every ``*.yaml`` /
     ``*.yml`` / ``*.xlsx`` directly in it (sorted by name, :func:`is_unit_file`),
     a file means itself.  Returns
-    ``(files, problems)``; a name that does not exist or a folder without
-    unit files is a problem (Chinese text), each file is listed once."""
+    ``(files, problems)``; a name that does not exist, a folder without
+    unit files, or a ``*.yaml``/``*.xlsx`` in it that is no regular file
+    (a FIFO, a link to a device) is a problem (Chinese text), each file is
+    listed once."""
     files: list[Path] = []
     problems: list[str] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if is_unit_file(f))
+            from reportgen.unitfile.load import file_problem
+
+            entries = sorted(p.iterdir())
+            found = [f for f in entries if is_unit_file(f)]
+            problems += [f"{display_path(f)}: {file_problem(f) or '不是普通文件'}" for f in entries
+                         if f.suffix.lower() in UNIT_SUFFIXES and not f.name.startswith("~$")
+                         and not f.is_file()]          # a FIFO, a device, a dangling link
             if not found:
                 problems.append(f"{arg}: 文件夹中没有单位数据文件（*.yaml / *.yml）或数据采集表（*.xlsx）")
             files += found
         elif p.is_file():
             files.append(p)
         else:
-            problems.append(f"{arg}: 文件或文件夹不存在")
+            from reportgen.unitfile.load import file_problem
+
+            problem = file_problem(p) if p.exists() else None   # a FIFO, a device
+            problems.append(f"{arg}: {problem or '文件或文件夹不存在'}")
     seen: set[Path] = set()
     unique = []
     for f in files:
@@ -138,11 +151,12 @@ def cached_pack(template: str) -> Pack:
 
 
 def render_unit(source: Path, folder: Path, template: str,
-                forms: tuple[str, ...] = ()) -> UnitResult:
+                forms: tuple[str, ...] = (), force: bool = False) -> UnitResult:
     """Prepare and render one unit file and write its forms into ``folder``
-    (only when it has no errors, each file atomically).  ``forms`` limits
-    the forms by key.  Never raises for a problem of the unit: the result
-    carries it."""
+    (only when it has no errors; all of them or none, :func:`manifest.write_outputs`:
+    a file edited since reportgen wrote it is replaced only with ``force``).
+    ``forms`` limits the forms by key.  Never raises for a problem of the
+    unit: the result carries it."""
     result = UnitResult(Path(source), Path(folder))
     try:
         pack = cached_pack(template)
@@ -155,23 +169,22 @@ def render_unit(source: Path, folder: Path, template: str,
         if result.errors:
             return result
         docs = render_forms(prepared, render=render_cached)
-        for (name, data), pf in zip(docs, prepared.forms):
-            path = Path(folder) / name
-            write_atomic(path, data)
-            result.documents.append((pf.title, path))
+        targets = [(Path(folder) / name, data) for name, data in docs]
+        write_outputs(targets, force)
+        result.documents = [(pf.title, path) for (path, _), pf in zip(targets, prepared.forms)]
     except ReportgenError as exc:
         result.errors.append(f"错误: {exc}")
     except OSError as exc:
-        result.errors.append(f"错误: 无法写入 {exc.filename or folder}: {exc.strerror}")
+        result.errors.append(f"错误: 无法写入 {exc.filename or folder}: {reason(exc)}")
     return result
 
 
 def _render_unit_safely(source: Path, folder: Path, template: str,
-                        forms: tuple[str, ...]) -> UnitResult:
+                        forms: tuple[str, ...], force: bool = False) -> UnitResult:
     """:func:`render_unit`, with an unexpected failure reported as the unit's
     error so the batch goes on."""
     try:
-        return render_unit(source, folder, template, forms)
+        return render_unit(source, folder, template, forms, force)
     except Exception as exc:
         return UnitResult(Path(source), Path(folder),
                           errors=[f"错误: 处理失败（内部错误 {type(exc).__name__}: {exc}）"])
@@ -187,19 +200,20 @@ def _warm(template: str) -> None:
 
 
 def render_batch(files: list[Path], template: str, outdir: Path, jobs: int = 1,
-                 forms: tuple[str, ...] = (), flat: bool = False) -> Iterator[UnitResult]:
+                 forms: tuple[str, ...] = (), flat: bool = False,
+                 force: bool = False) -> Iterator[UnitResult]:
     """Render every unit file, yielding each :class:`UnitResult` as it is
     done (completion order).  ``jobs`` > 1 uses that many worker processes.
     ``flat`` writes into ``outdir`` itself (one unit), else one folder per
-    unit (:func:`unit_folders`)."""
+    unit (:func:`unit_folders`); ``force`` replaces edited files (:func:`render_unit`)."""
     folders = [Path(outdir)] * len(files) if flat else unit_folders(files, Path(outdir))
     if jobs <= 1 or len(files) <= 1:
         for f, d in zip(files, folders):
-            yield _render_unit_safely(f, d, template, forms)
+            yield _render_unit_safely(f, d, template, forms, force)
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(files)), initializer=_warm,
                              initargs=(template,)) as pool:
-        pending = {pool.submit(_render_unit_safely, f, d, template, forms): (f, d)
+        pending = {pool.submit(_render_unit_safely, f, d, template, forms, force): (f, d)
                    for f, d in zip(files, folders)}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -218,12 +232,13 @@ def bound_name(result: UnitResult, pack: Pack) -> str:
 
 
 def convert_batch(results: list[UnitResult], pack: Pack, jobs: int = 1,
-                  soffice: str | None = None) -> Iterator[UnitResult]:
+                  soffice: str | None = None, force: bool = False) -> Iterator[UnitResult]:
     """Add PDFs to the rendered units of ``results``: ``jobs`` LibreOffice
     processes at once, each with its own profile, each converting its share
     of the documents in one call (at most :data:`MAX_PER_CALL` per call);
     then per unit a PDF beside each .docx and the bound PDF
-    (:func:`pdf.bind`).  A missing PDF is an error of its unit.  Yields each
+    (:func:`pdf.bind`), written all or none (an edited PDF is replaced only
+    with ``force``).  A missing PDF is an error of its unit.  Yields each
     unit when its share is done.  Raises :class:`errors.ReportgenError` when
     LibreOffice is not installed."""
     from reportgen.output import pdf
@@ -237,7 +252,7 @@ def convert_batch(results: list[UnitResult], pack: Pack, jobs: int = 1,
     shares = [units[i::jobs] for i in range(max(1, min(jobs, len(units))))]
     with tempfile.TemporaryDirectory(prefix="reportgen-pdf-") as tmp, \
             ThreadPoolExecutor(max_workers=len(shares)) as pool:
-        futures = [pool.submit(_convert_share, share, Path(tmp) / f"w{i}", pack, soffice)
+        futures = [pool.submit(_convert_share, share, Path(tmp) / f"w{i}", pack, soffice, force)
                    for i, share in enumerate(shares)]
         for fut in futures:
             yield from fut.result()
@@ -258,7 +273,8 @@ def _calls(units: list[UnitResult]) -> Iterator[list[UnitResult]]:
         yield call
 
 
-def _convert_share(units: list[UnitResult], work: Path, pack: Pack, soffice: str) -> list[UnitResult]:
+def _convert_share(units: list[UnitResult], work: Path, pack: Pack, soffice: str,
+                   force: bool = False) -> list[UnitResult]:
     from reportgen.output import pdf
 
     profile = work / "profile"
@@ -273,11 +289,16 @@ def _convert_share(units: list[UnitResult], work: Path, pack: Pack, soffice: str
         conv = pdf.convert(list(staged.values()), work / f"out{n}", profile, soffice)
         for u, r in enumerate(call):
             _finish_unit(r, [(title, docx, staged[u, k]) for k, (title, docx) in enumerate(r.documents)],
-                         conv, pack)
+                         conv, pack, force)
     return units
 
 
-def _finish_unit(r: UnitResult, docs: list[tuple[str, Path, Path]], conv, pack: Pack) -> None:
+def _finish_unit(r: UnitResult, docs: list[tuple[str, Path, Path]], conv, pack: Pack,
+                 force: bool = False) -> None:
+    """Write a unit's PDFs — one beside each .docx and the bound one — all or
+    none (:func:`manifest.write_outputs`: a PDF edited since reportgen wrote
+    it is kept unless ``force``); a missing or unreadable PDF is an error of
+    the unit."""
     from reportgen.output import pdf
 
     parts = []
@@ -286,28 +307,26 @@ def _finish_unit(r: UnitResult, docs: list[tuple[str, Path, Path]], conv, pack: 
         if problem:
             r.errors.append(f"{display_path(docx)}: {problem}")
             continue
-        target = docx.with_suffix(".pdf")
-        try:
-            write_atomic(target, conv.pdfs[staged].read_bytes())
-        except OSError as exc:
-            r.errors.append(f"错误: 无法写入 {target}: {exc.strerror}")
-            continue
-        r.pdfs.append(target)
-        parts.append((title, target))
+        parts.append((title, docx.with_suffix(".pdf"), conv.pdfs[staged]))
     if not r.ok:
         return
-    target = r.folder / bound_name(r, pack)
+    bound = r.folder / bound_name(r, pack)
     try:
-        data = pdf.bind(parts, title=f"{r.name}{r.year}年度{pack.title}", author=r.name,
+        targets = [(target, converted.read_bytes()) for _, target, converted in parts]
+        data = pdf.bind([(title, converted) for title, _, converted in parts],
+                        title=f"{r.name}{r.year}年度{pack.title}", author=r.name,
                         subject=f"{r.year}年度 {pack.title}", keywords=f"{r.name} {r.year}年度")
-        write_atomic(target, data)
+        write_outputs(targets + [(bound, data)], force)
+    except ReportgenError as exc:
+        r.errors.append(f"错误: {exc}")
+        return
     except OSError as exc:
-        r.errors.append(f"错误: 无法写入 {target}: {exc.strerror}")
+        r.errors.append(f"错误: 无法写入 {exc.filename or r.folder}: {reason(exc)}")
         return
     except Exception as exc:  # pypdf cannot read what LibreOffice wrote
         r.errors.append(f"错误: 合订 PDF 失败（{type(exc).__name__}: {exc}）")
         return
-    r.pdfs.append(target)
+    r.pdfs = [target for target, _ in targets] + [bound]
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -39,18 +39,61 @@ def _cell(tc) -> tuple[str, int, str]:
     return "\n".join(paragraphs).strip("\n"), int(span.get(W + "val")) if span is not None else 1, merge_val
 
 
+def _paragraph(p) -> str:
+    return "".join(t.text or "" for t in p.iter(W + "t"))
+
+
+def _grid(tbl) -> tuple[str, ...]:
+    return tuple(g.get(W + "w") for g in tbl.findall(f"{W}tblGrid/{W}gridCol"))
+
+
+def _rows(tbl) -> tuple[list, list[str]]:
+    """A table's rows, and the paragraphs that close it.  A row of one cell
+    holding tables (a block kept on one page, e.g. 综合得分 … 单位负责人（签章）)
+    reads as the rows of those tables, its paragraphs as text after the table."""
+    rows, after = [], []
+    for tr in tbl.findall(W + "tr"):
+        tcs = tr.findall(W + "tc")
+        inner = tcs[0].findall(W + "tbl") if len(tcs) == 1 else []
+        if not inner:
+            rows.append([_cell(tc) for tc in tcs])
+            continue
+        for t in inner:
+            more, text = _rows(t)
+            rows += more
+            after += text
+        after += [_paragraph(p) for p in tcs[0].findall(W + "p")]
+    return rows, after
+
+
 def read_document(data: bytes) -> list[tuple[str, object]]:
     """Body blocks in order: ``("p", text)`` or ``("table", rows)`` where rows
-    are lists of ``(text, gridSpan, vMerge)``."""
+    are lists of ``(text, gridSpan, vMerge)``.
+
+    One form drawn as several tables reads as one: a table on the same
+    column grid as the one before it, with only empty paragraphs between
+    them (a table break, so that each part's header rows repeat on every
+    page), continues it."""
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
     body = etree.fromstring(xml).find(W + "body")
     blocks: list[tuple[str, object]] = []
+    last_grid, last_table = None, -1
     for el in body:
         if el.tag == W + "p":
-            blocks.append(("p", "".join(t.text or "" for t in el.iter(W + "t"))))
+            blocks.append(("p", _paragraph(el)))
         elif el.tag == W + "tbl":
-            rows = [[_cell(tc) for tc in tr.findall(W + "tc")] for tr in el.findall(W + "tr")]
-            blocks.append(("table", rows))
+            rows, after = _rows(el)
+            between = blocks[last_table + 1:]
+            if last_table >= 0 and _grid(el) == last_grid and all(not t.strip() for _, t in between):
+                del blocks[last_table + 1:]
+                blocks[last_table][1].extend(rows)
+            else:
+                blocks.append(("table", rows))
+                last_table = len(blocks) - 1
+            last_grid = _grid(el)
+            blocks += [("p", text) for text in after]
+            if after:
+                last_grid = None
     return blocks
 
 

@@ -11,6 +11,9 @@
 * :func:`bind` assembles the PDFs of one unit's forms into one file with a
   bookmark (书签) per form and the document information (标题、单位、年度) —
   with pypdf.
+* :func:`font_environment` gives LibreOffice the project's font mapping
+  (``reportgen/data/fonts-cjk.conf``) on top of the system's fontconfig
+  setup, so a PDF shows 仿宋 and 楷体 in faces of their own.
 * :func:`doctor` reports whether LibreOffice and CJK fonts are installed and
   what the fonts of the forms (宋体/仿宋/黑体/楷体) resolve to.
 
@@ -40,9 +43,16 @@ def _windows() -> bool:
 
 #: What to run when LibreOffice or the fonts are missing: Debian/Ubuntu, and
 #: on Windows a PowerShell line (winget ships with Windows 10 1809+ and 11).
+#: The Debian packages of the faces fonts-cjk.conf maps to: Noto Serif/Sans
+#: CJK SC (宋体, 黑体), LXGW WenKai (仿宋: Debian has no simplified-Chinese
+#: 仿宋 face), AR PL KaitiM GB and AR PL UKai (楷体).
+FONT_PACKAGES = "fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-gkai00mp fonts-arphic-ukai"
 INSTALL_LIBREOFFICE = ("sudo apt-get install -y --no-install-recommends "
-                       "libreoffice-writer-nogui fonts-noto-cjk")
-INSTALL_FONTS = "sudo apt-get install -y fonts-noto-cjk"
+                       f"libreoffice-writer-nogui {FONT_PACKAGES}")
+INSTALL_FONTS = f"sudo apt-get install -y {FONT_PACKAGES}"
+
+#: The system's fontconfig configuration (Linux, BSD).
+SYSTEM_FONTCONFIG = Path("/etc/fonts/fonts.conf")
 INSTALL_LIBREOFFICE_WINDOWS = ("winget install --id TheDocumentFoundation.LibreOffice -e"
                                "（或从 https://zh-cn.libreoffice.org 下载安装程序）")
 
@@ -61,11 +71,54 @@ def fonts_conf_advice() -> str:
             f"（或 sudo cp {conf} /etc/fonts/local.conf，对全部用户生效）")
 
 
+def fontconfig_file() -> Path | None:
+    """A fontconfig file that loads the system's configuration
+    (``$FONTCONFIG_FILE`` or /etc/fonts/fonts.conf) and then
+    :data:`FONTS_CONF`, kept in the cache folder (``~/.cache/reportgen``).
+    None where there is no system fontconfig file (Windows and macOS, whose
+    LibreOffice does not use fontconfig) or the cache folder is not
+    writable."""
+    from xml.sax.saxutils import escape
+
+    from reportgen.output.template_cache import cache_dir
+
+    system = Path(os.environ.get("FONTCONFIG_FILE") or SYSTEM_FONTCONFIG)
+    if _windows() or not system.is_file() or not FONTS_CONF.is_file():
+        return None
+    text = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+            "<!-- written by reportgen: the system's configuration, then the form font aliases -->\n"
+            f'<fontconfig>\n  <include ignore_missing="yes">{escape(str(system.resolve()))}</include>\n'
+            f"  <include>{escape(str(FONTS_CONF))}</include>\n</fontconfig>\n")
+    path = cache_dir() / "fonts.conf"
+    try:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"fonts.conf.{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+    except OSError:
+        return None
+    return path
+
+
+def font_environment() -> dict[str, str]:
+    """The environment for LibreOffice and the fontconfig tools: this
+    process's, with ``FONTCONFIG_FILE`` set to :func:`fontconfig_file` when
+    there is one — so a PDF shows 宋体/仿宋/楷体/黑体 in faces of their own
+    without any system-wide change."""
+    env = dict(os.environ)
+    conf = fontconfig_file()
+    if conf is not None:
+        env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
 def no_soffice_message() -> str:
     """The message for ``--pdf`` without LibreOffice (Chinese, for the CLI)."""
     text = f"未找到 LibreOffice（soffice），无法生成 PDF。请安装：\n  {install_libreoffice()}\n"
     if not _windows():
-        text += f"中文字体显示为宋体/仿宋还需安装字体别名：\n  {fonts_conf_advice()}\n"
+        text += (f"宋体/仿宋/楷体/黑体所用的字体对应关系见 {FONTS_CONF.name}，生成 PDF 时自动使用；"
+                 f"手动转换时可安装为系统配置：\n  {fonts_conf_advice()}\n")
     return text + "可运行 reportgen doctor 检查。不加 --pdf 仍可生成 Word 文件。"
 
 
@@ -131,7 +184,7 @@ def _start(cmd: list[str]) -> subprocess.Popen:
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                 creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, env=font_environment())
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -292,9 +345,9 @@ class Check:
     advice: str = ""
 
 
-def _run(cmd: list[str]) -> str:
+def _run(cmd: list[str], env: dict[str, str] | None = None) -> str:
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30, env=env).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -328,10 +381,12 @@ def _windows_fonts() -> list[Check]:
 def doctor() -> list[Check]:
     """Check what PDF output needs: LibreOffice (:func:`find_soffice`),
     fontconfig, CJK fonts (``fc-list :lang=zh-cn``), and for each of
-    宋体/仿宋/黑体/楷体 the font ``fc-match`` picks and whether it has
-    Chinese glyphs.  宋体/仿宋 resolving to a sans (黑体-like) face is
-    reported too: the alias file is missing.  On Windows the fonts are the
-    system's own files (:func:`_windows_fonts`) and the advice is PowerShell."""
+    宋体/仿宋/黑体/楷体 the font ``fc-match`` picks — with the font mapping
+    LibreOffice gets (:func:`font_environment`) — and whether it has Chinese
+    glyphs.  宋体/仿宋 resolving to a sans (黑体-like) face is reported, and
+    so are two of the four ending on the same face (仿宋 printed as 宋体: a
+    font package is missing).  On Windows the fonts are the system's own
+    files (:func:`_windows_fonts`) and the advice is PowerShell."""
     checks = []
     soffice = find_soffice()
     checks.append(Check("LibreOffice", soffice or "未安装", soffice is not None,
@@ -340,21 +395,31 @@ def doctor() -> list[Check]:
         return checks + _windows_fonts()
     if shutil.which("fc-match") is None:
         checks.append(Check("fontconfig（fc-match）", "未安装", False,
-                            "sudo apt-get install -y fontconfig fonts-noto-cjk"))
+                            f"sudo apt-get install -y fontconfig {FONT_PACKAGES}"))
         return checks
-    cjk = sorted({f.split(",")[0] for f in _run(["fc-list", ":lang=zh-cn", "family"]).splitlines() if f})
+    env = font_environment()
+    mapped = env.get("FONTCONFIG_FILE") != os.environ.get("FONTCONFIG_FILE")
+    cjk = sorted({f.split(",")[0] for f in _run(["fc-list", ":lang=zh-cn", "family"], env).splitlines() if f})
     checks.append(Check("中文字体", f"{len(cjk)} 种（{'、'.join(cjk[:4])}{'…' if len(cjk) > 4 else ''}）"
                         if cjk else "未安装", bool(cjk), "" if cjk else INSTALL_FONTS))
+    faces: dict[str, list[str]] = {}
     for name in FORM_FONTS:
-        out = _run(["fc-match", name, "--format", "%{family[0]}\n%{lang}"]).splitlines()
+        out = _run(["fc-match", name, "--format", "%{family[0]}\n%{lang}"], env).splitlines()
         family = out[0] if out else ""
         langs = out[1].split("|") if len(out) > 1 else []
         ok = "zh-cn" in langs
         advice = ""
         if not ok:
-            advice = (INSTALL_FONTS + "；" if not cjk else "") + fonts_conf_advice()
+            advice = INSTALL_FONTS + ("" if mapped else "；" + fonts_conf_advice())
         elif name in ("宋体", "仿宋") and any(w in family for w in ("Sans", "Hei", "Gothic")):
             ok = False
-            advice = f"{name} 将显示为黑体字形：{fonts_conf_advice()}"
+            advice = f"{name} 将显示为黑体字形：" + (INSTALL_FONTS if mapped else fonts_conf_advice())
+        if ok:
+            faces.setdefault(family, []).append(name)
         checks.append(Check(f"{name} →", family or "无", ok, advice))
+    for family, names in faces.items():
+        if len(names) > 1:
+            checks.append(Check("字体区分", f"{'、'.join(names)} 都显示为 {family}", False,
+                                f"{'、'.join(names)} 应各有字形（仿宋、楷体不应显示为宋体）：{INSTALL_FONTS}"
+                                + ("" if mapped else "；" + fonts_conf_advice())))
     return checks

@@ -17,11 +17,10 @@ at different depths need the merge decided per row.
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import io
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -92,8 +91,9 @@ def _docx_env() -> jinja2.Environment:
     return environment(autoescape=True, limits=DOCX_LIMITS)
 
 
-def render_docx(template_path: Path, context: dict) -> bytes:
-    """Render ``template_path`` with ``context``; return deterministic .docx bytes.
+def render_docx(template_path: Path, context: dict, core: bytes | None = None) -> bytes:
+    """Render ``template_path`` with ``context``; return deterministic .docx bytes
+    (with ``core`` as docProps/core.xml when given: :func:`core_properties`).
 
     Raises :class:`PackError` when the template itself is broken (a tag
     split by Word's formatting, an unknown variable, a syntax error).
@@ -111,11 +111,12 @@ def render_docx(template_path: Path, context: dict) -> bytes:
         kind = "模板语法错误（template syntax）" if isinstance(exc, jinja2.TemplateSyntaxError) else "模板出错（template error）"
         raise PackError(f"{template_path.name}: {kind}: {exc}"
                         + (f" near: {where[:120]}" if where else "")) from None
-    return normalize_zip(buf.getvalue())
+    return normalize_zip(buf.getvalue(), core)
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a .docx zip with fixed timestamps and attributes.
+def normalize_zip(data: bytes, core: bytes | None = None) -> bytes:
+    """Rewrite a .docx zip with fixed timestamps and attributes (and
+    ``core`` as its docProps/core.xml when given).
 
     python-docx stamps each member with the current time; rewriting with a
     fixed date, mode and member order makes equal content equal bytes.
@@ -128,22 +129,55 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             fixed.create_system = 0
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, core if core is not None and info.filename == _CORE else src.read(info.filename))
     return out.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder.
+_CORE = "docProps/core.xml"
+_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+       "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+       "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
 
-    Either the whole new file is in place or the old one is untouched.
+
+def core_properties(*, title: str, author: str, subject: str, keywords: str = "",
+                    date: _dt.date | None = None) -> bytes:
+    """The document properties (文件属性, docProps/core.xml) of a filled form:
+    标题 ``title``, 作者 and 最后修改者 ``author`` (the unit), 主题 ``subject``
+    (year and form), 关键词 ``keywords``; 创建/修改日期 ``date`` (the unit's
+    填报日期) or none at all — never the time of the run or the template's
+    date, so the same input gives the same bytes.  Given to
+    :func:`render_docx` (``core=``), it replaces the template's own."""
+    from lxml import etree
+
+    root = etree.Element(f"{{{_NS['cp']}}}coreProperties", nsmap=_NS)
+
+    def put(ns: str, tag: str, text: str, **attrs) -> None:
+        el = etree.SubElement(root, f"{{{_NS[ns]}}}{tag}")
+        el.text = text
+        for k, v in attrs.items():
+            el.set(k, v)
+
+    put("dc", "title", title)
+    put("dc", "subject", subject)
+    put("dc", "creator", author)
+    if keywords:
+        put("cp", "keywords", keywords)
+    put("cp", "lastModifiedBy", author)
+    put("cp", "revision", "1")
+    if date is not None:
+        stamp = f"{date.isoformat()}T00:00:00Z"
+        for tag in ("created", "modified"):
+            put("dcterms", tag, stamp, **{f"{{{_NS['xsi']}}}type": "dcterms:W3CDTF"})
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder
+    (:func:`files.write_file`): either the whole new file is in place, with
+    the permissions of a normally created file, or the old one is untouched.
+
+    Raises :class:`files.WriteError` (an OSError) when it cannot be written.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".reportgen-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from reportgen.output.files import write_file
+
+    write_file(path, data)

@@ -60,6 +60,7 @@ from reportgen.output import render as _render
 from reportgen.output.render import FormTemplate, _docx_env, normalize_zip, render_docx, write_atomic
 
 _DOCUMENT = "word/document.xml"
+_CORE = "docProps/core.xml"
 _TAGS = (b"{{", b"{%", b"{#")
 
 
@@ -88,16 +89,18 @@ class CompiledTemplate:
             self._fast = not any(tag in z.read(name) for name in z.namelist()
                                  if name != _DOCUMENT for tag in _TAGS)
 
-    def render(self, context: dict) -> bytes:
-        """The filled form as .docx bytes (deterministic)."""
+    def render(self, context: dict, core: bytes | None = None) -> bytes:
+        """The filled form as .docx bytes (deterministic), with ``core`` as
+        its document properties when given (:func:`render.core_properties`)."""
         if self._fast and self._skeleton is not None:
             if self._body is None:
                 self._compile()
         if not self._fast or self._skeleton is None:
-            data = render_docx(self.path, context)
+            data = render_docx(self.path, context, core)
             if self._fast and self._skeleton is None:
-                with zipfile.ZipFile(io.BytesIO(data)) as z:
-                    self._skeleton = [(n, None if n == _DOCUMENT else z.read(n))
+                with zipfile.ZipFile(io.BytesIO(data)) as z, zipfile.ZipFile(self.path) as t:
+                    # the template's own properties, not this unit's
+                    self._skeleton = [(n, None if n == _DOCUMENT else t.read(n) if n == _CORE else z.read(n))
                                       for n in z.namelist()]
                 if _writable(self._entry):
                     self._compile()
@@ -106,8 +109,8 @@ class CompiledTemplate:
         try:
             xml = self._body.render(context)
         except jinja2.TemplateError:
-            return render_docx(self.path, context)  # raises PackError with the details
-        return self._package(self._document_xml(xml))
+            return render_docx(self.path, context, core)  # raises PackError with the details
+        return self._package(self._document_xml(xml), core)
 
     def _compile(self) -> None:
         """Compile the body as docxtpl's build_xml / render_xml_part prepare it,
@@ -171,12 +174,12 @@ class CompiledTemplate:
         except (OSError, ValueError):
             pass  # no cache: every process compiles, as without one
 
-    def _package(self, document: bytes) -> bytes:
+    def _package(self, document: bytes, core: bytes | None = None) -> bytes:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
             for name, data in self._skeleton:
                 z.writestr(name, document if data is None else data)
-        return normalize_zip(buf.getvalue())
+        return normalize_zip(buf.getvalue(), core)
 
 
 def cache_dir() -> Path:
@@ -261,11 +264,11 @@ def _entry(template: bytes) -> Path | None:
 _CACHE: dict[Path, CompiledTemplate] = {}
 
 
-def render_cached(template_path: Path, context: dict) -> bytes:
+def render_cached(template_path: Path, context: dict, core: bytes | None = None) -> bytes:
     """Like :func:`render.render_docx`, with the template compiled once per
     process (a drop-in ``render`` for :func:`pipeline.render_forms`)."""
     key = Path(template_path).resolve()
     compiled = _CACHE.get(key)
     if compiled is None:
         compiled = _CACHE[key] = CompiledTemplate(key)
-    return compiled.render(context)
+    return compiled.render(context, core)

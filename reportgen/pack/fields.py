@@ -34,6 +34,8 @@ workbook and ``check``'s list of missing data all use the result.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reportgen.unitfile import schema as S
 from reportgen.unitfile.load import Mapping, Scalar, Sequence
 
@@ -124,8 +126,6 @@ def read_field(r, key: str, node):
 
 
 def _renamed(spec, key: str, zh: str, doc: str):
-    from dataclasses import replace
-
     return replace(spec, key=key, zh=zh, **({"doc": doc} if doc else {}))
 
 

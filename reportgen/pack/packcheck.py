@@ -31,7 +31,6 @@ import os
 import re
 import shutil
 import string
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from reportgen.forms.generic import generic_variables
 from reportgen.errors import ERROR, WARNING, Diagnostic, Loc, PackError, ReportgenError, display_path
 from reportgen.unitfile.load import Mapping, Scalar, Sequence, load_yaml_file
 from reportgen.pack.packs import Pack, outside_problem, output_problems, read_pack
+from reportgen.output.files import make_folder, remove_folder
 from reportgen.output.render import _docx_env
 from reportgen.unitfile import schema as S
 from reportgen.unitfile.schema import spec_at
@@ -61,7 +61,7 @@ from reportgen.unitfile.schema import spec_at
 #: added to a builder without being listed here fails a test.
 CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
     "scored_department_form": frozenset({
-        "year", "unit", "unit.name", "unit.head", "unit.phone", "unit.filled_on",
+        "year", "unit", "unit.name", "unit.head", "unit.phone", "unit.filled_on", "unit.title_prefix",
         "header", "header.carried_over", "header.initial", "header.adjustment",
         "header.other_adjustment", "header.executed", "header.year_end_balance",
         "text", "text.functions", "text.staffing", "text.budget_execution",
@@ -73,7 +73,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "evaluators[].office", "evaluators[].phone",
     }),
     "scored_project_form": frozenset({
-        "year", "unit", "unit.name",
+        "year", "unit", "unit.name", "unit.title_prefix",
         "project", "project.name", "project.department", "project.implementer",
         "project.attribute", "project.period",
         "funds", "funds.city_budget", "funds.other_budget", "funds.allotted", "funds.city_spent",
@@ -110,7 +110,7 @@ CONTEXT_VARIABLES: dict[str, frozenset[str]] = {
         "texts.satisfaction_analysis", "texts.experience", "texts.problems", "texts.improvements",
     }),
     "narrative_report": frozenset({
-        "year", "unit", "unit.name",
+        "year", "unit", "unit.name", "unit.filled_on",
         *(f"{k}{s}" for k in ("functions", "priorities", "implementation", "assets", "problems",
                               "improvements", "organization", "spending_scope", "basic_spending",
                               "project_spending", "performance") for s in ("", "[]")),
@@ -229,35 +229,41 @@ def copy_pack(source: Path, name: str, target: Path) -> Path:
     ``name:`` in its pack.yaml (comments and layout kept).
 
     ``name`` is letters (汉字 included), digits, ``_`` and ``-``.  Raises
-    ReportgenError for a bad name or when ``target`` already exists; the copy
-    is made beside ``target`` and renamed into place, so a failed copy
-    leaves nothing behind.
+    ReportgenError for a bad name, when ``target`` already exists, or when
+    the copy cannot be written (read-only folder, disk full); the copy is
+    made beside ``target`` and renamed into place, so a failed copy leaves
+    nothing behind.  Files and folders get
+    the permissions of newly created ones (the umask), not the source's.
     """
     if not _PACK_NAME.match(name):
         raise ReportgenError(f"模板包名称 '{name}' 只能由文字、数字、_ 和 - 组成")
     if target.exists() or target.is_symlink():
         raise ReportgenError(f"{display_path(target)} 已存在，不会覆盖（choose another folder）")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".reportgen-", dir=target.parent))
+        tmp = make_folder(target)          # 0o777 less the umask, not mkdtemp's 0o700
     except OSError as exc:
         raise ReportgenError(f"无法在 {display_path(target.parent)} 中新建模板包文件夹: {_why(exc)}"
                              f"（cannot create the folder; choose another place with -o）") from None
     try:
         staged = tmp / "pack"
-        # links are copied as links (never followed out of the pack), FIFOs and devices not at all
-        shutil.copytree(source, staged, symlinks=True, ignore=_not_pack_files)
+        # links are copied as links (never followed out of the pack), FIFOs and devices not at all;
+        # files get the permissions of new files (the umask), not the source's
+        shutil.copytree(source, staged, symlinks=True, ignore=_not_pack_files,
+                        copy_function=shutil.copyfile)
         pack_yaml = staged / "pack.yaml"
         text = pack_yaml.read_text(encoding="utf-8")
         text, n = re.subn(r"(?m)^name:[^\n#]*", f"name: {name}", text, count=1)
         if not n:
             raise ReportgenError(f"{display_path(source / 'pack.yaml')}: 缺少 'name'")
         pack_yaml.write_text(text, encoding="utf-8")
+        folder_mode = tmp.stat().st_mode & 0o777          # 0o777 less the umask
+        for folder, _, _ in os.walk(staged):
+            os.chmod(folder, folder_mode)                  # copytree copied the source's
         staged.rename(target)
     except OSError as exc:
         raise ReportgenError(f"无法复制模板包到 {display_path(target)}: {_why(exc)}（cannot copy the pack）") from None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_folder(tmp)
     return target
 
 
@@ -643,6 +649,11 @@ def check_docx(path: Path, context: str, generic: frozenset[str] = frozenset()) 
     cannot open is one error.
     """
     file = display_path(path)
+    from reportgen.unitfile.load import file_problem, zip_problem
+
+    problem = file_problem(path) or zip_problem(path)
+    if problem:
+        return [Diagnostic(f"无法作为 Word 文档读取（cannot read the .docx）: {problem}", Loc(file))]
     try:
         tpl, parts = _template_parts(path)
     except Exception as exc:  # python-docx raises many kinds for a damaged .docx

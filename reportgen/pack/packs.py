@@ -167,7 +167,7 @@ class _Reader:
         self.file = display_path(path)
         self.problems: list[str] = []
         root, diags = load_yaml_file(path)
-        self.problems += [d.format() for d in diags]
+        self.problems += [d.format() for d in diags if d.is_error]   # a GB18030 file is read
         self.root = root
 
     def fail(self, loc: Loc, message: str) -> None:
@@ -512,6 +512,11 @@ def load_pack(name_or_path: str) -> Pack:
     return pack
 
 
+#: The settings a form of pack.yaml may have (any other key is a typo).
+FORM_KEYS = ("key", "title", "template", "context", "output", "rubric", "sentences", "national_rules",
+             "each", "scope", "annexes", "outline", "requires", "tables")
+
+
 #: The fields an output file-name pattern (``output:``) may name; ``project``
 #: only for a per-project form.
 OUTPUT_FIELDS = ("unit", "year", "title", "project")
@@ -657,6 +662,13 @@ def _read_pack(path: Path) -> tuple[Pack | None, list[str]]:
     problems: list[str] = []
     formulas = _pack_file(r, path, "formulas", "公式", read_formulas, problems) or {}
     for f_node in (forms_node.items if forms_node else []):
+        for key in (f_node.items if isinstance(f_node, Mapping) else ()):
+            if key not in FORM_KEYS:
+                import difflib
+
+                hint = difflib.get_close_matches(key, FORM_KEYS, n=1)
+                r.fail(f_node.key_locs[key], f"未知的表单设置 '{key}'（unknown key）"
+                       + (f"，是否应为 '{hint[0]}'？" if hint else f"；可用: {', '.join(FORM_KEYS)}"))
         template = pack_file(r, f_node, "template", path)
         links = external_links(template) if template is not None else []
         if links:

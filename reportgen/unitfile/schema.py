@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from reportgen.numbers import HUNDRED, WAN, parse_decimal
+from reportgen.numbers import HUNDRED, WAN, read_decimal
 
 # --------------------------------------------------------------------------
 # Scalar types.  ``convert`` takes the scalar text as typed and the file's
@@ -51,9 +51,9 @@ class Money(ScalarType):
     zh = "金额"
 
     def convert(self, text, money_unit):
-        value = parse_decimal(text)
+        value, bound = read_decimal(text)
         if value is None:
-            return None, f"应为金额数字（{money_unit}），实为 '{text}'"
+            return None, bound or f"应为金额数字（{money_unit}），实为 '{text}'"
         if value < 0 and not self.signed:
             return None, f"金额不能为负数，实为 {text}"
         return (value * WAN if money_unit == "万元" else value), None
@@ -67,9 +67,9 @@ class Count(ScalarType):
     zh = "整数"
 
     def convert(self, text, money_unit):
-        value = parse_decimal(text)
+        value, bound = read_decimal(text)
         if value is None or value != value.to_integral_value():
-            return None, f"应为整数，实为 '{text}'"
+            return None, bound or f"应为整数，实为 '{text}'"
         if value < 0 and not self.signed:
             return None, f"不能为负数，实为 {text}"
         return int(value), None
@@ -80,9 +80,9 @@ class Number(ScalarType):
     zh = "数字"
 
     def convert(self, text, money_unit):
-        value = parse_decimal(text)
+        value, bound = read_decimal(text)
         if value is None:
-            return None, f"应为数字，实为 '{text}'"
+            return None, bound or f"应为数字，实为 '{text}'"
         return value, None
 
 
@@ -94,9 +94,9 @@ class Percent(ScalarType):
 
     def convert(self, text, money_unit):
         t = text.strip().rstrip("%％")
-        value = parse_decimal(t)
+        value, bound = read_decimal(t)
         if value is None:
-            return None, f"应为百分比（如 95%），实为 '{text}'"
+            return None, bound or f"应为百分比（如 95%），实为 '{text}'"
         if value < 0:
             return None, f"百分比不能为负数，实为 {text}"
         return value / HUNDRED, None
@@ -135,8 +135,8 @@ class Awarded:
     points: Decimal
 
 
-_CASES_RE = re.compile(r"^(\d+)\s*例$")
-_POINTS_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*分$")
+_CASES_RE = re.compile(r"^(\d{1,9})\s*例$")
+_POINTS_RE = re.compile(r"^(\d{1,9}(?:\.\d{1,10})?)\s*分$")
 
 
 @dataclass(frozen=True)
@@ -728,11 +728,21 @@ def walk(spec=None, prefix: str = ""):
             yield from walk(child.item, path + "[]")
 
 
+_SPECS: dict[int, tuple[Group, dict]] = {}
+
+
 def spec_at(path: str, schema: Group | None = None):
     """The schema entry (Field/Group/ListOf/MapOf) of a dotted path, or None
-    (in ``schema``, by default the :func:`active` one)."""
-    generic = re.sub(r"\[\d+\]", "[]", path)
-    return next((spec for p, spec in walk(schema) if p == generic), None)
+    (in ``schema``, by default the :func:`active` one).  Each schema's paths
+    are indexed once."""
+    schema = active() if schema is None else schema
+    cached = _SPECS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        index: dict = {}
+        for p, spec in walk(schema):
+            index.setdefault(p, spec)
+        cached = _SPECS[id(schema)] = (schema, index)
+    return cached[1].get(re.sub(r"\[\d+\]", "[]", path))
 
 
 def zh_name(path: str) -> str:

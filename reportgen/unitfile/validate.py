@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reportgen.unitfile import schema as S
 from reportgen.errors import Diagnostic, Loc, display_path
+from reportgen.unitfile.hints import colon_hint
 from reportgen.unitfile.load import Mapping, Node, Scalar, Sequence, load_yaml_file
 
 
@@ -40,6 +41,7 @@ class Unit:
         self.locs = locs
         self.prefix = ""                    # set on a scoped view: "projects[1]"
         self.base_loc: Loc | None = None    # where a scoped view's item stands
+        self._keys: dict[str, list[str]] | None = None   # map path → its keys, built on first use
 
     # -- lookup ------------------------------------------------------------
     def get(self, path: str, default=None):
@@ -77,14 +79,15 @@ class Unit:
 
     def keys(self, map_path: str) -> list[str]:
         """The keys given under a MapOf field, in file order."""
-        prefix = map_path + "."
-        seen: list[str] = []
-        for p in self.locs:
-            if p.startswith(prefix):
-                k = p[len(prefix):].split(".", 1)[0]
-                if k not in seen:
-                    seen.append(k)
-        return seen
+        if self._keys is None:
+            # one pass over the paths, so a file with many maps stays linear
+            index: dict[str, dict[str, None]] = {}
+            for p in self.locs:
+                parts = p.split(".")
+                for i in range(1, len(parts)):
+                    index.setdefault(".".join(parts[:i]), {})[parts[i]] = None
+            self._keys = {k: list(v) for k, v in index.items()}
+        return list(self._keys.get(map_path, ()))
 
     def tree(self) -> dict:
         """Every value of the unit as nested dicts and lists (``{"final_accounts":
@@ -124,18 +127,41 @@ class Unit:
         project forms too.  ``prefix`` is kept so
         diagnostics can be given their full path again."""
         head = prefix + "."
-        values = {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
-        locs = {k[len(head):]: v for k, v in self.locs.items() if k.startswith(head)}
-        for k, v in self.values.items():
-            if inherited(k) and k not in values:
-                values[k] = v
-        for k, v in self.locs.items():
-            if k.startswith("evaluators") and k not in locs:
-                locs[k] = v
+        groups = self._groups()
+        if "." in prefix or "[" in prefix.partition("[")[2]:   # a nested prefix: scan everything
+            values = {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
+            locs = {k[len(head):]: v for k, v in self.locs.items() if k.startswith(head)}
+        else:                                                  # one group: no scan of the file
+            own_values, own_locs = groups.get(prefix, ({}, {}))
+            values = {k[len(head):]: v for k, v in own_values.items() if k.startswith(head)}
+            locs = {k[len(head):]: v for k, v in own_locs.items() if k.startswith(head)}
+        for name, (group_values, group_locs) in groups.items():
+            if name in ("year", "money_unit", "unit") or name.startswith("evaluators"):
+                for k, v in group_values.items():
+                    if inherited(k) and k not in values:
+                        values[k] = v
+            if name.startswith("evaluators"):
+                for k, v in group_locs.items():
+                    if k not in locs:
+                        locs[k] = v
         view = Unit(self.file, values, locs)
         view.prefix = prefix
         view.base_loc = self.loc(prefix)
         return view
+
+    def _groups(self) -> dict[str, tuple[dict, dict]]:
+        """Values and locs grouped by the first part of their path
+        (``projects[3]``, ``unit``, ``year``), built once, so scoping every
+        project of a long file is linear, not quadratic."""
+        cached = getattr(self, "_group_cache", None)
+        if cached is None or cached[0] != (len(self.values), len(self.locs)):
+            groups: dict[str, tuple[dict, dict]] = {}
+            for k, v in self.values.items():
+                groups.setdefault(k.split(".", 1)[0], ({}, {}))[0][k] = v
+            for k, v in self.locs.items():
+                groups.setdefault(k.split(".", 1)[0], ({}, {}))[1][k] = v
+            cached = self._group_cache = ((len(self.values), len(self.locs)), groups)
+        return cached[1]
 
     def full_path(self, path: str) -> str:
         """A path of this (possibly scoped) unit as written in the file."""
@@ -165,7 +191,8 @@ class _Validator:
         if not isinstance(node, Mapping):
             if isinstance(node, Scalar) and node.is_null:
                 return
-            self.error("应为一组字段（mapping），实为单个值或列表", node.loc, path, spec.zh)
+            hint = colon_hint(node.text) if isinstance(node, Scalar) else ""
+            self.error("应为一组字段（mapping），实为单个值或列表" + hint, node.loc, path, spec.zh)
             return
         self.locs[path] = key_loc or node.loc
         known = {f.key: f for f in spec.fields}
@@ -253,7 +280,8 @@ def validate(root: Node | None, file: str) -> tuple[Unit | None, list[Diagnostic
     if root is None:
         return None, []
     if not isinstance(root, Mapping):
-        return None, [Diagnostic("单位文件应为一组“键: 值”（a mapping at top level）", root.loc)]
+        hint = colon_hint(root.text) if isinstance(root, Scalar) else ""
+        return None, [Diagnostic("单位文件应为一组“键: 值”（a mapping at top level）" + hint, root.loc)]
     money_node = root.items.get("money_unit")
     money_unit = "万元"
     if isinstance(money_node, Scalar):

@@ -1,0 +1,158 @@
+"""Every sentence of every rendered form is in its PDF (issue 13 point 6).
+
+Each example is rendered with its pack, all forms are converted with one
+LibreOffice run (:func:`reportgen.output.pdf.convert`, with the project's font
+mapping), the PDF's text is extracted page by page with ``pdftotext -raw`` and
+every sentence of every paragraph of the .docx (body and table cells, split
+after 。；！？, whitespace removed) must occur in it.  LibreOffice's hanging
+punctuation used to drop a line-end 、 or 。 of justified 仿宋 paragraphs
+("人事教育科、政策法规科" came out as "人事教育科政策法规科"); a table row
+split across pages tears its sentences apart.
+
+Slow (about 15 s); skipped without LibreOffice or pdftotext (poppler-utils).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from lxml import etree
+
+from conftest import EXAMPLES
+from reportgen.pack.packs import load_pack
+from reportgen.pipeline import prepare, render_forms
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WS = re.compile(r"\s+")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                       reason="needs LibreOffice (soffice) and pdftotext (poppler-utils); "
+                              "CI installs both"),
+]
+
+
+def docx_sentences(data: bytes) -> list[str]:
+    """The sentences of every paragraph of the document body (tables
+    included), whitespace removed, at least 2 characters.  A field's result
+    (a 目录 entry's page number) is the renderer's to compute and left out."""
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    out = []
+    for p in root.iter(W + "p"):
+        parts, in_result = [], False
+        for el in p.iter(W + "t", W + "fldChar"):
+            if el.tag == W + "fldChar":
+                kind = el.get(W + "fldCharType")
+                in_result = kind == "separate" or (in_result and kind != "end")
+            elif not in_result:
+                parts.append(el.text or "")
+        text = WS.sub("", "".join(parts))
+        out += [s for s in re.split(r"(?<=[。；！？])", text) if len(s) >= 2]
+    return out
+
+
+def running_patterns(data: bytes) -> list[str]:
+    """Regular expressions of the header/footer paragraphs ("第 1 页": a
+    field's result may be any number), whitespace removed."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    pats = []
+    for name in z.namelist():
+        if not re.fullmatch(r"word/(footer|header)\d+\.xml", name):
+            continue
+        for p in etree.fromstring(z.read(name)).iter(W + "p"):
+            parts, in_result = [], False
+            for el in p.iter(W + "t", W + "fldChar"):
+                if el.tag == W + "fldChar":
+                    kind = el.get(W + "fldCharType")
+                    if kind == "separate":
+                        in_result = True
+                        parts.append(r"\d*")
+                    elif kind == "end":
+                        in_result = False
+                elif not in_result:
+                    parts.append(re.escape(WS.sub("", el.text or "")))
+            if "".join(parts):
+                pats.append("".join(parts))
+    return pats
+
+
+def pdf_text(pdf, running: list[str]) -> str:
+    """The PDF's text, page after page, whitespace removed, each page's
+    footer (drawn after the body) cut off."""
+    pages = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                           text=True, check=True, timeout=120).stdout.split("\f")
+    out = []
+    for page in pages:
+        page = WS.sub("", page)
+        for pat in running:
+            page = re.sub(f"(?:{pat})$", "", page)
+        out.append(page)
+    return "".join(out)
+
+
+def missing_sentences(data: bytes, pdf) -> list[str]:
+    text = pdf_text(pdf, running_patterns(data))
+    return [s for s in docx_sentences(data) if s not in text]
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    from reportgen.output.pdf import convert
+
+    folder = tmp_path_factory.mktemp("forms")
+    docs = {}
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        pack = example.name.split("-")[0]
+        for name, data in render_forms(prepare(example, load_pack(pack))):
+            path = folder / f"{example.stem}__{name}"
+            path.write_bytes(data)
+            docs[path] = data
+    result = convert(list(docs), folder / "pdf", tmp_path_factory.mktemp("profile") / "lo")
+    assert not result.problems, result.problems
+    return {path: (data, result.pdfs[path]) for path, data in docs.items()}
+
+
+def test_every_sentence_of_every_form_is_in_its_pdf(converted):
+    assert len(converted) >= 16
+    lost = {path.name: missing for path, (data, pdf) in converted.items()
+            if (missing := missing_sentences(data, pdf))}
+    assert not lost, lost
+
+
+def test_the_check_finds_a_dropped_mark(converted):
+    """The comparison is strict: one 、 less is a missing sentence."""
+    path, (data, pdf) = next((p, v) for p, v in converted.items() if "部门决算公开" in p.name)
+    text = pdf_text(pdf, running_patterns(data))
+    assert "办公室（党委办公室）、人事教育科、政策法规科（行政审批管理科）" in text
+    assert "第6页" not in text and "第1页" not in text          # the footers are cut off
+    sentences = docx_sentences(data)
+    probe = next(s for s in sentences if "人事教育科、政策法规科" in s)
+    assert probe in text and probe.replace("人事教育科、", "人事教育科") not in text
+
+
+def test_the_disclosure_has_page_numbers_and_its_contents_show_them(converted):
+    """决算公开: no page number on the cover, 第一部分 is page 1, and every
+    目录 entry's number is the page its heading is printed on (issue 13
+    point 5)."""
+    path, (data, pdf) = next((p, v) for p, v in converted.items() if "部门决算公开" in p.name)
+    pages = [WS.sub("", t) for t in subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+        check=True, timeout=120).stdout.split("\f")]
+    numbers = [m.group(1) if (m := re.search(r"第(\d+)页$", p)) else None for p in pages]
+    assert numbers[0] is None                                  # the cover
+    assert numbers[1:len(pages) - 1] == [str(n) for n in range(1, len(pages) - 1)]
+    cover = pages[0]
+    entries = re.findall(r"((?:第[一二三四]部分|[一二三四五六七八九十]+、)[^.]+?)\.{3,}(\d+)", cover)
+    assert len(entries) == 16, entries                       # 4 parts, 2 概况 headings, 10 tables
+    for title, page in entries:
+        body = pages[int(page)]                                # pdf page = printed page + 1
+        if title in body:
+            assert all(title not in p for p in pages[1:int(page)]), (title, page)   # and not earlier
+        else:                                                  # a table's title has no 一、
+            assert title.split("、", 1)[1] in body, (title, page)
