@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -35,7 +36,8 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,  # noqa: E402
+                                        WebDriverException)
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -89,7 +91,12 @@ class Walk:
     def click(self, css: str):
         """Click ``css`` and wait until the page it leads to has loaded."""
         old = self.drv.find_element(By.TAG_NAME, "html")
-        self.drv.find_element(By.CSS_SELECTOR, css).click()
+        try:
+            self.drv.find_element(By.CSS_SELECTOR, css).click()
+        except WebDriverException:    # chromedriver lost the node (a busy machine): once more, if still there
+            time.sleep(0.5)
+            if not EC.staleness_of(old)(self.drv):
+                self.drv.find_element(By.CSS_SELECTOR, css).click()
         WebDriverWait(self.drv, 120).until(EC.staleness_of(old))
 
     def text(self) -> str:

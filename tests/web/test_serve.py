@@ -24,7 +24,9 @@ def _free_port() -> int:
 
 
 def _serve(data, port):
-    env = {k: v for k, v in os.environ.items() if k not in ("REPORTGEN_DATA", "DJANGO_SETTINGS_MODULE")}
+    # the server's own SQLite in ``data`` (a database URL would point it at a shared server)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("REPORTGEN_DATA", "DJANGO_SETTINGS_MODULE", "REPORTGEN_DATABASE_URL")}
     return subprocess.Popen([sys.executable, "-m", "reportgen", "serve", "--data", str(data), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
@@ -57,8 +59,7 @@ def test_serve_prints_the_first_login_once_and_serves_the_login_page(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
-    if "REPORTGEN_DATABASE_URL" not in os.environ:
-        assert (data / "reportgen.sqlite3").is_file() and (data / "secret_key").is_file()
+    assert (data / "reportgen.sqlite3").is_file() and (data / "secret_key").is_file()
     proc = _serve(data, port)
     try:
         lines = _lines_until(proc, "工作台已启动")
