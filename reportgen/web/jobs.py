@@ -19,7 +19,7 @@ import threading
 import zipfile
 from pathlib import Path
 
-from django.db import OperationalError, close_old_connections, transaction
+from django.db import OperationalError, close_old_connections, connections, transaction
 from django.utils import timezone
 
 from reportgen.errors import ReportgenError
@@ -118,6 +118,7 @@ def _worker(stop: threading.Event) -> None:
         if not ran:
             _WAKE.wait(timeout=1.0)
             _WAKE.clear()
+    connections.close_all()     # this thread's connection, so the database can be dropped or moved
 
 
 def start_worker(threads: int = 2) -> threading.Event:

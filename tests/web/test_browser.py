@@ -64,6 +64,8 @@ def worker(transactional_db):
     stop = jobs.start_worker()
     yield
     stop.set()
+    jobs._WAKE.set()
+    time.sleep(1.5)          # the workers close their connections, so the test database can be dropped
 
 
 class Walk:
