@@ -137,6 +137,7 @@ def test_compiled_templates_give_the_bytes_of_an_ordinary_render(example, pack):
     assert render_forms(prepared, render=render_cached) == ordinary   # then: compiled body
 
 
+@pytest.mark.slow
 def test_compiled_templates_are_kept_on_disk_and_a_bad_entry_is_ignored(tmp_path, monkeypatch):
     from reportgen.pack.packs import load_pack
     from reportgen.pipeline import prepare, render_forms

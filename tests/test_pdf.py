@@ -100,6 +100,7 @@ def test_a_missing_pdf_fails_its_unit(tmp_path, bare_path):
     assert len(list(out.rglob("*.docx"))) == 2       # the Word files are complete and kept
 
 
+@pytest.mark.slow
 def test_a_hung_libreoffice_is_killed_after_the_timeout(tmp_path, monkeypatch):
     from reportgen.output import pdf
 

@@ -14,6 +14,7 @@ from reportgen import sandbox as S
 from reportgen.output.render import _docx_env, sandbox
 
 
+@pytest.mark.slow
 def test_bundled_examples_use_a_tenth_of_the_limits_at_most(monkeypatch):
     from reportgen.pack.packs import load_pack
     from reportgen.pipeline import prepare, render_forms

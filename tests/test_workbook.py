@@ -196,6 +196,7 @@ def test_amounts_come_back_as_typed(tmp_path, write_unit):
 # import of a workbook filled by a unit
 
 
+@pytest.mark.slow
 def test_filled_workbook_imports_and_renders(tmp_path):
     xlsx = make_workbook(tmp_path, "xinzhou")
     wb = load_workbook(xlsx)
@@ -237,6 +238,7 @@ def test_filled_workbook_imports_and_renders(tmp_path):
     assert len(render_forms(prepared)) == 2
 
 
+@pytest.mark.slow
 def test_wrong_types_are_all_reported_at_their_cells(tmp_path):
     xlsx = make_workbook(tmp_path, "jinzhong", EXAMPLES / "jinzhong-gongxin-2021.yaml")
     wb = load_workbook(xlsx)
@@ -280,6 +282,7 @@ def test_wrong_types_are_all_reported_at_their_cells(tmp_path):
     assert lines[-1] == "共 6 个错误，未生成任何文件（6 error(s); nothing written）"
 
 
+@pytest.mark.slow
 def test_cells_excel_would_give(tmp_path):
     """A percent typed as 95% (0.95 formatted 0%), a date typed in a Chinese
     date format openpyxl does not know (a serial number), a formula."""
@@ -424,6 +427,7 @@ def test_every_context_declares_what_it_reads():
     assert set(CONTEXT_READS) == set(CONTEXTS)
 
 
+@pytest.mark.slow
 def test_sheets_are_greyed_only_when_no_form_or_check_reads_them(tmp_path):
     wb = load_workbook(make_workbook(tmp_path, "jinzhong"))
     grey = {ws.title for ws in wb if ws.sheet_properties.tabColor is not None}
@@ -472,6 +476,7 @@ def _answer_all(ws, value="是"):
             r[keys.index("met")].value = value
 
 
+@pytest.mark.slow
 def test_chinese_names_unknown_keys_and_check_of_the_xlsx_itself(tmp_path):
     source = EXAMPLES / "jinzhong-gongxin-2021.yaml"
     path = make_workbook(tmp_path, "jinzhong", source)
