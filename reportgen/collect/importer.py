@@ -33,7 +33,7 @@ from reportgen.collect import layout as L
 from reportgen import numbers as N
 from reportgen.unitfile import schema as S
 from reportgen.errors import Diagnostic, Loc, display_path
-from reportgen.unitfile.load import parse_yaml
+from reportgen.unitfile.load import file_problem, parse_yaml
 from reportgen.unitfile.tree import container, dump_unit
 from reportgen.unitfile.validate import Unit, validate
 from reportgen.collect.workbook import PACK_MARK
@@ -302,28 +302,19 @@ MAX_COLUMNS = 200
 def _unreadable(path: Path) -> str:
     """Why ``path`` is not read at all (Chinese, with the limit), or "":
     missing, not a regular file (a folder, a FIFO that would block, a
-    device), larger than :data:`MAX_WORKBOOK_BYTES`, or unpacking to more
-    than :data:`MAX_UNPACKED_BYTES`."""
-    import stat
-
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return "文件不存在（no such file）"
-    except OSError as exc:
-        return f"无法读取（{exc.strerror}）"
-    if not stat.S_ISREG(st.st_mode):
-        return "不是普通文件（文件夹、管道或设备），无法作为数据采集表读取"
-    if st.st_size > MAX_WORKBOOK_BYTES:
-        return (f"文件过大：{st.st_size / 1048576:.1f} MB，数据采集表上限为 "
-                f"{MAX_WORKBOOK_BYTES // 1048576} MB")
+    device) or larger than :data:`MAX_WORKBOOK_BYTES` (the shared
+    :func:`reportgen.unitfile.load.file_problem`), or unpacking to more than
+    :data:`MAX_UNPACKED_BYTES`."""
+    problem = file_problem(path, MAX_WORKBOOK_BYTES)
+    if problem:
+        return problem
     try:
         with zipfile.ZipFile(path) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         return f"无法读取，不是有效的 .xlsx 文件（cannot read: {exc}）"
     if unpacked > MAX_UNPACKED_BYTES:
-        return (f"文件解压后过大：{unpacked / 1048576:.0f} MB，上限为 {MAX_UNPACKED_BYTES // 1048576} MB"
+        return (f"文件解压后过大：{unpacked // 1048576} MB 以上，上限为 {MAX_UNPACKED_BYTES // 1048576} MB"
                 "（不是正常的数据采集表）")
     return ""
 

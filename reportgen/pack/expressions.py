@@ -525,15 +525,18 @@ def _round_half_up(ev: Evaluator, args) -> Quantity:
     return Quantity(N.quantize(q.value, int(places.value)), q.kind)
 
 
+def _amount_text(ev: Evaluator, args, fmt) -> Quantity:
+    q = ev._eval(args[0])
+    return Quantity(fmt(q.value) if q.value is not None else N.NOT_APPLICABLE, "text")
+
+
 @function("wan", 1)
 def _wan(ev: Evaluator, args) -> Quantity:
     """wan(x) — an amount (元) as the text 万元 prints it (2 decimals, half-up)."""
-    q = ev._eval(args[0])
-    return Quantity(N.wan(q.value) if q.value is not None else N.NOT_APPLICABLE, "text")
+    return _amount_text(ev, args, N.wan)
 
 
 @function("yuan", 1)
 def _yuan(ev: Evaluator, args) -> Quantity:
     """yuan(x) — an amount (元) as text in 元 with 2 decimals and thousands separators."""
-    q = ev._eval(args[0])
-    return Quantity(N.yuan(q.value) if q.value is not None else N.NOT_APPLICABLE, "text")
+    return _amount_text(ev, args, N.yuan)

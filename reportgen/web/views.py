@@ -5,6 +5,7 @@ Chinese; every action is written to the log (:class:`models.Event`)."""
 from __future__ import annotations
 
 import mimetypes
+from decimal import Decimal
 import tempfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reportgen import numbers as N
 from reportgen.errors import ReportgenError
 from reportgen.pipeline import safe_filename
 from reportgen.web import accounts, engine, jobs
@@ -48,7 +50,7 @@ def _upload(request, name: str):
         messages.error(request, "请选择要上传的文件")
         return None
     if f.size > settings.MAX_UPLOAD_BYTES:
-        messages.error(request, f"文件“{f.name}”有 {f.size / 1048576:.1f} MB，超过上限 "
+        messages.error(request, f"文件“{f.name}”有 {N.fixed(Decimal(f.size) / 1048576, 1)} MB，超过上限 "
                                 f"{settings.MAX_UPLOAD_BYTES // 1048576} MB，未接收")
         return None
     return f
