@@ -88,7 +88,7 @@ class Walk:
         self.go("/login/")
         self.drv.find_element(By.ID, "id_username").send_keys(username)
         self.drv.find_element(By.ID, "id_password").send_keys(password)
-        self.drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.click("button[type=submit]")   # wait for the logged-in page: a next go() must not race the login
 
     def click(self, css: str):
         """Click ``css`` and wait until the page it leads to has loaded."""
