@@ -171,7 +171,9 @@ def main() -> None:
     cmd = [sys.executable, "-m", "reportgen", "serve", "--data", str(data), "--port", str(port)]
     if args.database:
         cmd += ["--database", args.database]
-    server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    server_log = open(data / "serve.log", "w", encoding="utf-8")
+    print(f"服务日志：{data / 'serve.log'}")
+    server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=server_log, text=True, env=env,
                               start_new_session=True)
     try:
         for line in server.stdout:

@@ -33,12 +33,20 @@ def is_bureau(user) -> bool:
 
 
 def bureau_required(view):
-    """Only bureau accounts (administrator or reviewer)."""
+    """Only bureau accounts (administrator or reviewer); a reviewer still on
+    the initial password given by the administrator changes it first."""
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_bureau(request.user):
             raise PermissionDenied("只有财政局账号可以打开此页")
+        profile = getattr(request.user, "profile", None)
+        if profile and profile.must_change_password and profile.role == Role.REVIEWER:
+            from django.contrib import messages
+            from django.shortcuts import redirect
+
+            messages.info(request, "首次登录，请先修改初始密码")
+            return redirect("password")
         return view(request, *args, **kwargs)
     return wrapped
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from reportgen.web import staff
 from reportgen.web import views as v
 
 admin.site.site_header = admin.site.site_title = "reportgen 工作台管理"
@@ -24,6 +25,10 @@ urlpatterns = [
     path("rounds/<int:round_id>/jobs/<str:kind>/", v.round_job, name="round_job"),
     path("jobs/<int:job_id>/", v.job_status, name="job_status"),
     path("jobs/<int:job_id>/download/", v.job_download, name="job_download"),
+    path("staff/", staff.staff, name="staff"),
+    path("staff/new/", staff.staff_add, name="staff_add"),
+    path("staff/<int:user_id>/password/", staff.staff_password, name="staff_password"),
+    path("staff/<int:user_id>/active/", staff.staff_active, name="staff_active"),
     path("audit/", v.audit_page, name="audit"),
     path("audit/<int:job_id>/", v.audit_result, name="audit_result"),
     path("units/<int:unit_id>/", v.unit_page, name="unit"),

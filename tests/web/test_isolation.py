@@ -97,6 +97,44 @@ def test_reviewer_reviews_but_does_not_administer(client, year_round):
     assert client.post(f"/units/{a.pk}/upload/").status_code == 403   # data come from the unit
 
 
+def _staff_urls(user_id):
+    """Every URL of the 审核人员 pages (administrator only), walked from urls.py."""
+    from django.urls import reverse
+
+    from reportgen.web import urls
+
+    out = []
+    for p in urls.urlpatterns:
+        route = str(getattr(p, "pattern", ""))
+        if route.startswith("staff/"):
+            out.append(reverse(p.name, kwargs={"user_id": user_id} if "<int:user_id>" in route else {}))
+    return out
+
+
+@pytest.mark.django_db
+def test_staff_pages_refuse_reviewers_and_units(client, year_round):
+    from django.contrib.auth import get_user_model
+
+    from reportgen.web.models import Event
+
+    admin, reviewer, rnd, a, b = year_round
+    urls = _staff_urls(reviewer.pk)
+    assert len(urls) >= 4, urls
+    n_users = get_user_model().objects.count()
+    for who in (reviewer, a.user):
+        client.force_login(who)
+        for url in urls:
+            for method in (client.get, client.post):
+                resp = method(url, {"name": "冒名", "username": "maoming", "active": "0"})
+                assert resp.status_code == 403, (who.username, url, method.__name__, resp.status_code)
+    reviewer.refresh_from_db()
+    assert reviewer.is_active and reviewer.check_password("review-pass-1")
+    assert get_user_model().objects.count() == n_users and not Event.objects.exists()
+    client.logout()
+    for url in urls:
+        assert client.get(url).status_code == 302
+
+
 def test_anonymous_is_sent_to_login(client):
     for url in ("/", "/rounds/", "/units/1/", "/units/1/workbook.xlsx", "/jobs/1/"):
         r = client.get(url)
