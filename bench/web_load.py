@@ -11,8 +11,9 @@ job worker finished.  A script to run by hand, not a test::
 
 Bounded: every request has a 120 s timeout, the render phase waits at most
 ``--render-wait`` seconds.  The server runs as ``python -m reportgen serve``
-(waitress, 8 threads, the job worker in the same process) on a temporary
-data folder.  Accounts share one precomputed password hash (making 1000
+(waitress, 8 request threads; the jobs in worker processes at lower
+priority) on a temporary data folder, its log (every request's time, from
+``REPORTGEN_TIMING=1``) in ``<data>/serve.log``.  Accounts share one precomputed password hash (making 1000
 PBKDF2 hashes would take minutes and is not what is measured).
 """
 
@@ -145,6 +146,15 @@ def report(stats) -> None:
         print(f"{kind:<26}{len(xs):>6}{statistics.median(xs):>9.3f}s{p95:>9.3f}s{xs[-1]:>9.3f}s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -166,7 +176,7 @@ def main() -> None:
           f"数据库：{'PostgreSQL' if args.database else 'SQLite'}")
     print(f"准备 {args.units} 个单位：{time.perf_counter() - t0:.1f} s")
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REPORTGEN_TIMING": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     cmd = [sys.executable, "-m", "reportgen", "serve", "--data", str(data), "--port", str(port)]
     if args.database:
@@ -220,6 +230,7 @@ def main() -> None:
         # threads adopt their sessions (database writes from this process) before the burst
         barrier.wait()
         t1 = time.perf_counter()
+        cpu_client, cpu_server = sum(os.times()[:2]), cpu_seconds(server.pid)
         board_during = threading.Thread(target=lambda: [
             (timed(stats, "状态看板（负载中）", admin.get, f"/rounds/{round_id}/"), time.sleep(0.5))
             for _ in range(20)])
@@ -228,7 +239,9 @@ def main() -> None:
             t.join()
         board_during.join()
         burst = time.perf_counter() - t1
-        print(f"{len(chosen)} 个单位同时上传并打开预览：全部完成用时 {burst:.1f} s")
+        print(f"{len(chosen)} 个单位同时上传并打开预览：全部完成用时 {burst:.1f} s；其间 CPU："
+              f"服务进程 {cpu_seconds(server.pid) - cpu_server:.1f} s，"
+              f"本测试脚本（{len(chosen)} 个客户端线程）{sum(os.times()[:2]) - cpu_client:.1f} s")
 
         # the job worker renders previews (Word, PDF, page images, audit): how many within the bound
         from reportgen.web.models import Job

@@ -303,28 +303,6 @@ def field_name(digest: str, path: str) -> str:
         return S.zh_name(path) or ""
 
 
-# -- CPU-heavy work in worker processes -------------------------------------------
-
-_POOL = None
-
-
-def use_processes(n: int) -> None:
-    """Run :func:`offload`-ed work in ``n`` worker processes (``reportgen serve``
-    does, so a page never waits for the interpreter lock held by a check)."""
-    global _POOL
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    _POOL = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
-
-
-def offload(fn, *args):
-    """``fn(*args)`` in a worker process when :func:`use_processes` was called, else here."""
-    if _POOL is None:
-        return fn(*args)
-    return _POOL.submit(fn, *args).result(timeout=600)
-
-
 # -- rendering: .docx, PDF, bound PDF, page images, audit -------------------------
 
 

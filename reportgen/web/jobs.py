@@ -1,19 +1,25 @@
-"""Work outside the request (后台任务): a job table and a worker thread.
+"""Work outside the request (后台任务): a job table and its workers.
 
-A page that needs rendering, PDF conversion, a zip or a summary queues a
-:class:`models.Job` and returns at once; the page shows its progress.  The
-worker (one thread in the ``reportgen serve`` process, :func:`start_worker`)
-claims the oldest queued job with a conditional UPDATE, so two workers never
-run the same job; jobs left ``running`` by a stopped server are queued again
-by :func:`recover` at start.  Job kinds: ``render`` (a unit's forms: .docx,
-PDF, bound PDF, page images, audit), ``bundle`` (the zip of approved units),
-``summary`` (the round's summary workbook), ``audit`` (uploaded documents).
+A page that needs checking, rendering, PDF conversion, a zip or a summary
+queues a :class:`models.Job` and returns at once; the page shows its
+progress.  ``reportgen serve`` runs the jobs in separate worker processes at
+lower priority (:func:`reportgen.web.serve.start_workers`), so a check or a
+LibreOffice conversion never holds the request threads' interpreter lock nor
+takes the CPU from them; tests run them in this process (:func:`run_pending`,
+:func:`start_worker`).  A worker claims the oldest queued job with a
+conditional UPDATE, so two workers never run the same job; jobs left
+``running`` by a stopped server or a dead worker are queued again
+(:func:`recover`).  Job kinds: ``check`` (an upload), ``units`` (accounts of
+a unit list), ``render`` (a unit's forms: .docx, PDF, bound PDF, page images,
+audit), ``bundle`` (the zip of approved units), ``summary`` (the round's
+summary workbook), ``audit`` (uploaded documents).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import threading
 import zipfile
@@ -28,7 +34,19 @@ from reportgen.web import engine
 from reportgen.web.models import Event, Job, Round, Status, Unit
 
 log = logging.getLogger(__name__)
+#: set when a job is queued; ``reportgen serve`` replaces it by an event shared with its worker processes
 _WAKE = threading.Event()
+
+
+def wake() -> None:
+    """Wake the workers (called when a queued job's transaction commits)."""
+    _WAKE.set()
+
+
+def use_wake(event) -> None:
+    """Share ``event`` (a multiprocessing Event) between this process and the workers."""
+    global _WAKE
+    _WAKE = event
 
 
 def enqueue(kind: str, *, round: Round | None = None, unit: Unit | None = None, user=None,
@@ -39,23 +57,34 @@ def enqueue(kind: str, *, round: Round | None = None, unit: Unit | None = None, 
     if job is None:
         job = Job.objects.create(kind=kind, round=round, unit=unit, params=params, created_by=user,
                                  message="排队中")
-    transaction.on_commit(_WAKE.set)
+    transaction.on_commit(wake)
     return job
 
 
-def recover() -> int:
-    """Queue again the jobs a stopped server left running; returns how many."""
-    return Job.objects.filter(state=Job.State.RUNNING).update(
-        state=Job.State.QUEUED, progress=0, message="服务重启后重新排队")
+def recover(worker: int | None = None) -> int:
+    """Queue again the jobs a stopped server left running (``worker`` None),
+    or those of one worker process that died (its process id); returns how many."""
+    running = Job.objects.filter(state=Job.State.RUNNING)
+    if worker is None:
+        jobs, message = list(running), "服务重启后重新排队"
+    else:
+        jobs, message = [j for j in running if j.params.get("worker") == worker], "后台进程意外退出，重新排队"
+    for job in jobs:
+        job.params.pop("worker", None)
+        Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
+            state=Job.State.QUEUED, progress=0, message=message, params=job.params)
+    return len(jobs)
 
 
 def claim() -> Job | None:
-    """The oldest queued job, now marked running (None when there is none)."""
+    """The oldest queued job, now marked running by this process (None when there is none)."""
     for job in Job.objects.filter(state=Job.State.QUEUED).order_by("id")[:5]:
         took = Job.objects.filter(pk=job.pk, state=Job.State.QUEUED).update(
             state=Job.State.RUNNING, started_at=timezone.now(), message="进行中")
         if took:
             job.refresh_from_db()
+            job.params["worker"] = os.getpid()
+            Job.objects.filter(pk=job.pk).update(params=job.params)
             return job
     return None
 
@@ -107,7 +136,9 @@ def run(job: Job) -> None:
                                              finished_at=timezone.now())
 
 
-def _worker(stop: threading.Event) -> None:
+def work(stop) -> None:
+    """Run jobs until ``stop`` (an Event) is set: the loop of one worker
+    thread or process; between jobs it waits for :func:`wake` (at most 1 s)."""
     while not stop.is_set():
         close_old_connections()
         try:
@@ -122,12 +153,13 @@ def _worker(stop: threading.Event) -> None:
 
 
 def start_worker(threads: int = 2) -> threading.Event:
-    """Recover jobs and start ``threads`` worker threads (each hands its heavy
-    work to :func:`engine.offload`); set the returned event to stop them."""
+    """Recover jobs and run them in ``threads`` threads of this process (the
+    browser tests do; ``reportgen serve`` uses worker processes); set the
+    returned event to stop them."""
     recover()
     stop = threading.Event()
     for i in range(threads):
-        threading.Thread(target=_worker, args=(stop,), name=f"reportgen-jobs-{i}", daemon=True).start()
+        threading.Thread(target=work, args=(stop,), name=f"reportgen-jobs-{i}", daemon=True).start()
     return stop
 
 
@@ -147,7 +179,7 @@ def render_job(job: Job, progress) -> str:
     if folder.exists():
         shutil.rmtree(folder)
     progress(10, "正在生成 Word 文件、PDF 和预览图")
-    made = engine.offload(engine.render_unit_files, unit.round.pack_hash, unit.data_yaml, folder)
+    made = engine.render_unit_files(unit.round.pack_hash, unit.data_yaml, folder)
     made["revision"] = revision
     # a newer upload while this ran keeps its own (newer) render
     Unit.objects.filter(pk=unit.pk, revision=revision).update(rendered=made, rendered_revision=revision)
@@ -237,7 +269,7 @@ def check_job(job: Job, progress) -> str:
     data = (engine.data_dir() / job.params["path"]).read_bytes()
     name = job.params["name"]
     progress(10, f"正在核对“{name}”")
-    checked = engine.offload(engine.check_upload, unit.round.pack_hash, name, data)
+    checked = engine.check_upload(unit.round.pack_hash, name, data)
     if checked.yaml_text is None:
         raise ReportgenError("；".join(f"{p['where']}: {p['message']}" for p in checked.problems)
                              + "（文件未被接收，数据保持原样）")

@@ -75,8 +75,13 @@ def _database() -> dict:
 
         return dj_database_url.parse(url, conn_max_age=60)
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "reportgen.sqlite3"),
-            # WAL lets pages read while a job writes; wait rather than fail on a lock
-            "OPTIONS": {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            # WAL: pages read while a worker process writes.  A writer waits up to 30 s for the
+            # lock (timeout), and a transaction takes the write lock when it begins (IMMEDIATE):
+            # a transaction that read first and then wrote would otherwise fail at once with
+            # "database is locked" whenever another process had written meanwhile (SQLite does
+            # not wait in that case).  tests/web/test_hostile.py and bench/web_load.md measure it.
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")}}
 
 

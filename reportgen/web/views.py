@@ -306,7 +306,7 @@ def audit_page(request):
                     out.write(chunk)
         job.params = {"folder": str(folder.relative_to(engine.data_dir()))}
         job.save(update_fields=["params"])
-        transaction.on_commit(jobs._WAKE.set)
+        transaction.on_commit(jobs.wake)
         log(request, "上传文件审核", f"{len(files)} 个文件：" + "、".join(sorted(used)))
         return redirect("audit_result", job_id=job.pk)
     return render(request, "web/audit.html", {"jobs": Job.objects.filter(kind="audit")[:20]})

@@ -64,7 +64,7 @@ def worker(transactional_db):
     stop = jobs.start_worker()
     yield
     stop.set()
-    jobs._WAKE.set()
+    jobs.wake()
     time.sleep(1.5)          # the workers close their connections, so the test database can be dropped
 
 
