@@ -11,9 +11,10 @@ job worker finished.  A script to run by hand, not a test::
 
 Bounded: every request has a 120 s timeout, the render phase waits at most
 ``--render-wait`` seconds.  The server runs as ``python -m reportgen serve``
-(waitress, 8 request threads; the jobs in worker processes at lower
-priority) on a temporary data folder, its log (every request's time, from
-``REPORTGEN_TIMING=1``) in ``<data>/serve.log``.  Accounts share one precomputed password hash (making 1000
+(one web process per CPU up to 4, each waitress with 8 request threads; the
+jobs in worker processes at lower priority) on a temporary data folder,
+removed afterwards unless ``--keep`` (its ``serve.log`` has every request's
+time, from ``REPORTGEN_TIMING=1``).  Accounts share one precomputed password hash (making 1000
 PBKDF2 hashes would take minutes and is not what is measured).
 """
 
@@ -167,6 +168,7 @@ def main() -> None:
     ap.add_argument("--concurrent", type=int, default=200)
     ap.add_argument("--database", default=None)
     ap.add_argument("--render-wait", type=float, default=600.0)
+    ap.add_argument("--keep", action="store_true", help="keep the temporary data folder and its serve.log")
     args = ap.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="reportgen-webload-"))
@@ -247,10 +249,14 @@ def main() -> None:
         from reportgen.web.models import Job
 
         t2 = time.perf_counter()
+        import random
+
         while time.perf_counter() - t2 < args.render_wait:
             if not Job.objects.filter(kind__in=["check", "render"], state__in=["queued", "running"]).exists():
                 break
-            timed(stats, "状态看板（生成预览中）", admin.get, f"/rounds/{round_id}/")
+            timed(stats, "状态看板（后台生成预览期间）", admin.get, f"/rounds/{round_id}/")
+            for unit_id in random.sample(sorted(sessions), min(5, len(sessions))):
+                timed(stats, "单位页面（后台生成预览期间）", sessions[unit_id].get, f"/units/{unit_id}/")
             time.sleep(2)
         waited = time.perf_counter() - t2
         checks = Job.objects.filter(kind="check", state="done").count()
@@ -262,10 +268,17 @@ def main() -> None:
         failed = Job.objects.filter(state="failed").first()
         if failed:
             print(f"失败的任务（例）：{failed.kind}: {failed.message}")
+        locked = (data / "serve.log").read_text(encoding="utf-8").count("database is locked")
+        print(f"服务日志中“database is locked”：{locked} 次；"
+              f"失败的任务：{Job.objects.filter(state='failed').count()} 个")
         report(stats)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        if not args.keep:
+            import shutil
+
+            shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -67,11 +67,8 @@ def _lower_priority() -> None:
         pass
 
 
-def worker_main(data: str, database_url: str | None, stop, wake) -> None:
-    """The entry point of one job worker process (started with the ``spawn``
-    method on every platform): lower priority, Django on the same data folder
-    and database, then :func:`jobs.work` until ``stop`` is set."""
-    _lower_priority()
+def _django(data: str, database_url: str | None) -> None:
+    """Set up Django in a child process on the parent's data folder and database (no migration)."""
     os.environ["REPORTGEN_DATA"] = data
     if database_url:
         os.environ["REPORTGEN_DATABASE_URL"] = database_url
@@ -79,6 +76,28 @@ def worker_main(data: str, database_url: str | None, stop, wake) -> None:
     import django
 
     django.setup()
+
+
+def _end_with_parent() -> None:
+    """Exit this child process when the server process ends, however it ends
+    (killed by a service manager, a crash): a child must not keep the port
+    or run jobs on its own."""
+    import multiprocessing
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os._exit(0)), name="reportgen-parent-watch",
+                         daemon=True).start()
+
+
+def worker_main(data: str, database_url: str | None, stop, wake) -> None:
+    """The entry point of one job worker process (started with the ``spawn``
+    method on every platform): lower priority, Django on the same data folder
+    and database, then :func:`jobs.work` until ``stop`` is set."""
+    _end_with_parent()
+    _lower_priority()
+    _django(data, database_url)
     from reportgen.web import jobs
 
     jobs.use_wake(wake)
@@ -88,11 +107,70 @@ def worker_main(data: str, database_url: str | None, stop, wake) -> None:
         pass
 
 
-class Workers:
-    """The job worker processes of the server: started, watched (a worker
-    that dies is replaced and its running job queued again) and stopped."""
+def web_main(sock, threads: int, data: str, database_url: str | None, wake) -> None:
+    """The entry point of one web process: waitress with ``threads`` request
+    threads accepting on ``sock``, the listening socket it shares with the
+    other web processes."""
+    _end_with_parent()
+    _django(data, database_url)
+    from reportgen.web import jobs
 
-    def __init__(self, n: int):
+    jobs.use_wake(wake)
+    try:
+        _waitress(sock, threads).run()
+    except KeyboardInterrupt:
+        pass
+
+
+def web_count() -> int:
+    """How many processes answer requests: ``REPORTGEN_WEB_PROCESSES`` if set
+    (1–16), else one per CPU up to 4 on Linux and macOS (one Python process
+    uses one CPU at most, the interpreter lock), and 1 on Windows, where
+    several processes accepting on one socket has not been tested."""
+    env = os.environ.get("REPORTGEN_WEB_PROCESSES", "").strip()
+    if env.isdigit() and 1 <= int(env) <= 16:
+        return int(env)
+    if os.name == "nt":
+        return 1
+    return min(4, max(1, os.cpu_count() or 1))
+
+
+def _listen(host: str, port: int):
+    """The listening socket of the workbench; OSError when the port is taken."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if os.name != "nt":     # restart at once after a stop (on Windows this flag would share the port)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    return sock
+
+
+def _waitress(sock, threads: int):
+    from waitress import create_server
+
+    from reportgen.web.wsgi import application
+
+    return create_server(application, sockets=[sock], threads=threads, ident="reportgen",
+                         # waitress stops accepting at 100 open connections by default: a round's
+                         # units arrive together (bench/web_load.md), so accept many and queue them
+                         connection_limit=1000, backlog=2048, recv_bytes=65536,
+                         max_request_body_size=int(os.environ.get("REPORTGEN_MAX_UPLOAD_MB", "20")) * 4 << 20)
+
+
+class Children:
+    """The child processes of the server — job workers and, when there is
+    more than one, web processes — started, watched every 5 s (one that
+    dies is replaced; a dead worker's running job is queued again) and
+    stopped."""
+
+    def __init__(self):
         import multiprocessing
 
         from reportgen.web import jobs
@@ -100,25 +178,36 @@ class Workers:
         self.ctx = multiprocessing.get_context("spawn")
         self.stop_event, self.wake = self.ctx.Event(), self.ctx.Event()
         jobs.use_wake(self.wake)
-        jobs.recover()
-        self.n, self.procs = n, []
+        self.procs: list[tuple[object, object]] = []        # (start function, process)
         self._closing = False
 
-    def _start_one(self):
+    def _args(self):
         from django.conf import settings
 
-        db = os.environ.get("REPORTGEN_DATABASE_URL") or None
-        p = self.ctx.Process(target=worker_main, args=(str(settings.DATA_DIR), db, self.stop_event, self.wake),
-                             name="reportgen-worker", daemon=True)
-        p.start()
-        return p
+        return str(settings.DATA_DIR), os.environ.get("REPORTGEN_DATABASE_URL") or None
 
-    def start(self) -> "Workers":
+    def add_workers(self, n: int) -> None:
+        from reportgen.web import jobs
+
+        jobs.recover()
+        for _ in range(n):
+            self._add(lambda: self.ctx.Process(target=worker_main, args=(*self._args(), self.stop_event, self.wake),
+                                               name="reportgen-worker", daemon=True))
+
+    def add_web(self, n: int, sock, threads: int) -> None:
+        for _ in range(n):
+            self._add(lambda: self.ctx.Process(target=web_main, args=(sock, threads, *self._args(), self.wake),
+                                               name="reportgen-web", daemon=True))
+
+    def _add(self, make) -> None:
+        p = make()
+        p.start()
+        self.procs.append((make, p))
+
+    def watch(self) -> None:
         import threading
 
-        self.procs = [self._start_one() for _ in range(self.n)]
-        threading.Thread(target=self._watch, name="reportgen-workers-watch", daemon=True).start()
-        return self
+        threading.Thread(target=self._watch, name="reportgen-children-watch", daemon=True).start()
 
     def _watch(self) -> None:
         from django.db import close_old_connections
@@ -126,11 +215,19 @@ class Workers:
         from reportgen.web import jobs
 
         while not self.stop_event.wait(5.0):
-            for i, p in enumerate(self.procs):
+            for i, (make, p) in enumerate(self.procs):
                 if p.exitcode is not None and not self._closing:
-                    close_old_connections()
-                    jobs.recover(worker=p.pid)
-                    self.procs[i] = self._start_one()
+                    if p.name == "reportgen-worker":
+                        close_old_connections()
+                        jobs.recover(worker=p.pid)
+                    q = make()
+                    q.start()
+                    self.procs[i] = (make, q)
+
+    def wait(self) -> None:
+        """Wait until interrupted (the server process when web processes serve)."""
+        while not self.stop_event.wait(1.0):
+            pass
 
     def close(self, timeout: float = 15.0) -> None:
         import time
@@ -139,37 +236,44 @@ class Workers:
         self.stop_event.set()
         self.wake.set()
         end = time.monotonic() + timeout
-        for p in self.procs:
+        for _, p in self.procs:
+            if p.name == "reportgen-web":
+                p.terminate()
+        for _, p in self.procs:
             p.join(max(0.1, end - time.monotonic()))
             if p.is_alive():
                 p.terminate()
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run(host: str, port: int, threads: int = 8, on_ready=lambda: None) -> None:
-    """Serve until interrupted: waitress with ``threads`` request threads in
-    this process, the jobs in :func:`worker_count` worker processes at lower
+    """Serve until interrupted: :func:`web_count` web processes (waitress,
+    ``threads`` request threads each; with one, this process serves) on one
+    listening socket, and :func:`worker_count` job worker processes at lower
     priority; ``on_ready()`` is called once the port is bound.  Raises
     OSError when the port is taken."""
-    from waitress import create_server
+    import signal
 
-    from reportgen.web.wsgi import application
-
-    server = create_server(application, host=host, port=port, threads=threads, ident="reportgen",
-                           # waitress stops accepting at 100 open connections by default: a round's
-                           # units arrive together (bench/web_load.md), so accept many and queue them
-                           connection_limit=1000, backlog=2048, recv_bytes=65536,
-                           max_request_body_size=int(os.environ.get("REPORTGEN_MAX_UPLOAD_MB", "20")) * 4 << 20)
-    # waitress reads and writes every socket in one thread, which must win the interpreter lock
-    # from the request threads for each event: hand the lock over every 1 ms instead of 5 ms
-    import sys
-
-    sys.setswitchinterval(0.001)
-    workers = Workers(worker_count()).start()
+    sock = _listen(host, port)
+    children = Children()
+    children.add_workers(worker_count())
+    n_web = web_count()
+    if n_web > 1:
+        children.add_web(n_web, sock, threads)
+    children.watch()
+    if hasattr(signal, "SIGTERM"):      # a service manager's stop ends the children too
+        signal.signal(signal.SIGTERM, _interrupt)
     on_ready()
     try:
-        server.run()
+        if n_web > 1:
+            children.wait()
+        else:
+            _waitress(sock, threads).run()
     except KeyboardInterrupt:
         pass
     finally:
-        workers.close()
-        server.close()
+        children.close()
+        sock.close()
