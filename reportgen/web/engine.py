@@ -36,6 +36,14 @@ def data_dir() -> Path:
     return Path(settings.DATA_DIR)
 
 
+def scratch(prefix: str) -> tempfile.TemporaryDirectory:
+    """A temporary folder inside ``<data>/tmp`` (removed when the ``with``
+    ends), so what a user uploads is never written outside the data folder."""
+    where = data_dir() / "tmp"
+    where.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix=prefix, dir=where)
+
+
 # -- template packs: freezing by content hash --------------------------------
 
 
@@ -238,7 +246,7 @@ def check_upload(digest: str, filename: str, data: bytes) -> Checked:
     at its line for a YAML file."""
     pack = round_pack(digest)
     suffix = Path(filename).suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="reportgen-web-") as tmp:
+    with scratch("check-") as tmp:
         src = Path(tmp) / ("upload" + suffix)
         src.write_bytes(data)
         unit_path = Path(tmp) / "单位数据.yaml"
@@ -248,6 +256,8 @@ def check_upload(digest: str, filename: str, data: bytes) -> Checked:
 
             text, diags = import_workbook(src, "单位数据.yaml", pack=str(frozen_dir(digest)), origins=origins)
             problems = [_problem(d, _where(d, str(src), filename)) for d in diags]
+            if text is not None:
+                problems = _workbook_parts(src, filename) + problems
             if text is None or any(d.is_error for d in diags):
                 return Checked(text, problems)
         elif suffix in (".yaml", ".yml"):
@@ -256,6 +266,15 @@ def check_upload(digest: str, filename: str, data: bytes) -> Checked:
             except UnicodeDecodeError:
                 return Checked(None, [{"where": filename, "field": "", "zh": "", "severity": "错误",
                                        "message": "文件不是 UTF-8 编码的文本；请用 reportgen 生成的采集表或 UTF-8 的 YAML 文件"}])
+            from reportgen.unitfile.load import parse_yaml
+
+            # a file that is not YAML at all (a syntax error, an alias bomb, a recursive alias) is
+            # refused, so the unit's previous data stay; readable YAML with wrong figures is checked
+            root, diags = parse_yaml(text, unit_path.name)
+            if root is None or any(d.is_error for d in diags):
+                return Checked(None, [_problem(d, _where(d, unit_path.name, filename)) for d in diags if d.is_error]
+                               or [{"where": filename, "field": "", "zh": "", "severity": "错误",
+                                    "message": "文件不是单位数据文件（YAML 无法读取）"}])
             problems = []
         else:
             return Checked(None, [{"where": filename, "field": "", "zh": "", "severity": "错误",
@@ -284,6 +303,26 @@ def check_upload(digest: str, filename: str, data: bytes) -> Checked:
                                       "reason": str(i.override or ""), "analysis": str(i.analysis or "")})
                 scores.append({"form": pf.title, "total": N.score(pf.card.total), "grade": str(pf.card.grade)})
         return Checked(text, problems, overrides, scores)
+
+
+def _workbook_parts(path: Path, filename: str) -> list[dict]:
+    """Warnings (警告) about parts of an uploaded workbook the workbench never
+    uses: macros (an .xlsm renamed .xlsx: ``vbaProject.bin``) and links to
+    other files (``xl/externalLinks/``).  Only cell values are read."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n.lower() for n in z.namelist()]
+    except (zipfile.BadZipFile, OSError):
+        return []
+    out = []
+    if any(n.endswith("vbaproject.bin") for n in names):
+        out.append({"where": filename, "field": "", "zh": "", "severity": "警告",
+                    "message": "文件中含有宏（VBA 代码）：工作台从不运行宏，只读取单元格中填写的数值；"
+                               "请确认上传的是财政局下发的数据采集表"})
+    if any(n.startswith("xl/externallinks/") for n in names):
+        out.append({"where": filename, "field": "", "zh": "", "severity": "警告",
+                    "message": "文件中含有指向其他文件的外部链接：工作台不打开其他文件，只读取本文件单元格中填写的数值"})
+    return out
 
 
 def _where(d: Diagnostic, tmp_name: str, filename: str) -> str:
@@ -371,7 +410,7 @@ def summary_workbook(digest: str, units: list[tuple[str, str]]) -> bytes:
     from reportgen.pipeline import safe_filename
 
     pack = round_pack(digest)
-    with tempfile.TemporaryDirectory(prefix="reportgen-summary-") as tmp:
+    with scratch("summary-") as tmp:
         files = []
         for i, (name, text) in enumerate(units, 1):
             p = Path(tmp) / f"{i:04d}_{safe_filename(name, 80)}.yaml"

@@ -64,6 +64,7 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "reportgen.web.context.limits",
     ]},
 }]
 
@@ -105,6 +106,9 @@ MAX_UPLOAD_BYTES = int(os.environ.get("REPORTGEN_MAX_UPLOAD_MB", "20")) * 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 200
+# an upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE waits for its view in a file inside the data folder
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+(DATA_DIR / "tmp").mkdir(exist_ok=True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"

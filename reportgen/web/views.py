@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import mimetypes
 from decimal import Decimal
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -116,7 +115,7 @@ def round_create(request):
         messages.error(request, "请填写年度（如 2024）")
         return redirect("rounds")
     title = request.POST.get("title", "").strip()[:200]
-    with tempfile.TemporaryDirectory(prefix="reportgen-pack-") as tmp:
+    with engine.scratch("pack-") as tmp:
         try:
             if request.FILES.get("pack_zip"):
                 f = _upload(request, "pack_zip")
