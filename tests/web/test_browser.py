@@ -252,3 +252,67 @@ def test_the_whole_year_in_chromium(browser, live_server, worker, tmp_path):
         assert act in log, act
     w.shot("log")
     print(f"\nscreenshots: {shots}")
+
+
+@pytest.mark.slow
+def test_reviewers_managed_in_chromium(browser, live_server):
+    """审核人员: the administrator adds a reviewer from the header link, the
+    password shown once lets the reviewer in (who must change it first);
+    disabled, the reviewer cannot sign in; enabled again, can."""
+    from django.contrib.auth import get_user_model
+
+    from reportgen.web.models import Profile, Role
+
+    admin = get_user_model().objects.create_superuser("admin", password="Admin-pass-2024")
+    Profile.objects.create(user=admin, role=Role.ADMIN)
+    shots = Path(os.environ.get("REPORTGEN_SCREENSHOTS") or tempfile.mkdtemp(prefix="reportgen-shots-"))
+    shots.mkdir(parents=True, exist_ok=True)
+    w = Walk(browser, live_server.url, shots)
+    w.n = 20                    # after the year's screenshots
+
+    w.login("admin", "Admin-pass-2024")
+    w.click("header a[href='/staff/']")
+    w.wait_text("还没有审核人员")
+    browser.find_element(By.ID, "id_staff_name").send_keys("王审核")
+    browser.find_element(By.ID, "id_staff_username").send_keys("wang shenhe")      # a space: refused
+    w.click("#btn-add-staff")
+    w.wait_text("不能有空格")
+    assert browser.find_element(By.ID, "id_staff_name").get_attribute("value") == "王审核"
+    w.shot("staff-refused")
+    username = browser.find_element(By.ID, "id_staff_username")
+    username.clear()
+    username.send_keys("wangsh")
+    w.click("#btn-add-staff")
+    w.wait_text("离开此页后不再显示")
+    password = browser.find_element(By.ID, "new-password").text
+    w.shot("staff-added")
+
+    w.login("wangsh", password)
+    w.wait_text("首次登录，请先修改初始密码")
+    browser.find_element(By.ID, "id_old_password").send_keys(password)
+    browser.find_element(By.ID, "id_new_password1").send_keys("Shenhe-2024-ok")
+    browser.find_element(By.ID, "id_new_password2").send_keys("Shenhe-2024-ok")
+    w.click("main button[type=submit]")
+    w.wait_text("评价轮次")
+    assert "审核人员" not in browser.find_element(By.TAG_NAME, "header").text   # not the reviewer's page
+
+    w.login("admin", "Admin-pass-2024")
+    w.go("/staff/")
+    browser.execute_script("window.confirm = function(){return true;}")
+    w.click("#reviewer-wangsh button.red")
+    w.wait_text("已停用“王审核”的账号")
+    w.shot("staff-disabled")
+    w.drv.delete_all_cookies()
+    w.go("/login/")
+    browser.find_element(By.ID, "id_username").send_keys("wangsh")
+    browser.find_element(By.ID, "id_password").send_keys("Shenhe-2024-ok")
+    w.click("button[type=submit]")
+    assert "/login/" in browser.current_url
+    w.shot("staff-disabled-login")
+
+    w.login("admin", "Admin-pass-2024")
+    w.go("/staff/")
+    w.click("#reviewer-wangsh button.green")
+    w.wait_text("已启用“王审核”的账号")
+    w.shot("staff-enabled")
+    print(f"\nscreenshots: {shots}")
