@@ -195,8 +195,9 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="reportgen-webload-"))
     t0 = time.perf_counter()
     round_id, units, workbook = setup_data(data, args.units, args.database)
+    load = "、".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "—"
     print(f"机器：{platform.processor() or platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}；"
-          f"数据库：{'PostgreSQL' if args.database else 'SQLite'}")
+          f"数据库：{'PostgreSQL' if args.database else 'SQLite'}；开始时系统负载（1、5、15 分钟）：{load}")
     print(f"准备 {args.units} 个单位：{time.perf_counter() - t0:.1f} s")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "REPORTGEN_TIMING": "1"}

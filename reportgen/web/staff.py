@@ -43,9 +43,13 @@ def _reviewer(user_id: int):
     return user
 
 
-def _show_once(request, user, password: str) -> None:
-    """Keep the new password in the (server-side) session until the next page shows it."""
+def _password_given(request, user, password: str, action: str, done: str):
+    """Log ``action``, keep the new password in the (server-side) session
+    until the staff page shows it once, say ``done``, go back to the page."""
+    _log(request, action, f"{user.first_name}（{user.username}）")
     request.session[_SHOWN_ONCE] = {"name": user.first_name, "username": user.username, "password": password}
+    messages.success(request, done)
+    return redirect("staff")
 
 
 @admin_required
@@ -106,10 +110,7 @@ def staff_add(request):
     except IntegrityError:          # the same account added at the same moment by another request
         messages.error(request, f"登录账号“{username}”已被使用，请换一个")
         return redirect("staff")
-    _log(request, "新增审核人员", f"{name}（{username}）")
-    _show_once(request, user, password)
-    messages.success(request, f"已新增审核人员“{name}”")
-    return redirect("staff")
+    return _password_given(request, user, password, "新增审核人员", f"已新增审核人员“{name}”")
 
 
 @admin_required
@@ -122,10 +123,7 @@ def staff_password(request, user_id: int):
     user.set_password(password)
     user.save(update_fields=["password"])
     Profile.objects.filter(user=user).update(must_change_password=True)
-    _log(request, "重置审核人员密码", f"{user.first_name}（{user.username}）")
-    _show_once(request, user, password)
-    messages.success(request, f"已为“{user.first_name}”生成新密码")
-    return redirect("staff")
+    return _password_given(request, user, password, "重置审核人员密码", f"已为“{user.first_name}”生成新密码")
 
 
 @admin_required

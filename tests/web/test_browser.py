@@ -90,6 +90,15 @@ class Walk:
         self.drv.find_element(By.ID, "id_password").send_keys(password)
         self.click("button[type=submit]")   # wait for the logged-in page: a next go() must not race the login
 
+    def first_login(self, username: str, initial: str, new: str):
+        """Sign in with an initial password, which the workbench asks to change first."""
+        self.login(username, initial)
+        self.wait_text("首次登录，请先修改初始密码")
+        self.drv.find_element(By.ID, "id_old_password").send_keys(initial)
+        self.drv.find_element(By.ID, "id_new_password1").send_keys(new)
+        self.drv.find_element(By.ID, "id_new_password2").send_keys(new)
+        self.click("main button[type=submit]")
+
     def click(self, css: str):
         """Click ``css`` and wait until the page it leads to has loaded."""
         old = self.drv.find_element(By.TAG_NAME, "html")
@@ -158,12 +167,7 @@ def test_the_whole_year_in_chromium(browser, live_server, worker, tmp_path):
 
     # the unit logs in, changes its initial password, uploads a workbook with a mistake
     user, initial = accounts["晋中市工业和信息化局"]
-    w.login(user, initial)
-    w.wait_text("首次登录，请先修改初始密码")
-    browser.find_element(By.ID, "id_old_password").send_keys(initial)
-    browser.find_element(By.ID, "id_new_password1").send_keys("Gongxin-2021-ok")
-    browser.find_element(By.ID, "id_new_password2").send_keys("Gongxin-2021-ok")
-    w.click("main button[type=submit]")
+    w.first_login(user, initial, "Gongxin-2021-ok")
     w.wait_text("第一步：下载数据采集表")
     w.shot("unit-start")
     assert w.get_bytes(f"/units/{unit_a.pk}/workbook.xlsx")[:2] == b"PK"
@@ -287,12 +291,7 @@ def test_reviewers_managed_in_chromium(browser, live_server):
     password = browser.find_element(By.ID, "new-password").text
     w.shot("staff-added")
 
-    w.login("wangsh", password)
-    w.wait_text("首次登录，请先修改初始密码")
-    browser.find_element(By.ID, "id_old_password").send_keys(password)
-    browser.find_element(By.ID, "id_new_password1").send_keys("Shenhe-2024-ok")
-    browser.find_element(By.ID, "id_new_password2").send_keys("Shenhe-2024-ok")
-    w.click("main button[type=submit]")
+    w.first_login("wangsh", password, "Shenhe-2024-ok")
     w.wait_text("评价轮次")
     assert "审核人员" not in browser.find_element(By.TAG_NAME, "header").text   # not the reviewer's page
 
