@@ -202,7 +202,7 @@ def build_jinzhong() -> bytes:
     add_para(doc, "（{{ year }}年度）", FONT_FANGSONG, SZ_YEAR, after=120)
     add_para(doc, "填报单位（公章）：{{ unit.name }}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60)
 
-    # Five tables read as one ruled form (add_table_break between them): the
+    # Four tables read as one ruled form (add_table_break between them): the
     # indicator and scoring tables repeat their header rows on every page.
     parts = [lambda t: (jz_header(t), jz_funds(t),
                         jz_texts(t, [("项目概况", "{{ texts.overview }}"),
@@ -212,14 +212,19 @@ def build_jinzhong() -> bytes:
              lambda t: jz_texts(t, [("项目绩效情况", "{{ texts.performance }}"),
                                     ("其他需说明的问题", "{{ texts.other }}")]),
              jz_score]
-    for build_part in parts:
-        t = FormTable(JZ_SECTIONS, bottom=False)
+    for i, build_part in enumerate(parts):
+        last = i == len(parts) - 1
+        t = FormTable(JZ_SECTIONS, bottom=last)
         build_part(t)
+        if last:
+            # the closing block is the 评分表's last row, so the last scoring
+            # row is kept with it (render.keep_total_rows: 综合得分 never alone
+            # under the repeated header; LibreOffice keeps no row with a
+            # following table)
+            jz_closing(t)
         add_block(doc, t.xml())
-        add_table_break(doc)
-    closing = FormTable(JZ_SECTIONS)
-    jz_closing(closing)
-    add_block(doc, closing.xml())
+        if not last:
+            add_table_break(doc)
     add_footer(doc)
     return save(doc)
 

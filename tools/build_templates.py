@@ -188,13 +188,14 @@ def build() -> bytes:
     narrative_rows(head)
     add_block(doc, head.xml())
     add_table_break(doc)
-    scores = FormTable(SECTIONS, bottom=False)
+    # the closing block is the scoring table's last row, so the last
+    # indicator row is kept with it (render.keep_total_rows: 综合得分 never
+    # alone under the repeated header; LibreOffice keeps no row with a
+    # following table)
+    scores = FormTable(SECTIONS)
     score_table(scores)
+    closing_block(scores)
     add_block(doc, scores.xml())
-    add_table_break(doc)
-    closing = FormTable(SECTIONS)
-    closing_block(closing)
-    add_block(doc, closing.xml())
     add_footer(doc)
     return save(doc)
 
