@@ -73,7 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TITLE, REPO, ROW_H, ROW_H_NARRATIVE, ROW_H_SCORE, SZ_NOTE,
     SZ_TITLE, SZ_UNIT, SZ_YEAR, C, FormTable, add_block, add_font_table, add_footer,
-    add_para, add_table_break, evaluator_rows, para_xml, save, setup_document, signature_xml,
+    add_para, add_table_break, evaluator_rows, loop_label, para_xml, save, setup_document, signature_xml,
     build_all)
 
 BUILDER = "tools/build_project_templates.py"
@@ -157,19 +157,20 @@ def jz_indicators(t: FormTable) -> None:
 
 def jz_score(t: FormTable) -> None:
     """评分表, a table of its own whose header row repeats on every page it
-    crosses: label column merged statically; 一级 lines bold across
+    crosses: the label 评分表 merged down the rows (:func:`loop_label`; the
+    header's first cell blank, with no rule under it); 一级 lines bold across
     二级+三级; 二级 merged per block via ``{% vmerge r.level2_merge %}``."""
     s = JZ_SCORE
-    t.row(s, [C("评分表", bold=True, vmerge="restart"), C("二级指标", bold=True),
+    t.row(s, [C(nil=("bottom",)), C("二级指标", bold=True),
               C("三级指标", bold=True), C("指标分值", bold=True), C("评价得分", bold=True)],
           height=ROW_H_SCORE, header=True)
     t.tag_row("{%tr for r in score_rows %}")
     t.tag_row('{%tr if r.kind == "level1" %}')
-    t.row(s, [C(vmerge="continue"), C("{{ r.name }}:", span=2, bold=True, jc="left"),
+    t.row(s, [loop_label("评分表"), C("{{ r.name }}:", span=2, bold=True, jc="left"),
               C("{{ r.weight }}", bold=True), C("{{ r.score }}", bold=True)],
           height=ROW_H_SCORE)
     t.tag_row("{%tr else %}")
-    t.row(s, [C(vmerge="continue"), C("{% vmerge r.level2_merge %}{{ r.level2 }}"),
+    t.row(s, [loop_label("评分表"), C("{% vmerge r.level2_merge %}{{ r.level2 }}"),
               C("{{ r.name }}"), C("{{ r.weight }}"), C("{{ r.score }}")],
           height=ROW_H_SCORE)
     t.tag_row("{%tr endif %}")
