@@ -27,8 +27,9 @@ is found only where we print it in 元.
 
 Run::
 
-    python tools/figure_recall.py                 # the three Jinzhong seeds
+    python tools/figure_recall.py                 # all five seeds
     python tools/figure_recall.py --missing       # and every figure not found
+    python tools/figure_recall.py 001 002         # some seeds only
     python tools/figure_recall.py --shared PATH   # ../shared elsewhere (or $REPORTGEN_SHARED)
 """
 
@@ -67,6 +68,8 @@ _TOKEN = re.compile(rf"(?<![\d.,])({NUM})(?!\.?\d)([ \t]*[%％])?")
 #: seed number → (example file, pack).  The examples say which seed they come from.
 PAIRS = {
     "000": ("jinzhong-gongxin-2021.yaml", "jinzhong"),
+    "001": ("ningxiang-gongxin-2022.yaml", "ningxiang"),
+    "002": ("xinzhou-gongxin-2021.yaml", "xinzhou"),
     "003": ("jinzhong-huitong-2021.yaml", "jinzhong"),
     "004": ("jinzhong-zhaoshang-2020.yaml", "jinzhong"),
 }
@@ -156,8 +159,11 @@ def corrected(figures: set[Figure], errata: list[dict]) -> tuple[set[Figure], li
     """``figures`` with each erratum's seed figure replaced by its correct
     value (dropped when there is none, or when the correct value is not
     specific).  An erratum without a unit stands for the figure with any
-    unit, and its correct value takes that unit.  Also returns the errata
-    whose seed figure is not among ``figures`` (a stale entry)."""
+    unit, and its correct value takes that unit.  An erratum with
+    ``right_elsewhere`` (where the same number is right: seed 002 prints
+    0.03% wrongly for 农林水 and rightly for 灾害防治) keeps the seed's
+    figure and adds the correct one.  Also returns the errata whose seed
+    figure is not among ``figures`` (a stale entry)."""
     out = set(figures)
     stale = []
     for e in errata:
@@ -168,7 +174,8 @@ def corrected(figures: set[Figure], errata: list[dict]) -> tuple[set[Figure], li
             stale.append(str(e["seed"]))
             continue
         for hit in hits:
-            out.discard(hit)
+            if not e.get("right_elsewhere"):
+                out.discard(hit)
             if e.get("correct") is None:
                 continue
             right = _figure(e["correct"])
