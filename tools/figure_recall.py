@@ -6,7 +6,9 @@ built from it (``examples/*.yaml``) should reproduce every figure of it that
 is right.  This tool lists the seed's *specific* figures — those that cannot
 turn up in our output by chance — replaces the ones rubrics.md lists as the
 seed's errors by their correct values (``tools/seed_errata.yaml``), and
-looks for each in the text of every form rendered from the example.
+looks for each in the text of every form rendered from the example.  Table
+cells the seed's extracted text splits over lines ("378,6" / "66.22") are
+joined back first (:func:`rejoin`).
 
 A figure is specific when it is (rules in :func:`specific`):
 
@@ -134,6 +136,35 @@ def specific(figure: Figure) -> bool:
     return v >= 10 and figure.unit in ("money", "count", "score")
 
 
+#: The pieces of a table cell the extracted text of a seed splits over
+#: lines (seed 002's 公开表): a first piece that cannot end a printed amount,
+#: and the next line that continues it.  ``(first, next)`` patterns:
+_SPLIT = (
+    (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.$"), re.compile(r"\d{1,2}")),        # 24,099,844. / 55
+    (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*,\d{1,2}$"),                           # 378,6 / 66.22
+     re.compile(r"\d[\d,]*(?:\.\d*)?")),
+    (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+$"), re.compile(r"\.\d{1,2}")),        # 10,043,883 / .86
+    (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d$"), re.compile(r"\d")),          # 9,628,490.6 / 8
+)
+
+
+def rejoin(text: str) -> str:
+    """``text`` with every amount its extraction split over lines joined
+    back ("4,05" / "7,78" / "8.98" → "4,057,788.98"), so that neither piece
+    is read as a figure of its own.  Only pieces no whole amount can be
+    (an unfinished thousands group, a trailing point, one decimal of a
+    grouped amount followed by a lone digit) are joined; blank lines
+    between the pieces are dropped."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    out: list[str] = []
+    for line in lines:
+        if out and any(first.search(out[-1]) and rest.fullmatch(line) for first, rest in _SPLIT):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def seed_figures(text: str) -> set[Figure]:
     """The specific figures of a seed's text, each once: a number printed
     both bare (a table cell) and with a unit counts as the one with the unit."""
@@ -231,7 +262,7 @@ def measure(seed: str, shared: Path = DEFAULT_SHARED, errata: dict | None = None
     ``output`` replaces the rendered text (for testing the measure itself)."""
     example, pack = PAIRS[seed]
     errata = load_errata() if errata is None else errata
-    expected, stale = corrected(seed_figures(seed_file(shared, seed).read_text(encoding="utf-8")),
+    expected, stale = corrected(seed_figures(rejoin(seed_file(shared, seed).read_text(encoding="utf-8"))),
                                 errata.get(seed) or [])
     if output is None:
         output = rendered_text(ROOT / "examples" / example, pack)
