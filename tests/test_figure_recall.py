@@ -39,12 +39,12 @@ def test_cells_split_over_lines_are_joined_back():
     """Seed 002's 公开表 cells as its extracted text splits them."""
     text = ("2150501 行政运行\n9,628,490.\n\n68\n\n30110 职工基本医疗保险缴费\n378,6\n\n66.22\n"
             "302 商品和服务支出\n4,05\n\n7,78\n\n8.98\n电费\n23,8\n\n70.3\n\n3\n"
-            "基本支出\n10,043,883\n.86\n")
+            "基本支出\n10,043,883\n.86\n得分\n10.\n\n49\n总分 100\n8\n8\n.\n2\n项\n目\n")
     assert figures(F.rejoin(text)) == sorted(["9,628,490.68", "378,666.22", "4,057,788.98",
-                                              "23,870.33", "10,043,883.86"])
+                                              "23,870.33", "10,043,883.86", "10.49", "88.2"])
     # pieces a whole amount can be stay apart: a year and a 行次, a short
     # amount and the next row's, a full amount and a number below it
-    kept = "2021.\n12\n5,000.00\n7\n28,547.41\n3\n1,234\n56\n"
+    kept = "2021.\n12\n5,000.00\n7\n28,547.41\n3\n1,234\n56\n366.\n30\n1\n8\n分\n"
     assert F.rejoin(kept) == kept.strip()
 
 

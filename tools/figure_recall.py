@@ -145,17 +145,31 @@ _SPLIT = (
      re.compile(r"\d[\d,]*(?:\.\d*)?")),
     (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+$"), re.compile(r"\.\d{1,2}")),        # 10,043,883 / .86
     (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d$"), re.compile(r"\d")),          # 9,628,490.6 / 8
+    (re.compile(r"^\d{1,2}\.$"), re.compile(r"\d{1,2}")),                               # score 10. / 49
 )
+#: a cell printed one character a line (a narrow 得分 column: 8 / 8 / . / 2)
+_VERTICAL = re.compile(r"\d+\.\d+")
 
 
 def rejoin(text: str) -> str:
     """``text`` with every amount its extraction split over lines joined
     back ("4,05" / "7,78" / "8.98" → "4,057,788.98"), so that neither piece
-    is read as a figure of its own.  Only pieces no whole amount can be
-    (an unfinished thousands group, a trailing point, one decimal of a
-    grouped amount followed by a lone digit) are joined; blank lines
-    between the pieces are dropped."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    is read as a figure of its own.  Only pieces no whole amount can be are
+    joined: an unfinished thousands group, a trailing point, one decimal of
+    a grouped amount followed by a lone digit, a score's "10." before its
+    decimals, a decimal number printed one character a line ("8" / "8" /
+    "." / "2").  Blank lines between the pieces are dropped."""
+    lines: list[str] = []
+    column: list[str] = []
+    for line in [line.strip() for line in text.split("\n") if line.strip()] + [""]:
+        if len(line) == 1 and line in "0123456789.":
+            column.append(line)
+            continue
+        run = "".join(column)
+        lines.extend([run] if _VERTICAL.fullmatch(run) else column)
+        column.clear()
+        if line:
+            lines.append(line)
     out: list[str] = []
     for line in lines:
         if out and any(first.search(out[-1]) and rest.fullmatch(line) for first, rest in _SPLIT):
