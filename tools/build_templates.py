@@ -24,7 +24,7 @@ The template is rendered by ``reportgen.output.render.render_docx``.  Context it
                       row of its block, "" on the rows after it
         level2_merge  "restart" / "continue" / "" (vertical merge of 二级 cell)
         name, ref_weight, weight, analysis, score   三级指标 … 评价得分
-        (the 绩效情况 column is merged statically, see score_table())
+        (the 绩效情况 label column merges down the loop rows, see score_table())
     total_ref_weight, total_weight, total, grade     综合得分 / 评价结果等次
     evaluators  list of dicts: name, title, office, phone
 
