@@ -455,3 +455,30 @@ def test_keep_total_rows_recognises_a_closing_total(label, total):
         assert [etree.QName(c).localname for c in ppr] == ["pStyle", "keepNext", "jc"]
     assert keep_total_rows(body) == int(total)           # idempotent: no second keepNext
     assert len(body.findall(f".//{{{w}}}keepNext")) == 2 * int(total)
+
+
+@pytest.mark.parametrize("name", ["xinzhou-gongxin-2021.yaml", "shanghai-caizheng-2024.yaml"])
+def test_class_and_section_lines_keep_with_the_line_after(rendered, name):
+    """决算 功能分类 tables: a 类 (3-digit) or 款 (5-digit) line is kept on the
+    page of the line after it, a 项 (7-digit) line is not — unless a total
+    row follows it (keep_total_rows)."""
+    import io
+    import re
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    data = next(d for n, d in rendered[name][1].items() if "决算" in n)
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    seen = {3: 0, 5: 0, 7: 0}
+    for tbl in body.iter(f"{w}tbl"):
+        rows = tbl.findall(f"{w}tr")
+        for row in rows[:-2]:
+            first = "".join(t.text or "" for t in row.find(f"{w}tc").iter(f"{w}t")).strip()
+            if not re.fullmatch(r"2(\d{2}|\d{4}|\d{6})", first):     # 功能分类 (the 经济分类 codes start with 3)
+                continue
+            kept = [p.find(f"{w}pPr/{w}keepNext") is not None for p in row.iter(f"{w}p")]
+            assert all(kept) if len(first) < 7 else not any(kept), (first, kept)
+            seen[len(first)] += 1
+    assert all(n >= 5 for n in seen.values()), seen
