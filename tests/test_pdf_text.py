@@ -270,3 +270,32 @@ def test_the_scoring_appendix_total_keeps_a_criterion_row_however_long(scoring_v
     # last page, before the rule): the check can fail
     assert len(set(pages.values())) >= 3, pages
     assert any(found for (name, kept), found in lone.items() if not kept), lone
+
+
+#: A number torn from its % or across its decimal point at a line end
+#: ("180.00" / "%", "100." / "00"): its column is too narrow for it.
+TORN_NUMBER = re.compile(r"\d[ \t]*\n[ \t]*[%％]|\d\.[ \t]*\n[ \t]*\d")
+
+
+def torn_in(text: str) -> list[str]:
+    """Every number ``text`` (pdftotext -raw) prints over two lines, with its neighbours."""
+    return [text[max(0, m.start() - 12):m.end() + 4].replace("\n", "⏎") for m in TORN_NUMBER.finditer(text)]
+
+
+def torn_numbers(pdf) -> list[str]:
+    return torn_in(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                                  text=True, check=True, timeout=120).stdout)
+
+
+def test_the_torn_number_check_finds_them():
+    """As pdftotext printed the 完成进度 column before it was widened:
+    "180.00" / "%"; or a number broken at its point."""
+    assert torn_in("18 家 180.00\n%\n第 1 页") and torn_in("得分 100.\n00") and torn_in("90.\n00%")
+    assert not torn_in("2021 年\n100.00%\n第 1 页") and not torn_in("共 3 项\n12 家")
+
+
+def test_no_number_is_torn_over_two_lines(converted):
+    """A score or a rate fits its column: seed 004's 完成进度 180.00% and a
+    得分 of 100.00 are printed on one line (issue 13 point 5)."""
+    torn = {path.name: found for path, (data, pdf) in converted.items() if (found := torn_numbers(pdf))}
+    assert not torn, torn
