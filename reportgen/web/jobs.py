@@ -3,7 +3,7 @@
 A page that needs checking, rendering, PDF conversion, a zip or a summary
 queues a :class:`models.Job` and returns at once; the page shows its
 progress.  ``reportgen serve`` runs the jobs in separate worker processes at
-lower priority (:func:`reportgen.web.serve.start_workers`), so a check or a
+lower priority (:class:`reportgen.web.serve.Children`), so a check or a
 LibreOffice conversion never holds the request threads' interpreter lock nor
 takes the CPU from them; tests run them in this process (:func:`run_pending`,
 :func:`start_worker`).  A worker claims the oldest queued job with a
@@ -34,19 +34,14 @@ from reportgen.web import engine
 from reportgen.web.models import Event, Job, Round, Status, Unit
 
 log = logging.getLogger(__name__)
-#: set when a job is queued; ``reportgen serve`` replaces it by an event shared with its worker processes
+#: set when a job is queued, so worker threads of this process start it at once
 _WAKE = threading.Event()
 
 
 def wake() -> None:
-    """Wake the workers (called when a queued job's transaction commits)."""
+    """Wake the worker threads of this process (called when a queued job's
+    transaction commits); worker processes look every 0.5 s."""
     _WAKE.set()
-
-
-def use_wake(event) -> None:
-    """Share ``event`` (a multiprocessing Event) between this process and the workers."""
-    global _WAKE
-    _WAKE = event
 
 
 def enqueue(kind: str, *, round: Round | None = None, unit: Unit | None = None, user=None,
@@ -136,9 +131,10 @@ def run(job: Job) -> None:
                                              finished_at=timezone.now())
 
 
-def work(stop) -> None:
+def work(stop, poll: float = 1.0) -> None:
     """Run jobs until ``stop`` (an Event) is set: the loop of one worker
-    thread or process; between jobs it waits for :func:`wake` (at most 1 s)."""
+    thread or process; when none is queued it waits for :func:`wake` (a job
+    queued in this process) or ``poll`` seconds."""
     while not stop.is_set():
         close_old_connections()
         try:
@@ -147,7 +143,7 @@ def work(stop) -> None:
             log.exception("job worker")
             ran = 0
         if not ran:
-            _WAKE.wait(timeout=1.0)
+            _WAKE.wait(timeout=poll)
             _WAKE.clear()
     connections.close_all()     # this thread's connection, so the database can be dropped or moved
 

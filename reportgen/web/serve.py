@@ -91,31 +91,31 @@ def _end_with_parent() -> None:
                          daemon=True).start()
 
 
-def worker_main(data: str, database_url: str | None, stop, wake) -> None:
+def worker_main(data: str, database_url: str | None) -> None:
     """The entry point of one job worker process (started with the ``spawn``
     method on every platform): lower priority, Django on the same data folder
-    and database, then :func:`jobs.work` until ``stop`` is set."""
+    and database, then :func:`jobs.work` (looking for queued jobs every 0.5 s)
+    until the server terminates it.  No lock or event is shared with the
+    server: a process killed while holding one would hang the others."""
+    import threading
+
     _end_with_parent()
     _lower_priority()
     _django(data, database_url)
     from reportgen.web import jobs
 
-    jobs.use_wake(wake)
     try:
-        jobs.work(stop)
+        jobs.work(threading.Event(), poll=0.5)
     except KeyboardInterrupt:       # Ctrl+C reaches the whole console group; the server stops us
         pass
 
 
-def web_main(sock, threads: int, data: str, database_url: str | None, wake) -> None:
+def web_main(sock, threads: int, data: str, database_url: str | None) -> None:
     """The entry point of one web process: waitress with ``threads`` request
     threads accepting on ``sock``, the listening socket it shares with the
     other web processes."""
     _end_with_parent()
     _django(data, database_url)
-    from reportgen.web import jobs
-
-    jobs.use_wake(wake)
     try:
         _waitress(sock, threads).run()
     except KeyboardInterrupt:
@@ -172,12 +172,10 @@ class Children:
 
     def __init__(self):
         import multiprocessing
-
-        from reportgen.web import jobs
+        import threading
 
         self.ctx = multiprocessing.get_context("spawn")
-        self.stop_event, self.wake = self.ctx.Event(), self.ctx.Event()
-        jobs.use_wake(self.wake)
+        self.stop_event = threading.Event()
         self.procs: list[tuple[object, object]] = []        # (start function, process)
         self._closing = False
 
@@ -191,12 +189,12 @@ class Children:
 
         jobs.recover()
         for _ in range(n):
-            self._add(lambda: self.ctx.Process(target=worker_main, args=(*self._args(), self.stop_event, self.wake),
+            self._add(lambda: self.ctx.Process(target=worker_main, args=self._args(),
                                                name="reportgen-worker", daemon=True))
 
     def add_web(self, n: int, sock, threads: int) -> None:
         for _ in range(n):
-            self._add(lambda: self.ctx.Process(target=web_main, args=(sock, threads, *self._args(), self.wake),
+            self._add(lambda: self.ctx.Process(target=web_main, args=(sock, threads, *self._args()),
                                                name="reportgen-web", daemon=True))
 
     def _add(self, make) -> None:
@@ -229,20 +227,20 @@ class Children:
         while not self.stop_event.wait(1.0):
             pass
 
-    def close(self, timeout: float = 15.0) -> None:
+    def close(self, timeout: float = 10.0) -> None:
+        """Terminate the children (a job cut short is queued again at the next start)."""
         import time
 
         self._closing = True
         self.stop_event.set()
-        self.wake.set()
-        end = time.monotonic() + timeout
         for _, p in self.procs:
-            if p.name == "reportgen-web":
+            if p.is_alive():
                 p.terminate()
+        end = time.monotonic() + timeout
         for _, p in self.procs:
             p.join(max(0.1, end - time.monotonic()))
             if p.is_alive():
-                p.terminate()
+                p.kill()
 
 
 def _interrupt(signum, frame):

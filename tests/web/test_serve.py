@@ -67,3 +67,55 @@ def test_serve_prints_the_first_login_once_and_serves_the_login_page(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def _group_alive(pgid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if os.getpgid(int(d)) == pgid:
+                    out.append(int(d))
+            except OSError:
+                continue
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_serve_with_web_processes_stops_cleanly_and_never_leaves_children(tmp_path):
+    """Two web processes on one port and the job workers: pages answer; a stop
+    (SIGTERM to the group, as systemd does) ends every process; and when the
+    server itself is killed outright, its children end too and free the port."""
+    env_extra = {"REPORTGEN_WEB_PROCESSES": "2", "REPORTGEN_WORKERS": "2"}
+    for how in ("term", "kill"):
+        port = _free_port()
+        os.environ.update(env_extra)
+        try:
+            proc = _serve(tmp_path / f"data-{how}", port)
+        finally:
+            for k in env_extra:
+                os.environ.pop(k)
+        _lines_until(proc, "工作台已启动")
+        try:
+            for _ in range(20):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=20) as resp:
+                    assert resp.status == 200
+            assert len(_group_alive(proc.pid)) >= 5        # server, 2 web, 2 workers (+ resource tracker)
+            if how == "term":
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=20)
+            else:
+                proc.kill()
+                proc.wait(timeout=5)
+            end = time.time() + 20
+            while _group_alive(proc.pid) and time.time() < end:
+                time.sleep(0.2)
+            assert not _group_alive(proc.pid), how
+            with socket.socket() as s:          # nobody listens on the port any more (as serve binds it)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", port))
+                s.listen(1)
+        finally:
+            for pid in _group_alive(proc.pid):
+                os.kill(pid, signal.SIGKILL)
