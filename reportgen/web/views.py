@@ -351,12 +351,15 @@ def unit_page(request, unit: Unit):
         return redirect("password")
     render_job = unit.jobs.filter(kind="render").order_by("-id").first()
     check_job = unit.jobs.filter(kind="check").order_by("-id").first()
-    problems = unit.problems
+    from reportgen.web.figures import annotate, placed_comments
+
+    comments = placed_comments(unit)
+    problems = annotate(unit.problems, comments)
     return render(request, "web/unit.html", {
         "unit": unit, "round": unit.round, "bureau": is_bureau(request.user),
         "errors": [p for p in problems if p["severity"] == "错误"],
         "warnings": [p for p in problems if p["severity"] != "错误"],
-        "comments": _comments(unit), "previous": _previous(unit) if not unit.data_yaml else None,
+        "comments": comments, "previous": _previous(unit) if not unit.data_yaml else None,
         "job": render_job if render_job and render_job.active else None,
         "check_job": check_job if check_job and check_job.active else None,
         "rejected": check_job if check_job and check_job.state == Job.State.FAILED else None,
@@ -479,12 +482,16 @@ def unit_submit(request, unit: Unit):
 def review(request, unit: Unit):
     if not is_bureau(request.user):
         raise Http404
-    fields = sorted({p["field"] for p in unit.problems if p["field"]} | {o["key"] for o in unit.overrides})
+    from reportgen.web.figures import annotate, comment_targets, placed_comments
+
+    comments = placed_comments(unit)
+    problems = annotate(unit.problems, comments)
     return render(request, "web/review.html", {
         "unit": unit, "round": unit.round, "rendered": unit.rendered if unit.preview_ready else None,
-        "warnings": [p for p in unit.problems if p["severity"] != "错误"],
-        "errors": [p for p in unit.problems if p["severity"] == "错误"],
-        "comments": _comments(unit), "fields": fields,
+        "warnings": [p for p in problems if p["severity"] != "错误"],
+        "errors": [p for p in problems if p["severity"] == "错误"],
+        "comments": comments, "targets": comment_targets(unit, request.GET.get("field", "")[:200]) if unit.data_yaml else [],
+        "picked": request.GET.get("field", "")[:200],
         "events": unit.events.all()[:50],
         "job": unit.jobs.filter(kind="render", state__in=[Job.State.QUEUED, Job.State.RUNNING]).first(),
         "decidable": unit.status == Status.SUBMITTED})

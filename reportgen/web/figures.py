@@ -1,0 +1,202 @@
+"""The unit's figures in a web form (在线填报/修改数据) and the reviewer's
+comments at figures (批注).
+
+The form is generated from the round's frozen pack (:mod:`formspec`),
+pre-filled from the unit's latest data: a file still being checked, else
+its current data, else the same unit's data of the previous round (年度 set
+to this round's), else empty with 单位名称 and 年度.  Saving writes a unit
+file and queues the same ``check`` job as an upload (a new 数据版本, checked
+in the background, the status updated); the page then shows every problem
+at its input, beside the values as entered.  Only the unit's own account
+saves; bureau accounts read the form, and a reviewer can open 批注 beside
+any figure to comment on it.  A comment (审核意见) names a field path; the
+unit sees it at that input here, on its page and beside the problem of
+that field.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reportgen.errors import ReportgenError
+from reportgen.web import engine, formspec, jobs
+from reportgen.web.access import is_bureau, unit_scoped
+from reportgen.web.models import Comment, Job, Status, Unit
+from reportgen.web.views import _comments, _previous, log
+
+
+def _pending_check(unit: Unit) -> Job | None:
+    return unit.jobs.filter(kind="check", state__in=[Job.State.QUEUED, Job.State.RUNNING]).order_by("-id").first()
+
+
+def _source(unit: Unit) -> tuple[dict | None, str]:
+    """The raw tree the form starts from and a note on where it came from."""
+    pending = _pending_check(unit)
+    if pending is not None and (pending.params.get("form") or pending.params.get("name", "").lower().endswith(
+            (".yaml", ".yml"))):
+        path = engine.data_dir() / pending.params["path"]
+        if path.is_file():
+            raw = engine.raw_of(path.read_bytes().decode("utf-8-sig", "replace"))
+            if raw is not None:
+                return raw, "刚保存的数据（正在核对）"
+    if unit.data_yaml:
+        return engine.raw_of(unit.data_yaml), f"第 {unit.revision} 版数据（{unit.source_name}）"
+    previous = _previous(unit)
+    if previous is not None:
+        raw = engine.raw_of(previous.data_yaml) or {}
+        raw["year"] = str(unit.round.year)
+        return raw, f"本单位 {previous.round.year} 年度的数据（年度已改为 {unit.round.year}，请逐项更新为本年度数字）"
+    return {"money_unit": "万元", "year": str(unit.round.year), "unit": {"name": unit.name}}, "空白表（已填单位名称和年度）"
+
+
+def comment_targets(unit: Unit, picked: str = "") -> list[tuple[str, list[tuple[str, str]]]]:
+    """The figures a reviewer may comment on, for a select: ``[(group,
+    [(field path, label)])]`` — the figure ``picked`` (from 批注 beside it in
+    the form) when it is not listed, the fields of the check's problems and
+    of the 人工评分, then every input of the unit's form by sheet that is
+    filled in (or on a sheet the pack uses)."""
+    pack = engine.round_pack(unit.round.pack_hash)
+    form = formspec.build(pack, engine.raw_of(unit.data_yaml) if unit.data_yaml else None)
+    seen: set[str] = set()
+
+    def label(path: str) -> str:
+        return f"{form.place(path).removeprefix(formspec.SOURCE + ' › ')}（{path}）"
+
+    found = []
+    for p in unit.problems:
+        if p["field"] and p["field"] not in seen:
+            seen.add(p["field"])
+            found.append((p["field"], f"{p['severity']}：{label(p['field'])}"))
+    for o in unit.overrides:
+        path = f"overrides.{o['key']}"
+        if path not in seen:
+            seen.add(path)
+            found.append((path, f"人工评分：{o['form']} · {o['name']}（{path}）"))
+    out = [("核对结果和人工评分涉及的数据", found)] if found else []
+
+    def rows(block, acc):
+        for row in block.rows:
+            for c in row.cells:
+                if c.value:
+                    acc.append((c.path, c.place))
+            for ch in row.children:
+                rows(ch, acc)
+
+    for s in form.sections:
+        acc = [(i.path, i.place) for i in s.inputs if not i.heading and (s.in_use or i.value)]
+        if s.block is not None:
+            rows(s.block, acc)
+        acc = [(p, f"{where}（{p}）") for p, where in acc if p not in seen]
+        if acc:
+            out.append((s.title, acc))
+    if picked and not any(picked == p for _, opts in out for p, _ in opts):
+        out.insert(0, ("所选数据", [(picked, label(picked))]))
+    return out
+
+
+@unit_scoped
+def figures_page(request, unit: Unit):
+    pack = engine.round_pack(unit.round.pack_hash)
+    raw, source = _source(unit)
+    form = formspec.build(pack, raw)
+    pending = _pending_check(unit)
+    if pending is None:
+        for p in unit.problems:
+            note = {"kind": p["severity"], "text": p["message"]}
+            if not (p["field"] and form.attach(note, p["field"])):
+                form.unplaced.append({**p, "kind": p["severity"]})
+    comments = _comments(unit)
+    general = []
+    for x in comments:
+        note = {"kind": "批注", "text": x["c"].text, "when": x["c"].created_at, "revision": x["c"].revision}
+        if not (x["c"].field and form.attach(note, x["c"].field)):
+            general.append(x)
+    bureau = is_bureau(request.user)
+    editable = not bureau and unit.status not in (Status.SUBMITTED, Status.APPROVED)
+    return render(request, "web/figures.html", {
+        "unit": unit, "round": unit.round, "form": form, "source": source, "bureau": bureau,
+        "editable": editable, "general_comments": general, "check_job": pending,
+        "errors": [{**p, "anchor": form.anchor(p["field"]) if p["field"] else ""}
+                   for p in unit.problems if p["severity"] == "错误"] if pending is None else [],
+        "lost": formspec.lost_on_save(pack, raw),
+        "can_comment": bureau and unit.status == Status.SUBMITTED,
+    })
+
+
+@unit_scoped
+@require_POST
+def figures_save(request, unit: Unit):
+    if is_bureau(request.user):
+        raise PermissionDenied("数据由单位填报")
+    if unit.status in (Status.SUBMITTED, Status.APPROVED):
+        messages.error(request, "已提交的数据不能再修改；如需修改，请联系财政局退回")
+        return redirect("figures", unit_id=unit.pk)
+    pack = engine.round_pack(unit.round.pack_hash)
+    base, _ = _source(unit)
+    try:
+        raw = formspec.raw_from_post(pack, request.POST, base)
+        text = formspec.unit_text(pack, raw)
+    except ReportgenError as exc:
+        messages.error(request, f"未能保存：{exc}")
+        return redirect("figures", unit_id=unit.pk)
+    folder = engine.data_dir() / "rounds" / str(unit.round_id) / "units" / str(unit.pk) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{timezone.now():%Y%m%d-%H%M%S-%f}-form.yaml"
+    stored.write_text(text, encoding="utf-8")
+    with transaction.atomic():
+        jobs.enqueue("check", round=unit.round, unit=unit, user=request.user,
+                     path=str(stored.relative_to(engine.data_dir())), name=formspec.SOURCE, form=True)
+    log(request, "在线填报", f"保存网页表单（{len(text.splitlines())} 行）", unit=unit)
+    messages.info(request, "已保存，正在核对；核对完成后本页自动刷新，问题显示在对应的填写项旁")
+    return redirect("figures", unit_id=unit.pk)
+
+
+@unit_scoped
+@require_POST
+def review_comment(request, unit: Unit):
+    """A reviewer's comment at a figure (or general), without deciding yet."""
+    if not is_bureau(request.user):
+        raise PermissionDenied("只有财政局账号可以批注")
+    text = request.POST.get("comment", "").strip()[:4000]
+    fieldpath = request.POST.get("field", "").strip()[:200]
+    if unit.status != Status.SUBMITTED:
+        messages.error(request, f"当前状态为“{unit.get_status_display()}”，只能对已提交的数据批注")
+    elif not text:
+        messages.error(request, "请填写批注内容")
+    else:
+        Comment.objects.create(unit=unit, author=request.user, field=fieldpath, text=text, revision=unit.revision)
+        zh = engine.field_name(unit.round.pack_hash, fieldpath) if fieldpath else ""
+        log(request, "批注", (f"[{fieldpath}] " if fieldpath else "") + text, unit=unit)
+        messages.success(request, f"已添加批注{f'（{zh or fieldpath}）' if fieldpath else ''}；退回后单位在对应数据旁看到")
+    return redirect(reverse("review", args=[unit.pk]) + "#decide")
+
+
+def placed_comments(unit: Unit) -> list[dict]:
+    """The unit's comments (:func:`views._comments`), each with the place of
+    its field in the web form (``place``, in words) and the id of its input
+    there (``anchor``)."""
+    comments = _comments(unit)
+    if any(x["c"].field for x in comments):
+        form = formspec.build(engine.round_pack(unit.round.pack_hash),
+                              engine.raw_of(unit.data_yaml) if unit.data_yaml else None)
+        for x in comments:
+            if x["c"].field:
+                x["anchor"] = form.anchor(x["c"].field)
+                x["place"] = form.place(x["c"].field).removeprefix(formspec.SOURCE + " › ")
+    return comments
+
+
+def annotate(problems: list[dict], comments: list[dict]) -> list[dict]:
+    """``problems`` each with the comments at its field (``comments``: :func:`views._comments`)."""
+    out = []
+    for p in problems:
+        at = [x for x in comments if x["c"].field and p["field"] and (
+            p["field"] == x["c"].field or p["field"].startswith((x["c"].field + ".", x["c"].field + "[")))]
+        out.append({**p, "comments": at})
+    return out
