@@ -118,7 +118,7 @@ def figures_page(request, unit: Unit):
         if not (x["c"].field and form.attach(note, x["c"].field)):
             general.append(x)
     bureau = is_bureau(request.user)
-    editable = not bureau and unit.status not in (Status.SUBMITTED, Status.APPROVED)
+    editable = not bureau and unit.status not in (Status.SUBMITTED, Status.APPROVED) and pending is None
     return render(request, "web/figures.html", {
         "unit": unit, "round": unit.round, "form": form, "source": source, "bureau": bureau,
         "editable": editable, "general_comments": general, "check_job": pending,
