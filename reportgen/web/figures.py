@@ -111,17 +111,19 @@ def figures_page(request, unit: Unit):
             note = {"kind": p["severity"], "text": p["message"]}
             if not (p["field"] and form.attach(note, p["field"])):
                 form.unplaced.append({**p, "kind": p["severity"]})
-    comments = _comments(unit)
-    general = []
-    for x in comments:
+    general, at_figures = [], []
+    for x in _comments(unit):
         note = {"kind": "批注", "text": x["c"].text, "when": x["c"].created_at, "revision": x["c"].revision}
-        if not (x["c"].field and form.attach(note, x["c"].field)):
+        if x["c"].field and form.attach(note, x["c"].field):
+            at_figures.append({**x, "anchor": form.anchor(x["c"].field),
+                               "place": form.place(x["c"].field).removeprefix(formspec.SOURCE + " › ")})
+        else:
             general.append(x)
     bureau = is_bureau(request.user)
     editable = not bureau and unit.status not in (Status.SUBMITTED, Status.APPROVED) and pending is None
     return render(request, "web/figures.html", {
         "unit": unit, "round": unit.round, "form": form, "source": source, "bureau": bureau,
-        "editable": editable, "general_comments": general, "check_job": pending,
+        "editable": editable, "general_comments": general, "figure_comments": at_figures, "check_job": pending,
         "errors": [{**p, "anchor": form.anchor(p["field"]) if p["field"] else ""}
                    for p in unit.problems if p["severity"] == "错误"] if pending is None else [],
         "lost": formspec.lost_on_save(pack, raw),
@@ -171,9 +173,13 @@ def review_comment(request, unit: Unit):
         messages.error(request, "请填写批注内容")
     else:
         Comment.objects.create(unit=unit, author=request.user, field=fieldpath, text=text, revision=unit.revision)
-        zh = engine.field_name(unit.round.pack_hash, fieldpath) if fieldpath else ""
-        log(request, "批注", (f"[{fieldpath}] " if fieldpath else "") + text, unit=unit)
-        messages.success(request, f"已添加批注{f'（{zh or fieldpath}）' if fieldpath else ''}；退回后单位在对应数据旁看到")
+        where = ""
+        if fieldpath:
+            form = formspec.build(engine.round_pack(unit.round.pack_hash), engine.raw_of(unit.data_yaml))
+            where = form.place(fieldpath).removeprefix(formspec.SOURCE + " › ")
+            where = where if where != formspec.SOURCE else fieldpath
+        log(request, "批注", (f"[{where}] " if where else "") + text, unit=unit)
+        messages.success(request, f"已添加批注{f'（{where}）' if where else ''}；退回后单位在对应数据旁看到")
     return redirect(reverse("review", args=[unit.pk]) + "#decide")
 
 
@@ -189,6 +195,7 @@ def placed_comments(unit: Unit) -> list[dict]:
             if x["c"].field:
                 x["anchor"] = form.anchor(x["c"].field)
                 x["place"] = form.place(x["c"].field).removeprefix(formspec.SOURCE + " › ")
+                x["zh"] = x["zh"] or x["place"].rpartition(" › ")[2]
     return comments
 
 

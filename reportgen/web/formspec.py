@@ -76,8 +76,9 @@ class Input:
         return "f-" + re.sub(r"\s", "_", self.path)
 
     @property
-    def errors(self) -> bool:
-        return any(n["kind"] == "错误" for n in self.notes)
+    def mark(self) -> str:
+        """How the input is highlighted: ``noted`` (an error), ``warned``, ``commented`` or ""."""
+        return _mark(self.notes)
 
 
 @dataclass
@@ -101,6 +102,10 @@ class Row:
     @property
     def dom_id(self) -> str:
         return "row-" + re.sub(r"\s", "_", self.rowpath)
+
+    @property
+    def mark(self) -> str:
+        return _mark(self.notes)
 
 
 @dataclass
@@ -185,6 +190,11 @@ class Form:
         return SOURCE
 
 
+def _mark(notes: list[dict]) -> str:
+    kinds = {n["kind"] for n in notes}
+    return "noted" if "错误" in kinds else "warned" if "警告" in kinds else "commented" if kinds else ""
+
+
 def _parents(path: str) -> list[str]:
     out = []
     while path:
@@ -200,8 +210,10 @@ def _kind(spec: S.Field, long_text: bool) -> tuple[str, tuple]:
         return "money", ()
     if isinstance(t, (S.Number, S.Percent)):
         return "number", ()
-    if isinstance(t, (S.Count, S.Year)):
+    if isinstance(t, S.Count):
         return "count", ()
+    if isinstance(t, S.Year):
+        return "year", ()
     if isinstance(t, S.Date):
         return "date", ()
     if isinstance(t, S.Bool):
@@ -241,7 +253,7 @@ class _Builder:
     def input(self, name: str, path: str, generic: str, spec: S.Field, value, place: str,
               long_text: bool = False, depth: int = 0) -> Input:
         text = _text(value)
-        kind, options = _kind(spec, long_text or len(text) > 40 or "\n" in text)
+        kind, options = _kind(spec, long_text or len(text) > 24 or "\n" in text)
         if kind in ("choice",) and text and text not in options:
             options = options + (text,)      # shown as given, so saving keeps it and the check names it
         made = Input(name, path, spec.zh, kind, unit_label(spec, self.money_unit), spec.unit == "money",
@@ -309,7 +321,7 @@ class _Builder:
                 options.append((key, key))
             row.key_options = options
             row.key_label = label
-        here = f"{place} {label}" if label else place
+        here = f"{place} › {label}" if label else place
         if not template:
             self.by_path[path] = row
         row.place = here
