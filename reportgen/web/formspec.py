@@ -82,6 +82,20 @@ class Input:
 
 
 @dataclass
+class CellGroup:
+    """The cells of a card from one sub-group of the item (年度总体目标,
+    项目绩效分析, 填报信息); ``title`` "" for the item's own fields."""
+
+    title: str
+    cells: list[Input]
+
+    @property
+    def open(self) -> bool:
+        """Shown unfolded: the item's own fields, or a group with a value, a note or a 必填 field."""
+        return not self.title or any(c.value or c.notes or c.required for c in self.cells)
+
+
+@dataclass
 class Row:
     """A row of a table: a list item, a map entry (``key``, chosen from
     ``key_options`` [(key, 中文名)] or typed) or a fixed row (a 资金来源)."""
@@ -98,6 +112,7 @@ class Row:
     key_fixed: bool = False
     notes: list = field(default_factory=list)
     place: str = ""
+    groups: list[CellGroup] = field(default_factory=list)
 
     @property
     def dom_id(self) -> str:
@@ -337,6 +352,13 @@ class _Builder:
             if template:
                 self.by_path.pop(cell_path, None)
             row.cells.append(made)
+            if "." in c.key:
+                title = group.zh if group is not None else ""
+                if not row.groups or row.groups[-1].title != title:
+                    row.groups.append(CellGroup(title, []))
+            elif not row.groups or row.groups[-1].title:
+                row.groups.append(CellGroup("", []))
+            row.groups[-1].cells.append(made)
         child_ids = ids + [ident]
         for child in t.children:
             row.children.append(self.block(child, item if isinstance(item, dict) else {}, rowpath, path,
