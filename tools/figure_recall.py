@@ -6,7 +6,9 @@ built from it (``examples/*.yaml``) should reproduce every figure of it that
 is right.  This tool lists the seed's *specific* figures — those that cannot
 turn up in our output by chance — replaces the ones rubrics.md lists as the
 seed's errors by their correct values (``tools/seed_errata.yaml``), and
-looks for each in the text of every form rendered from the example.
+looks for each in the text of every form rendered from the example.  Table
+cells the seed's extracted text splits over lines ("378,6" / "66.22") are
+joined back first (:func:`rejoin`).
 
 A figure is specific when it is (rules in :func:`specific`):
 
@@ -27,8 +29,9 @@ is found only where we print it in 元.
 
 Run::
 
-    python tools/figure_recall.py                 # the three Jinzhong seeds
+    python tools/figure_recall.py                 # all five seeds
     python tools/figure_recall.py --missing       # and every figure not found
+    python tools/figure_recall.py 001 002         # some seeds only
     python tools/figure_recall.py --shared PATH   # ../shared elsewhere (or $REPORTGEN_SHARED)
 """
 
@@ -67,6 +70,8 @@ _TOKEN = re.compile(rf"(?<![\d.,])({NUM})(?!\.?\d)([ \t]*[%％])?")
 #: seed number → (example file, pack).  The examples say which seed they come from.
 PAIRS = {
     "000": ("jinzhong-gongxin-2021.yaml", "jinzhong"),
+    "001": ("ningxiang-gongxin-2022.yaml", "ningxiang"),
+    "002": ("xinzhou-gongxin-2021.yaml", "xinzhou"),
     "003": ("jinzhong-huitong-2021.yaml", "jinzhong"),
     "004": ("jinzhong-zhaoshang-2020.yaml", "jinzhong"),
 }
@@ -131,6 +136,49 @@ def specific(figure: Figure) -> bool:
     return v >= 10 and figure.unit in ("money", "count", "score")
 
 
+#: The pieces of a table cell the extracted text of a seed splits over
+#: lines (seed 002's 公开表): a first piece that cannot end a printed amount,
+#: and the next line that continues it.  ``(first, next)`` patterns:
+_SPLIT = (
+    (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.$"), re.compile(r"\d{1,2}")),        # 24,099,844. / 55
+    (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*,\d{1,2}$"),                           # 378,6 / 66.22
+     re.compile(r"\d[\d,]*(?:\.\d*)?")),
+    (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+$"), re.compile(r"\.\d{1,2}")),        # 10,043,883 / .86
+    (re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+\.\d$"), re.compile(r"\d")),          # 9,628,490.6 / 8
+    (re.compile(r"^\d{1,2}\.$"), re.compile(r"\d{1,2}")),                               # score 10. / 49
+)
+#: a cell printed one character a line (a narrow 得分 column: 8 / 8 / . / 2)
+_VERTICAL = re.compile(r"\d+\.\d+")
+
+
+def rejoin(text: str) -> str:
+    """``text`` with every amount its extraction split over lines joined
+    back ("4,05" / "7,78" / "8.98" → "4,057,788.98"), so that neither piece
+    is read as a figure of its own.  Only pieces no whole amount can be are
+    joined: an unfinished thousands group, a trailing point, one decimal of
+    a grouped amount followed by a lone digit, a score's "10." before its
+    decimals, a decimal number printed one character a line ("8" / "8" /
+    "." / "2").  Blank lines between the pieces are dropped."""
+    lines: list[str] = []
+    column: list[str] = []
+    for line in [line.strip() for line in text.split("\n") if line.strip()] + [""]:
+        if len(line) == 1 and line in "0123456789.":
+            column.append(line)
+            continue
+        run = "".join(column)
+        lines.extend([run] if _VERTICAL.fullmatch(run) else column)
+        column.clear()
+        if line:
+            lines.append(line)
+    out: list[str] = []
+    for line in lines:
+        if out and any(first.search(out[-1]) and rest.fullmatch(line) for first, rest in _SPLIT):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def seed_figures(text: str) -> set[Figure]:
     """The specific figures of a seed's text, each once: a number printed
     both bare (a table cell) and with a unit counts as the one with the unit."""
@@ -156,8 +204,11 @@ def corrected(figures: set[Figure], errata: list[dict]) -> tuple[set[Figure], li
     """``figures`` with each erratum's seed figure replaced by its correct
     value (dropped when there is none, or when the correct value is not
     specific).  An erratum without a unit stands for the figure with any
-    unit, and its correct value takes that unit.  Also returns the errata
-    whose seed figure is not among ``figures`` (a stale entry)."""
+    unit, and its correct value takes that unit.  An erratum with
+    ``right_elsewhere`` (where the same number is right: seed 002 prints
+    0.03% wrongly for 农林水 and rightly for 灾害防治) keeps the seed's
+    figure and adds the correct one.  Also returns the errata whose seed
+    figure is not among ``figures`` (a stale entry)."""
     out = set(figures)
     stale = []
     for e in errata:
@@ -168,7 +219,8 @@ def corrected(figures: set[Figure], errata: list[dict]) -> tuple[set[Figure], li
             stale.append(str(e["seed"]))
             continue
         for hit in hits:
-            out.discard(hit)
+            if not e.get("right_elsewhere"):
+                out.discard(hit)
             if e.get("correct") is None:
                 continue
             right = _figure(e["correct"])
@@ -224,7 +276,7 @@ def measure(seed: str, shared: Path = DEFAULT_SHARED, errata: dict | None = None
     ``output`` replaces the rendered text (for testing the measure itself)."""
     example, pack = PAIRS[seed]
     errata = load_errata() if errata is None else errata
-    expected, stale = corrected(seed_figures(seed_file(shared, seed).read_text(encoding="utf-8")),
+    expected, stale = corrected(seed_figures(rejoin(seed_file(shared, seed).read_text(encoding="utf-8"))),
                                 errata.get(seed) or [])
     if output is None:
         output = rendered_text(ROOT / "examples" / example, pack)
