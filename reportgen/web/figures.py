@@ -28,7 +28,8 @@ from reportgen.errors import ReportgenError
 from reportgen.web import engine, formspec, jobs
 from reportgen.web.access import is_bureau, unit_scoped
 from reportgen.web.models import Comment, Job, Status, Unit
-from reportgen.web.views import _comments, _previous, log
+from reportgen.web.comments import placed_comments
+from reportgen.web.views import _previous, log
 
 
 def _pending_check(unit: Unit) -> Job | None:
@@ -55,51 +56,6 @@ def _source(unit: Unit) -> tuple[dict | None, str]:
     return {"money_unit": "万元", "year": str(unit.round.year), "unit": {"name": unit.name}}, "空白表（已填单位名称和年度）"
 
 
-def comment_targets(unit: Unit, picked: str = "") -> list[tuple[str, list[tuple[str, str]]]]:
-    """The figures a reviewer may comment on, for a select: ``[(group,
-    [(field path, label)])]`` — the figure ``picked`` (from 批注 beside it in
-    the form) when it is not listed, the fields of the check's problems and
-    of the 人工评分, then every input of the unit's form by sheet that is
-    filled in (or on a sheet the pack uses)."""
-    pack = engine.round_pack(unit.round.pack_hash)
-    form = formspec.build(pack, engine.raw_of(unit.data_yaml) if unit.data_yaml else None)
-    seen: set[str] = set()
-
-    def label(path: str) -> str:
-        return f"{form.place(path).removeprefix(formspec.SOURCE + ' › ')}（{path}）"
-
-    found = []
-    for p in unit.problems:
-        if p["field"] and p["field"] not in seen:
-            seen.add(p["field"])
-            found.append((p["field"], f"{p['severity']}：{label(p['field'])}"))
-    for o in unit.overrides:
-        path = f"overrides.{o['key']}"
-        if path not in seen:
-            seen.add(path)
-            found.append((path, f"人工评分：{o['form']} · {o['name']}（{path}）"))
-    out = [("核对结果和人工评分涉及的数据", found)] if found else []
-
-    def rows(block, acc):
-        for row in block.rows:
-            for c in row.cells:
-                if c.value:
-                    acc.append((c.path, c.place))
-            for ch in row.children:
-                rows(ch, acc)
-
-    for s in form.sections:
-        acc = [(i.path, i.place) for i in s.inputs if not i.heading and (s.in_use or i.value)]
-        if s.block is not None:
-            rows(s.block, acc)
-        acc = [(p, f"{where}（{p}）") for p, where in acc if p not in seen]
-        if acc:
-            out.append((s.title, acc))
-    if picked and not any(picked == p for _, opts in out for p, _ in opts):
-        out.insert(0, ("所选数据", [(picked, label(picked))]))
-    return out
-
-
 @unit_scoped
 def figures_page(request, unit: Unit):
     pack = engine.round_pack(unit.round.pack_hash)
@@ -112,7 +68,7 @@ def figures_page(request, unit: Unit):
             if not (p["field"] and form.attach(note, p["field"])):
                 form.unplaced.append({**p, "kind": p["severity"]})
     general, at_figures = [], []
-    for x in _comments(unit):
+    for x in placed_comments(unit):
         note = {"kind": "批注", "text": x["c"].text, "when": x["c"].created_at, "revision": x["c"].revision}
         if x["c"].field and form.attach(note, x["c"].field):
             at_figures.append({**x, "anchor": form.anchor(x["c"].field),
@@ -181,29 +137,3 @@ def review_comment(request, unit: Unit):
         log(request, "批注", (f"[{where}] " if where else "") + text, unit=unit)
         messages.success(request, f"已添加批注{f'（{where}）' if where else ''}；退回后单位在对应数据旁看到")
     return redirect(reverse("review", args=[unit.pk]) + "#decide")
-
-
-def placed_comments(unit: Unit) -> list[dict]:
-    """The unit's comments (:func:`views._comments`), each with the place of
-    its field in the web form (``place``, in words) and the id of its input
-    there (``anchor``)."""
-    comments = _comments(unit)
-    if any(x["c"].field for x in comments):
-        form = formspec.build(engine.round_pack(unit.round.pack_hash),
-                              engine.raw_of(unit.data_yaml) if unit.data_yaml else None)
-        for x in comments:
-            if x["c"].field:
-                x["anchor"] = form.anchor(x["c"].field)
-                x["place"] = form.place(x["c"].field).removeprefix(formspec.SOURCE + " › ")
-                x["zh"] = x["zh"] or x["place"].rpartition(" › ")[2]
-    return comments
-
-
-def annotate(problems: list[dict], comments: list[dict]) -> list[dict]:
-    """``problems`` each with the comments at its field (``comments``: :func:`views._comments`)."""
-    out = []
-    for p in problems:
-        at = [x for x in comments if x["c"].field and p["field"] and (
-            p["field"] == x["c"].field or p["field"].startswith((x["c"].field + ".", x["c"].field + "[")))]
-        out.append({**p, "comments": at})
-    return out

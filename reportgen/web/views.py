@@ -27,6 +27,7 @@ from reportgen import numbers as N
 from reportgen.errors import ReportgenError
 from reportgen.pipeline import safe_filename
 from reportgen.web import accounts, engine, jobs
+from reportgen.web.comments import annotate, comment_targets, placed_comments
 from reportgen.web.access import (admin_required, bureau_required, is_bureau, role_of, unit_for,
                                   unit_scoped)
 from reportgen.web.models import Comment, Event, Job, Profile, Role, Round, Status, Unit
@@ -334,15 +335,6 @@ def _previous(unit: Unit) -> Unit | None:
             .order_by("-round__year", "-id").first())
 
 
-def _comments(unit: Unit) -> list[dict]:
-    out = []
-    for c in unit.comments.select_related("author"):
-        zh = engine.field_name(unit.round.pack_hash, c.field) if c.field else ""
-        out.append({"c": c, "zh": zh,
-                    "where": next((p["where"] for p in unit.problems if c.field and p["field"] == c.field), "")})
-    return out
-
-
 @unit_scoped
 def unit_page(request, unit: Unit):
     profile = getattr(request.user, "profile", None)
@@ -351,8 +343,6 @@ def unit_page(request, unit: Unit):
         return redirect("password")
     render_job = unit.jobs.filter(kind="render").order_by("-id").first()
     check_job = unit.jobs.filter(kind="check").order_by("-id").first()
-    from reportgen.web.figures import annotate, placed_comments
-
     comments = placed_comments(unit)
     problems = annotate(unit.problems, comments)
     return render(request, "web/unit.html", {
@@ -482,8 +472,6 @@ def unit_submit(request, unit: Unit):
 def review(request, unit: Unit):
     if not is_bureau(request.user):
         raise Http404
-    from reportgen.web.figures import annotate, comment_targets, placed_comments
-
     comments = placed_comments(unit)
     problems = annotate(unit.problems, comments)
     return render(request, "web/review.html", {
