@@ -270,6 +270,7 @@ def test_saving_the_form_is_a_checked_revision_with_problems_at_their_inputs(cli
     assert "在线填报" in client.get(f"/units/{a.pk}/").content.decode()
 
 
+@pytest.mark.slow      # keeps the fast suite under a minute; .ci/run runs it
 @pytest.mark.django_db
 def test_form_prefilled_from_the_previous_round(client, year_round):
     from reportgen.web import accounts
@@ -304,6 +305,7 @@ def test_bureau_reads_the_form_and_cannot_save(client, year_round):
     assert a.revision == 1
 
 
+@pytest.mark.slow      # keeps the fast suite under a minute; .ci/run runs it
 @pytest.mark.django_db
 def test_submitted_data_cannot_be_changed_in_the_form(client, year_round):
 
