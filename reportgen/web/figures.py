@@ -37,7 +37,8 @@ def _pending_check(unit: Unit) -> Job | None:
 
 
 def _source(unit: Unit) -> tuple[dict | None, str]:
-    """The raw tree the form starts from and a note on where it came from."""
+    """The raw tree the form starts from and a note on where it came from;
+    None (and why) when the unit's current data do not parse as YAML."""
     pending = _pending_check(unit)
     if pending is not None and (pending.params.get("form") or pending.params.get("name", "").lower().endswith(
             (".yaml", ".yml"))):
@@ -47,7 +48,11 @@ def _source(unit: Unit) -> tuple[dict | None, str]:
             if raw is not None:
                 return raw, "刚保存的数据（正在核对）"
     if unit.data_yaml:
-        return engine.raw_of(unit.data_yaml), f"第 {unit.revision} 版数据（{unit.source_name}）"
+        raw = engine.raw_of(unit.data_yaml)
+        if raw is None:     # a YAML upload that does not parse: shown nowhere, so not overwritten either
+            return None, (f"第 {unit.revision} 版数据（{unit.source_name}）不是有效的单位数据文件，"
+                          "无法在表中显示；请按单位页列出的问题修改文件后重新上传")
+        return raw, f"第 {unit.revision} 版数据（{unit.source_name}）"
     previous = _previous(unit)
     if previous is not None:
         raw = engine.raw_of(previous.data_yaml) or {}
@@ -76,14 +81,15 @@ def figures_page(request, unit: Unit):
         else:
             general.append(x)
     bureau = is_bureau(request.user)
-    editable = not bureau and unit.status not in (Status.SUBMITTED, Status.APPROVED) and pending is None
+    editable = (not bureau and unit.status not in (Status.SUBMITTED, Status.APPROVED) and pending is None
+                and raw is not None)
     return render(request, "web/figures.html", {
         "unit": unit, "round": unit.round, "form": form, "source": source, "bureau": bureau,
         "editable": editable, "general_comments": general, "figure_comments": at_figures, "check_job": pending,
         "errors": [{**p, "anchor": form.anchor(p["field"]) if p["field"] else ""}
                    for p in unit.problems if p["severity"] == "错误"] if pending is None else [],
         "lost": formspec.lost_on_save(pack, raw),
-        "can_comment": bureau and unit.status == Status.SUBMITTED,
+        "can_comment": bureau and unit.status == Status.SUBMITTED, "unreadable": raw is None,
     })
 
 
@@ -96,7 +102,10 @@ def figures_save(request, unit: Unit):
         messages.error(request, "已提交的数据不能再修改；如需修改，请联系财政局退回")
         return redirect("figures", unit_id=unit.pk)
     pack = engine.round_pack(unit.round.pack_hash)
-    base, _ = _source(unit)
+    base, source = _source(unit)
+    if base is None:
+        messages.error(request, source)
+        return redirect("figures", unit_id=unit.pk)
     try:
         raw = formspec.raw_from_post(pack, request.POST, base)
         text = formspec.unit_text(pack, raw)

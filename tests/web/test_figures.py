@@ -381,3 +381,20 @@ def test_only_a_reviewer_comments_and_only_on_a_submission(client, year_round):
     r = client.post(f"/units/{a.pk}/review/comment/", {"field": "budget.executed", "comment": "x"}, follow=True)
     assert "只能对已提交的数据批注" in r.content.decode()
     assert not Comment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_data_that_do_not_parse_are_not_overwritten_from_an_empty_form(client, year_round):
+    """A YAML upload with a syntax error is the unit's data (with its error);
+    the form cannot show it, so it is not offered for saving either."""
+    admin, reviewer, rnd, a, b = year_round
+    broken = EXAMPLE.read_text(encoding="utf-8").replace("year: 2021", "year：2021")
+    _with_example(client, a, broken)
+    assert a.revision == 1 and a.n_errors and a.data_yaml == broken
+    page = client.get(f"/units/{a.pk}/figures/").content.decode()
+    assert 'id="unreadable"' in page and "无法在表中显示" in page and 'id="btn-save"' not in page
+    r = client.post(f"/units/{a.pk}/figures/save/", {"f:year": "2021"}, follow=True)
+    assert "无法在表中显示" in r.content.decode()
+    _run_checks()
+    a.refresh_from_db()
+    assert a.revision == 1 and a.data_yaml == broken
