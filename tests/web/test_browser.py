@@ -108,7 +108,8 @@ class Walk:
             time.sleep(0.5)
             if not EC.staleness_of(old)(self.drv):
                 self.drv.find_element(By.CSS_SELECTOR, css).click()
-        WebDriverWait(self.drv, 120).until(EC.staleness_of(old))
+        # chromedriver may answer "unhandled inspector error" while the page is being replaced: ask again
+        WebDriverWait(self.drv, 120, ignored_exceptions=(WebDriverException,)).until(EC.staleness_of(old))
 
     def text(self) -> str:
         return self.drv.find_element(By.TAG_NAME, "body").text
