@@ -86,7 +86,8 @@ def figures_page(request, unit: Unit):
     return render(request, "web/figures.html", {
         "unit": unit, "round": unit.round, "form": form, "source": source, "bureau": bureau,
         "editable": editable, "general_comments": general, "figure_comments": at_figures, "check_job": pending,
-        "errors": [{**p, "anchor": form.anchor(p["field"]) if p["field"] else ""}
+        "errors": [{**p, "anchor": form.anchor(p["field"]) if p["field"] else "",
+                    "place": form.place(p["field"]).removeprefix(formspec.SOURCE + " › ") if p["field"] else ""}
                    for p in unit.problems if p["severity"] == "错误"] if pending is None else [],
         "lost": formspec.lost_on_save(pack, raw),
         "can_comment": bureau and unit.status == Status.SUBMITTED, "unreadable": raw is None,
