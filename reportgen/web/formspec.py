@@ -113,6 +113,7 @@ class Row:
     notes: list = field(default_factory=list)
     place: str = ""
     groups: list[CellGroup] = field(default_factory=list)
+    number: str = ""        # 第 N 行 (a list row in a table, where its name is in a cell)
 
     @property
     def dom_id(self) -> str:
@@ -317,11 +318,11 @@ class _Builder:
             place: str, template: bool = False) -> Row:
         rowpath = (prefix + "/" if prefix else "") + f"{t.rel}#{slot}"
         base = f"{parent_path}.{t.rel}" if parent_path else t.rel
-        key = None
+        key, number = None, ""
         if t.kind == "list":
             path = f"{base}[{ident}]"
             name = item.get(t.name_field().key) if t.name_field() and isinstance(item, dict) else None
-            label = f"第 {int(slot) + 1} 行" if slot.isdigit() else "新增"
+            number = label = f"第 {int(slot) + 1} 行" if slot.isdigit() else "新增"
             label += f"：{name}" if isinstance(name, str) and name else ""
         else:
             key = "" if ident is None else str(ident)
@@ -330,6 +331,7 @@ class _Builder:
             if t.kind == "fixed":
                 label = dict(t.fixed).get(key, key)
         row = Row(slot, rowpath, path, label, [], key=key, key_fixed=t.kind == "fixed")
+        row.number = number if t.kind == "list" else label
         if t.kind == "map":
             options = list(self.needs.map_keys.get(key_path(t, ids), []))
             if key and key not in (k for k, _ in options) and options:
