@@ -120,7 +120,12 @@ def figures_save(request, unit: Unit):
     with transaction.atomic():
         jobs.enqueue("check", round=unit.round, unit=unit, user=request.user,
                      path=str(stored.relative_to(engine.data_dir())), name=formspec.SOURCE, form=True)
-    log(request, "在线填报", f"保存网页表单（{len(text.splitlines())} 行）", unit=unit)
+    changed = formspec.changes(base, raw)
+    form = formspec.build(pack, raw)
+    listed = "；".join(f"{form.place(p).removeprefix(formspec.SOURCE + ' › ')}：{a or '（空）'} → {b or '（空）'}"
+                      for p, a, b in changed[:10])
+    log(request, "在线填报", f"保存网页表单，改动 {len(changed)} 项" + (f"：{listed}" if listed else "")
+        + ("……" if len(changed) > 10 else ""), unit=unit)
     messages.info(request, "已保存，正在核对；核对完成后本页自动刷新，问题显示在对应的填写项旁")
     return redirect("figures", unit_id=unit.pk)
 

@@ -519,3 +519,27 @@ def unit_text(pack, raw: dict) -> str:
     with S.using(pack.schema):
         text, _ = dump_unit(raw, header)
     return text
+
+
+def _flat(raw, path: str = "") -> dict[str, str]:
+    if isinstance(raw, dict):
+        out = {}
+        for k, v in raw.items():
+            out.update(_flat(v, f"{path}.{k}" if path else str(k)))
+        return out
+    if isinstance(raw, list):
+        out = {}
+        for i, v in enumerate(raw):
+            out.update(_flat(v, f"{path}[{i}]"))
+        return out
+    return {path: "" if raw is None else str(raw)}
+
+
+def changes(before: dict | None, after: dict) -> list[tuple[str, str, str]]:
+    """The figures that differ between two raw trees, ``(path, before,
+    after)`` in the order of ``after`` then the removed ones ("" for none):
+    what a save changed, for the log."""
+    old, new = _flat(before or {}), _flat(after)
+    out = [(p, old.get(p, ""), v) for p, v in new.items() if old.get(p, "") != v]
+    return out + [(p, v, "") for p, v in old.items() if p not in new and v]
+

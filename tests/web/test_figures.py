@@ -247,7 +247,9 @@ def test_saving_the_form_is_a_checked_revision_with_problems_at_their_inputs(cli
     a.refresh_from_db()
     assert (a.revision, a.source_name, a.status) == (2, "在线填报", Status.ERRORS)
     assert "executed: 8701.73" in a.data_yaml and "12345678901234567.891" in a.data_yaml
-    assert Event.objects.filter(unit=a, action="在线填报").exists()
+    event = Event.objects.get(unit=a, action="在线填报")
+    assert "改动 3 项" in event.detail and "预算收支 › 预算执行金额：8701.72 → 8701.73" in event.detail
+    assert event.username == a.user.username
     by_field = {p["field"]: p for p in a.problems}
     assert "应为金额数字（万元），实为 '一百'" in by_field["budget.year_end_balance"]["message"]
     assert by_field["budget.year_end_balance"]["where"] == "在线填报 › 预算收支 › 年末结余金额"
