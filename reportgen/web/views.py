@@ -497,8 +497,8 @@ def review_decide(request, unit: Unit, decision: str):
         if unit.status != Status.SUBMITTED:
             messages.error(request, f"当前状态为“{unit.get_status_display()}”，只有已提交的数据可以审核")
             return redirect("review", unit_id=unit.pk)
-        if decision == "return" and not text:
-            messages.error(request, "退回时请填写审核意见，告诉单位要改什么")
+        if decision == "return" and not text and not unit.comments.filter(revision=unit.revision).exists():
+            messages.error(request, "退回时请填写审核意见（或先对数据添加批注），告诉单位要改什么")
             return redirect("review", unit_id=unit.pk)
         if text:
             Comment.objects.create(unit=unit, author=request.user, field=fieldpath, text=text,

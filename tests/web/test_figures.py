@@ -400,3 +400,22 @@ def test_data_that_do_not_parse_are_not_overwritten_from_an_empty_form(client, y
     _run_checks()
     a.refresh_from_db()
     assert a.revision == 1 and a.data_yaml == broken
+
+
+@pytest.mark.django_db
+def test_return_after_comments_at_figures_needs_no_more_text(client, year_round):
+    from reportgen.web.models import Comment, Status
+
+    admin, reviewer, rnd, a, b = year_round
+    _with_example(client, a)
+    client.post(f"/units/{a.pk}/submit/", {"note": "11 项人工评分依据原表"})
+    client.force_login(reviewer)
+    r = client.post(f"/units/{a.pk}/review/return/", {"field": "", "comment": ""}, follow=True)
+    assert "退回时请填写审核意见" in r.content.decode()
+    a.refresh_from_db()
+    assert a.status == Status.SUBMITTED
+    client.post(f"/units/{a.pk}/review/comment/", {"field": "staffing.in_service", "comment": "在职人数与编制核对"})
+    client.post(f"/units/{a.pk}/review/return/", {"field": "", "comment": ""})
+    a.refresh_from_db()
+    assert a.status == Status.RETURNED and Comment.objects.filter(unit=a).count() == 1
+
