@@ -388,7 +388,7 @@ def build(pack, raw: dict | None) -> Form:
             elif sheet.parent is None:
                 block = b.block(sheet, raw, "", "", [], 0, "")
                 block.in_use = in_use
-                sections.append(Section(sheet.title, in_use, block=block, anchor=block.table_id))
+                sections.append(Section(sheet.title, in_use, block=block, anchor="s-" + block.table_id))
         leftovers = _leftovers(raw, S.active(), "")
     return Form(sections, b.money_unit, leftovers, b.by_path)
 
