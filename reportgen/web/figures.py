@@ -36,10 +36,10 @@ def _pending_check(unit: Unit) -> Job | None:
     return unit.jobs.filter(kind="check", state__in=[Job.State.QUEUED, Job.State.RUNNING]).order_by("-id").first()
 
 
-def _source(unit: Unit) -> tuple[dict | None, str]:
-    """The raw tree the form starts from and a note on where it came from;
+def _source(unit: Unit, pending: Job | None) -> tuple[dict | None, str]:
+    """The raw tree the form starts from and a note on where it came from
+    (``pending``: the check still running, whose file is the latest data);
     None (and why) when the unit's current data do not parse as YAML."""
-    pending = _pending_check(unit)
     if pending is not None and (pending.params.get("form") or pending.params.get("name", "").lower().endswith(
             (".yaml", ".yml"))):
         path = engine.data_dir() / pending.params["path"]
@@ -64,9 +64,11 @@ def _source(unit: Unit) -> tuple[dict | None, str]:
 @unit_scoped
 def figures_page(request, unit: Unit):
     pack = engine.round_pack(unit.round.pack_hash)
-    raw, source = _source(unit)
-    form = formspec.build(pack, raw)
+    # the check first, then the unit: a check that ends in between leaves its result in the unit
     pending = _pending_check(unit)
+    unit.refresh_from_db()
+    raw, source = _source(unit, pending)
+    form = formspec.build(pack, raw)
     if pending is None:
         for p in unit.problems:
             note = {"kind": p["severity"], "text": p["message"]}
@@ -103,7 +105,9 @@ def figures_save(request, unit: Unit):
         messages.error(request, "已提交的数据不能再修改；如需修改，请联系财政局退回")
         return redirect("figures", unit_id=unit.pk)
     pack = engine.round_pack(unit.round.pack_hash)
-    base, source = _source(unit)
+    pending = _pending_check(unit)
+    unit.refresh_from_db()
+    base, source = _source(unit, pending)
     if base is None:
         messages.error(request, source)
         return redirect("figures", unit_id=unit.pk)
