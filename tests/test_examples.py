@@ -384,3 +384,101 @@ def test_a_form_drawn_as_several_tables_reads_as_one():
     assert [k for k, _ in blocks] == ["table", "p", "p", "table"]
     assert [[c[0] for c in row] for row in blocks[0][1]] == [["投入", "16.00"], ["综合得分", "97.00"]]
     assert blocks[1] == ("p", "单位负责人（签章）：") and blocks[2] == ("p", "注：另表")
+
+
+def _total_tables(docx: bytes):
+    """(last row, row before) of every table whose last row is a total."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from reportgen.output.render import _TOTAL_LABEL, _first_text
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    for tbl in body.iter(f"{w}tbl"):
+        rows = tbl.findall(f"{w}tr")
+        if len(rows) > 1 and _TOTAL_LABEL.match(_first_text(rows[-1])):
+            yield rows[-1], rows[-2]
+
+
+def test_every_total_row_keeps_the_row_above_it(rendered):
+    """Every table of every example form that ends in a 合计/总计/总分/综合得分
+    row has keepNext on every paragraph of the row above it (issue 13 point 5;
+    tests/test_pdf_text.py checks the pages LibreOffice lays out)."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    seen = {}
+    for name, (_, docs) in rendered.items():
+        for doc_name, data in docs.items():
+            for total, above in _total_tables(data):
+                seen.setdefault(name, []).append(doc_name)
+                paras = list(above.iter(f"{w}p"))
+                assert paras and all(p.find(f"{w}pPr/{w}keepNext") is not None for p in paras), doc_name
+                # the total row itself is not kept with what follows the table
+                assert all(p.find(f"{w}pPr/{w}keepNext") is None for p in total.iter(f"{w}p")
+                           if p.getparent().tag == f"{w}tc" and p.getparent().getparent() is total), doc_name
+    # 宁乡 附件2-2, the 晋中 closing blocks, the 忻州 总分 and 决算 tables, the 上海 tables
+    assert set(seen) == set(EXAMPLE_PACKS), seen
+    assert sum("共性指标表" in n for n in seen["ningxiang-gongxin-2022.yaml"]) == 1
+    assert len(seen["shanghai-caizheng-2024.yaml"]) >= 5 and len(seen["xinzhou-gongxin-2021.yaml"]) >= 6
+
+
+@pytest.mark.parametrize("label, total", [
+    ("合计", True), ("合　计", True), ("本年收入合计", True), ("人员经费合计", True), ("总计", True),
+    ("总分", True), ("综合得分:", True), ("综合得分：", True),
+    ("小计", False), ("合计数说明及其他需要说明的问题", False), ("项目", False), ("2299901", False),
+    ("", False)])
+def test_keep_total_rows_recognises_a_closing_total(label, total):
+    """Constructed tables: the row above the last is kept with it exactly
+    when the last row's first text is a total label; the pPr keeps its
+    schema order (keepNext after pStyle)."""
+    from lxml import etree
+
+    from reportgen.output.render import keep_total_rows
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def row(*texts):
+        return "<w:tr>" + "".join(
+            f'<w:tc><w:p><w:pPr><w:pStyle w:val="a"/><w:jc w:val="center"/></w:pPr>'
+            f"<w:r><w:t>{t}</w:t></w:r></w:p></w:tc>" for t in texts) + "</w:tr>"
+
+    body = etree.fromstring(f'<w:body xmlns:w="{w}"><w:tbl>{row("项目", "金额")}{row("办公费", "3.00")}'
+                            f'{row(label, "3.00")}</w:tbl></w:body>')
+    assert keep_total_rows(body) == int(total)
+    rows = body.findall(f"{{{w}}}tbl/{{{w}}}tr")
+    kept = [[p.find(f"{{{w}}}pPr/{{{w}}}keepNext") is not None for p in r.iter(f"{{{w}}}p")] for r in rows]
+    assert kept == [[False, False], [total, total], [False, False]]
+    if total:
+        ppr = rows[1].find(f"{{{w}}}tc/{{{w}}}p/{{{w}}}pPr")
+        assert [etree.QName(c).localname for c in ppr] == ["pStyle", "keepNext", "jc"]
+    assert keep_total_rows(body) == int(total)           # idempotent: no second keepNext
+    assert len(body.findall(f".//{{{w}}}keepNext")) == 2 * int(total)
+
+
+@pytest.mark.parametrize("name", ["xinzhou-gongxin-2021.yaml", "shanghai-caizheng-2024.yaml"])
+def test_class_and_section_lines_keep_with_the_line_after(rendered, name):
+    """决算 功能分类 tables: a 类 (3-digit) or 款 (5-digit) line is kept on the
+    page of the line after it, a 项 (7-digit) line is not — unless a total
+    row follows it (keep_total_rows)."""
+    import io
+    import re
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    data = next(d for n, d in rendered[name][1].items() if "决算" in n)
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    seen = {3: 0, 5: 0, 7: 0}
+    for tbl in body.iter(f"{w}tbl"):
+        rows = tbl.findall(f"{w}tr")
+        for row in rows[:-2]:
+            first = "".join(t.text or "" for t in row.find(f"{w}tc").iter(f"{w}t")).strip()
+            if not re.fullmatch(r"2(\d{2}|\d{4}|\d{6})", first):     # 功能分类 (the 经济分类 codes start with 3)
+                continue
+            kept = [p.find(f"{w}pPr/{w}keepNext") is not None for p in row.iter(f"{w}p")]
+            assert all(kept) if len(first) < 7 else not any(kept), (first, kept)
+            seen[len(first)] += 1
+    assert all(n >= 5 for n in seen.values()), seen

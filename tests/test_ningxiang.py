@@ -161,7 +161,8 @@ def test_checklist_answers_by_case_and_graded_points():
 
 def test_checklist_answer_text_is_parsed(example_text, write_unit, pack):
     text = example_text(EXAMPLE.name).replace(
-        "  asset_management_security:\n    score: 4\n    reason: 原表未说明扣分事项，按原表得分\n", "").replace(
+        "  asset_management_security:\n    score: 4\n    reason: 原表未说明扣分事项，按原表得分\n"
+        "    analysis: 资产管理发现2例不符合要求的情况\n", "").replace(
         "checklists:\n", "checklists:\n  asset_management_security:\n    points: {allocation: 1例, within_standards: 是,"
                          " disposal: 是, procurement: 2例, approvals: 是}\n", 1)
     p = prepare(write_unit(text), pack)
@@ -262,3 +263,19 @@ def test_the_report_is_signed_with_the_date_given(pack, tmp_path):
         "  kind: 全额拨款行政单位\n", "  kind: 全额拨款行政单位\n  filled_on: 2023-03-15\n"), encoding="utf-8")
     report = doc(dict(render_forms(prepare(unit, pack))), "自评报告.docx")
     assert paragraphs(report)[-2:] == ["宁乡市工业和信息化局", "2023年3月15日"]
+
+
+def test_a_hand_score_with_lost_points_and_no_analysis_is_warned(example_text, write_unit, pack):
+    """The 扣分 list would say only "资产管理安全性扣1分": `check` asks for the
+    finding (overrides.<key>.analysis) at the score's line; with it, the
+    report states it before the deduction."""
+    text = example_text(EXAMPLE.name)
+    bare = text.replace("    analysis: 资产管理发现2例不符合要求的情况\n", "")
+    assert bare != text
+    p = prepare(write_unit(bare), pack)
+    warned = [d for d in p.warnings if d.path == "overrides.asset_management_security.analysis"]
+    assert len(warned) == 1 and "资产管理安全性扣1分" in warned[0].message and warned[0].loc.line
+    p = prepare(write_unit(text), pack)
+    assert not [d for d in p.warnings if d.path.endswith(".analysis")]
+    i = next(i for i in p.forms[0].card.indicators if i.key == "asset_management_security")
+    assert i.deduction == "资产管理安全性：资产管理发现2例不符合要求的情况，扣1分"

@@ -405,3 +405,20 @@ def test_the_cache_folder_comes_from_platformdirs(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_dir() == tmp_path / "xdg" / "reportgen"
     assert cache_dir() == __import__("pathlib").Path(platformdirs.user_cache_dir("reportgen", appauthor=False))
+
+
+def test_doctor_names_the_stand_in_for_fangsong(bare_path):
+    """仿宋 resolving to LXGW WenKai (the face fonts-cjk.conf maps it to, for
+    want of a simplified-Chinese 仿宋 in Debian) is fine and says so."""
+    fake_tool(bare_path, "soffice", "exit 0")
+    fake_tool(bare_path, "fc-list", 'echo "Noto Serif CJK SC"; echo "LXGW WenKai"')
+    fake_tool(bare_path, "fc-match", """case "$1" in
+  黑体) printf 'Noto Sans CJK SC\\nen|zh-cn' ;;
+  仿宋) printf 'LXGW WenKai\\nen|zh-cn' ;;
+  楷体) printf 'AR PL KaitiM GB\\nen|zh-cn' ;;
+  *) printf 'Noto Serif CJK SC\\nen|zh-cn' ;;
+esac""")
+    r = run("doctor")
+    assert r.exit_code == 0, r.output
+    assert "✓ 仿宋 → LXGW WenKai（近似仿宋的字体：Debian 没有简体仿宋字体；Windows 上使用系统的仿宋）" in r.output
+    assert "✓ 宋体 → Noto Serif CJK SC\n" in r.output                  # a real face: no note

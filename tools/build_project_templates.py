@@ -73,7 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TITLE, REPO, ROW_H, ROW_H_NARRATIVE, ROW_H_SCORE, SZ_NOTE,
     SZ_TITLE, SZ_UNIT, SZ_YEAR, C, FormTable, add_block, add_font_table, add_footer,
-    add_para, add_table_break, evaluator_rows, para_xml, save, setup_document, signature_xml,
+    add_para, add_table_break, evaluator_rows, loop_label, para_xml, save, setup_document, signature_xml,
     build_all)
 
 BUILDER = "tools/build_project_templates.py"
@@ -95,8 +95,9 @@ JZ_TEXT = (2000, 7638)
 # 绩效目标实现情况 (1 char, stacked) | 一级 | 二级 | 三级 | 目标值 | 实际完成指标值 | 完成进度
 #   一级 holds 5 characters a line (满意度指标), 二级 6 (经济效益指标, 服务对象满意/度指标);
 #   三级, 目标值 and 实际完成指标值 share the rest: all three carry long texts in the
-#   seed ("引进行业领军企业、500强…", "引进了一批高新技术产业和战略性新兴产业…").
-JZ_IND = (500, 1220, 1430, 1750, 2000, 1700, 1038)
+#   seed ("引进行业领军企业、500强…", "引进了一批高新技术产业和战略性新兴产业…");
+#   完成进度 holds "180.00%" (seed 004) on one line.
+JZ_IND = (500, 1220, 1430, 1650, 1900, 1700, 1238)
 # 评分表 (1 char) | 二级指标 | 三级指标 | 指标分值 | 评价得分
 #   三级 holds 社会公众或服务对象满意度 (12 characters) on one line.
 JZ_SCORE = (500, 1600, 3938, 1800, 1800)
@@ -157,19 +158,20 @@ def jz_indicators(t: FormTable) -> None:
 
 def jz_score(t: FormTable) -> None:
     """评分表, a table of its own whose header row repeats on every page it
-    crosses: label column merged statically; 一级 lines bold across
+    crosses: the label 评分表 merged down the rows (:func:`loop_label`; the
+    header's first cell blank, with no rule under it); 一级 lines bold across
     二级+三级; 二级 merged per block via ``{% vmerge r.level2_merge %}``."""
     s = JZ_SCORE
-    t.row(s, [C("评分表", bold=True, vmerge="restart"), C("二级指标", bold=True),
+    t.row(s, [C(nil=("bottom",)), C("二级指标", bold=True),
               C("三级指标", bold=True), C("指标分值", bold=True), C("评价得分", bold=True)],
           height=ROW_H_SCORE, header=True)
     t.tag_row("{%tr for r in score_rows %}")
     t.tag_row('{%tr if r.kind == "level1" %}')
-    t.row(s, [C(vmerge="continue"), C("{{ r.name }}:", span=2, bold=True, jc="left"),
+    t.row(s, [loop_label("评分表"), C("{{ r.name }}:", span=2, bold=True, jc="left"),
               C("{{ r.weight }}", bold=True), C("{{ r.score }}", bold=True)],
           height=ROW_H_SCORE)
     t.tag_row("{%tr else %}")
-    t.row(s, [C(vmerge="continue"), C("{% vmerge r.level2_merge %}{{ r.level2 }}"),
+    t.row(s, [loop_label("评分表"), C("{% vmerge r.level2_merge %}{{ r.level2 }}"),
               C("{{ r.name }}"), C("{{ r.weight }}"), C("{{ r.score }}")],
           height=ROW_H_SCORE)
     t.tag_row("{%tr endif %}")
@@ -202,7 +204,7 @@ def build_jinzhong() -> bytes:
     add_para(doc, "（{{ year }}年度）", FONT_FANGSONG, SZ_YEAR, after=120)
     add_para(doc, "填报单位（公章）：{{ unit.name }}", FONT_FANGSONG, SZ_UNIT, jc="left", after=60)
 
-    # Five tables read as one ruled form (add_table_break between them): the
+    # Four tables read as one ruled form (add_table_break between them): the
     # indicator and scoring tables repeat their header rows on every page.
     parts = [lambda t: (jz_header(t), jz_funds(t),
                         jz_texts(t, [("项目概况", "{{ texts.overview }}"),
@@ -212,14 +214,19 @@ def build_jinzhong() -> bytes:
              lambda t: jz_texts(t, [("项目绩效情况", "{{ texts.performance }}"),
                                     ("其他需说明的问题", "{{ texts.other }}")]),
              jz_score]
-    for build_part in parts:
-        t = FormTable(JZ_SECTIONS, bottom=False)
+    for i, build_part in enumerate(parts):
+        last = i == len(parts) - 1
+        t = FormTable(JZ_SECTIONS, bottom=last)
         build_part(t)
+        if last:
+            # the closing block is the 评分表's last row, so the last scoring
+            # row is kept with it (render.keep_total_rows: 综合得分 never alone
+            # under the repeated header; LibreOffice keeps no row with a
+            # following table)
+            jz_closing(t)
         add_block(doc, t.xml())
-        add_table_break(doc)
-    closing = FormTable(JZ_SECTIONS)
-    jz_closing(closing)
-    add_block(doc, closing.xml())
+        if not last:
+            add_table_break(doc)
     add_footer(doc)
     return save(doc)
 

@@ -138,10 +138,16 @@ def build_t01(doc) -> None:
 # ---------------------------------------------------------------- 科目 tables
 
 def subject_rows(t: Table, c, var: str, n: int) -> None:
-    """``{%tr for r in VAR.rows %}``: 功能分类科目编码 | 科目名称 | n amounts."""
+    """``{%tr for r in VAR.rows %}``: 功能分类科目编码 | 科目名称 | n amounts.
+    A 类 or 款 line (``r.level`` 1/2) is kept on the page of the line after
+    it (its first 款/项): never alone at the foot of a page."""
     cells = [f"{{{{ r.cells[{i}] }}}}" for i in range(n)]
     t.tag_row(f"{{%tr for r in {var}.rows %}}")
+    t.tag_row("{%tr if r.level < 3 %}")
+    t.row(c, [L("{{ r.code }}"), L("{{ r.name }}")] + [N(x) for x in cells], keep_next=True)
+    t.tag_row("{%tr else %}")
     t.row(c, [L("{{ r.code }}"), L("{{ r.name }}")] + [N(x) for x in cells])
+    t.tag_row("{%tr endif %}")
     t.tag_row("{%tr endfor %}")
 
 

@@ -24,7 +24,7 @@ The template is rendered by ``reportgen.output.render.render_docx``.  Context it
                       row of its block, "" on the rows after it
         level2_merge  "restart" / "continue" / "" (vertical merge of 二级 cell)
         name, ref_weight, weight, analysis, score   三级指标 … 评价得分
-        (the 绩效情况 column is merged statically, see score_table())
+        (the 绩效情况 label column merges down the loop rows, see score_table())
     total_ref_weight, total_weight, total, grade     综合得分 / 评价结果等次
     evaluators  list of dicts: name, title, office, phone
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docxbuild import (  # noqa: E402  (tools/docxbuild.py: shared template builders)
     FONT_FANGSONG, FONT_TABLE, FONT_TITLE, REPO, ROW_H, ROW_H_NARRATIVE, ROW_H_SCORE,
     SZ_NOTE, SZ_TITLE, SZ_UNIT, SZ_YEAR, TEXT_W, C, FormTable, add_font_table, add_table_break,
-    add_block, add_footer, add_para, evaluator_rows, para_xml, save, setup_document, signature_xml)
+    add_block, add_footer, add_para, evaluator_rows, loop_label, para_xml, save, setup_document, signature_xml)
 
 DEFAULT_OUT = REPO / "templates" / "jinzhong" / "部门整体支出绩效自评表.docx"
 
@@ -126,34 +126,38 @@ def score_table(t: FormTable) -> None:
     repeat at the top of every page it crosses (tblHeader).
 
     Merges:
-    * 绩效情况 (first column): "restart" written statically in the first header
-      row, "continue" statically in every other row of the scoring table
-      (header row 2, both loop-row variants).  Every copy of a loop row
-      therefore continues the one merged cell.
+    * 绩效情况 (first column): the label is the first loop row's cell
+      (``loop.first``: "restart"), continued by every later row; the header
+      rows' first cell is a blank merge of its own, with no rule between the
+      two, so the column reads as one merged label.  A label merged down
+      from the repeated header rows is drawn by LibreOffice in every
+      repeated copy, over the rows below it — over the closing block when
+      only the last indicator shares its page — and leaves a stub of the
+      merged columns on the page before.
     * 二级指标, 三级指标, 计算分析情况, 评价得分: static restart/continue over
       the two header rows; 指标分值 spans 参考分值 + 设定分值.
     * 二级指标 of indicator rows: ``{% vmerge r.level2_merge %}`` (reportgen's
       custom tag), so each 二级 name merges over its block of indicators.
     """
     s = SCORE_COLS
-    t.row(s, [C("绩效情况", bold=True, vmerge="restart"), C("二级指标", bold=True, vmerge="restart"),
+    t.row(s, [C(vmerge="restart"), C("二级指标", bold=True, vmerge="restart"),
               C("三级指标", bold=True, vmerge="restart"), C("指标分值", span=2, bold=True),
               C("计算分析情况", bold=True, vmerge="restart"),
               C("评价\n得分", bold=True, vmerge="restart")], height=ROW_H_SCORE, header=True)
-    t.row(s, [C(vmerge="continue"), C(vmerge="continue"), C(vmerge="continue"),
+    t.row(s, [C(vmerge="continue", nil=("bottom",)), C(vmerge="continue"), C(vmerge="continue"),
               C("参考分值", bold=True), C("设定分值", bold=True),
               C(vmerge="continue"), C(vmerge="continue")], height=ROW_H_SCORE, header=True)
 
     t.tag_row("{%tr for r in rows %}")
     t.tag_row('{%tr if r.kind == "level1" %}')
     # 一级 subtotal line (投入/过程/产出/效果): name across 二级 + 三级, bold.
-    t.row(s, [C(vmerge="continue"), C("{{ r.level2 }}", span=2, bold=True),
+    t.row(s, [loop_label("绩效情况"), C("{{ r.level2 }}", span=2, bold=True),
               C("{{ r.ref_weight }}", bold=True), C("{{ r.weight }}", bold=True),
               C("{{ r.analysis }}", bold=True), C("{{ r.score }}", bold=True)],
           height=ROW_H_SCORE)
     t.tag_row("{%tr else %}")
     # indicator line
-    t.row(s, [C(vmerge="continue"), C("{% vmerge r.level2_merge %}{{ r.level2 }}"),
+    t.row(s, [loop_label("绩效情况"), C("{% vmerge r.level2_merge %}{{ r.level2 }}"),
               C("{{ r.name }}"), C("{{ r.ref_weight }}"), C("{{ r.weight }}"),
               C("{{ r.analysis }}", jc="left"), C("{{ r.score }}")],
           height=ROW_H_SCORE)
@@ -188,13 +192,14 @@ def build() -> bytes:
     narrative_rows(head)
     add_block(doc, head.xml())
     add_table_break(doc)
-    scores = FormTable(SECTIONS, bottom=False)
+    # the closing block is the scoring table's last row, so the last
+    # indicator row is kept with it (render.keep_total_rows: 综合得分 never
+    # alone under the repeated header; LibreOffice keeps no row with a
+    # following table)
+    scores = FormTable(SECTIONS)
     score_table(scores)
+    closing_block(scores)
     add_block(doc, scores.xml())
-    add_table_break(doc)
-    closing = FormTable(SECTIONS)
-    closing_block(closing)
-    add_block(doc, closing.xml())
     add_footer(doc)
     return save(doc)
 

@@ -401,15 +401,18 @@ def build_t01(doc) -> None:
 
 def subject_rows(t: Table, c, var: str, n: int, *, levels: bool = True) -> None:
     """``{%tr for r in VAR.rows %}``: 编码 | 名称 | n amounts; 类 lines bold,
-    款/项 names indented 1/2 characters (``levels``)."""
+    款/项 names indented 1/2 characters (``levels``).  A 类 or 款 line is kept
+    on the page of the line after it (its first 款/项): never alone at the
+    foot of a page."""
     cells = [f"{{{{ r.cells[{i}] }}}}" for i in range(n)]
     t.tag_row(f"{{%tr for r in {var}.rows %}}")
     if levels:
         t.tag_row("{%tr if r.level == 1 %}")
         t.row(c, [L("{{ r.code }}", bold=True), L("{{ r.name }}", bold=True)]
-              + [N(x, bold=True) for x in cells])
+              + [N(x, bold=True) for x in cells], keep_next=True)
         t.tag_row("{%tr elif r.level == 2 %}")
-        t.row(c, [L("{{ r.code }}"), L("{{ r.name }}", left=1)] + [N(x) for x in cells])
+        t.row(c, [L("{{ r.code }}"), L("{{ r.name }}", left=1)] + [N(x) for x in cells],
+              keep_next=True)
         t.tag_row("{%tr else %}")
         t.row(c, [L("{{ r.code }}"), L("{{ r.name }}", left=2)] + [N(x) for x in cells])
         t.tag_row("{%tr endif %}")

@@ -150,6 +150,8 @@ class C:
 
     ``span``: how many of the section's columns it covers.  ``vmerge``: a
     static vertical merge ("restart"/"continue"), written into the template.
+    ``nil``: sides ("top", "bottom") drawn without a rule (two merged cells
+    that read as one).
     """
 
     text: str = ""
@@ -158,6 +160,19 @@ class C:
     bold: bool = False
     vmerge: str | None = None
     indent: bool = False
+    nil: tuple[str, ...] = ()
+
+
+def loop_label(text: str) -> C:
+    """The first-column label of the rows of a ``{%tr for %}`` loop, merged
+    down the loop: the first row's cell holds ``text`` (bold) and restarts
+    the merge, every later row continues it.  Its top has no rule: the
+    header rows above end in a blank merge of their own (``nil=("bottom",)``),
+    and the two read as one merged label column.  A label merged down from
+    repeated header rows (tblHeader) is drawn by LibreOffice in every
+    repeated copy, over whatever follows on that page."""
+    return C('{% vmerge ("restart" if loop.first else "continue") %}'
+             f"{{% if loop.first %}}{text}{{% endif %}}", bold=True, nil=("top",))
 
 
 def grid_edges(sections, width: int = TEXT_W) -> list[int]:
@@ -214,6 +229,9 @@ class FormTable:
                 tcpr += f'<w:gridSpan w:val="{span}"/>'
             if c.vmerge:
                 tcpr += f'<w:vMerge w:val="{c.vmerge}"/>'
+            if c.nil:
+                sides = "".join(f'<w:{side} w:val="nil"/>' for side in c.nil)
+                tcpr += f"<w:tcBorders>{sides}</w:tcBorders>"
             tcpr += '<w:vAlign w:val="center"/>'
             tcs.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{self.cell_para(c, keep_next)}</w:tc>")
             i += c.span

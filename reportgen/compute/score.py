@@ -253,6 +253,13 @@ def _score_indicator(unit: Unit, ind: Indicator, weight: Decimal, section: str,
             diags.append(Diagnostic(
                 f"人工评分 {N.plain(value)} 分不是“{ind.name}”的评分规则能给出的分数（{ind.rule.describe()}）",
                 unit.loc(f"{opath}.score"), f"{opath}.score", f"{ind.name} 人工评分"))
+        elif value < weight and not own:
+            # the form's 扣分 list would say only "资产管理安全性扣1分": the
+            # unit states what it found, as for a computed deduction
+            diags.append(Diagnostic(
+                f"人工评分扣{N.plain(N.quantize(weight - value))}分，未填写扣分说明（overrides.{ind.key}.analysis）："
+                f"报告只能写“{ind.name}扣{N.plain(N.quantize(weight - value))}分”，请写明扣分的事项",
+                unit.loc(f"{opath}.score"), f"{opath}.analysis", f"{ind.name} 计算分析情况", severity=WARNING))
         # the form prints the unit's own analysis, else the computed one; the
         # 理由 is for `check` and the reviewer only
         shown = own or analysis

@@ -13,6 +13,11 @@ of a table cell inside a ``{%tr for %}`` loop: EXPR gives ``"restart"``,
 ``"continue"`` or nothing, and the cell gets that vertical merge.  docxtpl's
 own ``{% vm %}`` merges over a whole loop; forms whose 一级/二级 columns merge
 at different depths need the merge decided per row.
+
+A table that ends in a total row (合计、总计、总分、综合得分) keeps the row
+before it on the same page (:func:`keep_total_rows`), whatever number of rows
+the loops produced: a total never stands alone on a page under a repeated
+header (issue 13 point 5).
 """
 
 from __future__ import annotations
@@ -56,12 +61,78 @@ def _vmerge_cell(m: re.Match) -> str:
                   cell, count=1)
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: The label of a closing total row (总计行): its first text, without spaces
+#: and a trailing colon, ends in one of these (合计, 本年收入合计, 人员经费合计,
+#: 总计, 总分, 综合得分).
+_TOTAL_LABEL = re.compile(r"^\D{0,10}(合计|总计)$|^(总分|综合得分)$")
+_TOTAL_STRIP = re.compile(r"[\s\u3000:：]+")
+# pPr children that come before keepNext (OOXML CT_PPr order)
+_PPR_BEFORE_KEEP = {f"{_W}pStyle"}
+
+
+def _first_text(tr) -> str:
+    """The first non-empty paragraph text of a table row (nested tables included)."""
+    for p in tr.iter(f"{_W}p"):
+        text = _TOTAL_STRIP.sub("", "".join(t.text or "" for t in p.iter(f"{_W}t")))
+        if text:
+            return text
+    return ""
+
+
+def _keep_next(p) -> None:
+    """Set 与下段同页 (``w:keepNext``) on paragraph ``p``, in schema order."""
+    ppr = p.find(f"{_W}pPr")
+    if ppr is None:
+        ppr = p.makeelement(f"{_W}pPr", {})
+        p.insert(0, ppr)
+    if ppr.find(f"{_W}keepNext") is not None:
+        return
+    at = sum(1 for child in ppr if child.tag in _PPR_BEFORE_KEEP)
+    ppr.insert(at, ppr.makeelement(f"{_W}keepNext", {}))
+
+
+def keep_total_rows(body) -> int:
+    """Keep the row before each closing total row (合计/总计/总分/综合得分
+    行) on the total's page; returns how many tables were changed.
+
+    ``body``: the rendered ``w:body`` element (lxml), changed in place.  A
+    table "ends in a total" when the first text of its last row, without
+    spaces and a trailing colon, is 合计/总计 (possibly with a short label
+    before it: 本年收入合计、人员经费合计) or 总分/综合得分.  Every paragraph
+    of the row before it gets ``w:keepNext``: Word keeps a row whose
+    paragraphs are all kept with the next row, and LibreOffice (7.x, from
+    the first cell) keeps the row with the next when the table breaks.  So
+    however many criterion rows a unit's data produce, the page that holds
+    the total also holds at least one row above it (the repeated header
+    alone over a 合计 row was seen on 宁乡 附件2-2, issue 13 point 5).
+    """
+    changed = 0
+    for tbl in body.iter(f"{_W}tbl"):
+        rows = tbl.findall(f"{_W}tr")
+        if len(rows) < 2 or not _TOTAL_LABEL.match(_first_text(rows[-1])):
+            continue
+        for p in rows[-2].iter(f"{_W}p"):
+            _keep_next(p)
+        changed += 1
+    return changed
+
+
 class FormTemplate(DocxTemplate):
-    """A docxtpl template that also understands ``{% vmerge EXPR %}``."""
+    """A docxtpl template that also understands ``{% vmerge EXPR %}`` and
+    keeps each closing total row with the row before it
+    (:func:`keep_total_rows`)."""
 
     def patch_xml(self, src_xml):
         src_xml = super().patch_xml(src_xml)
         return _VMERGE_CELL.sub(_vmerge_cell, src_xml)
+
+    def fix_tables(self, xml):
+        """docxtpl's table fix-up of the rendered body, then :func:`keep_total_rows`
+        (both the ordinary render and :mod:`template_cache` pass through here)."""
+        tree = super().fix_tables(xml)
+        keep_total_rows(tree)
+        return tree
 
 
 @functools.lru_cache(maxsize=None)
