@@ -93,7 +93,7 @@ def type_hint(spec: S.Field) -> str:
     if isinstance(t, S.Year):
         return "四位年份，如 2021"
     if isinstance(t, S.Choice):
-        return "从下拉列表选择：" + " / ".join(t.options)
+        return "从下拉列表选择：" + " / ".join(t.shown)
     if isinstance(t, S.Bool):
         return "从下拉列表选择：是 / 否"
     if isinstance(t, S.ChecklistAnswer):
@@ -138,6 +138,8 @@ def write_cell(cell, spec: S.Field, text: str | None) -> None:
         value, problem = S.Bool().convert(text, "")
         if problem is None:
             text = "是" if value else "否"
+    elif isinstance(t, S.Choice):
+        text = t.label(text.strip())  # the drop-down's Chinese name; read back as its code
     cell.value = text
     cell.data_type = "s"  # "=100%" is a target as written, not a formula
 
@@ -174,7 +176,7 @@ class _Validations:
         if isinstance(t, S.Date):
             return ("date",)
         if isinstance(t, S.Choice):
-            return ("list", t.options, "stop")
+            return ("list", t.shown, "stop")
         if isinstance(t, S.Bool):
             return ("list", ("是", "否"), "stop")
         if isinstance(t, S.ChecklistAnswer):

@@ -235,7 +235,7 @@ def _kind(spec: S.Field, long_text: bool) -> tuple[str, tuple]:
     if isinstance(t, S.Bool):
         return "choice", ("是", "否")
     if isinstance(t, S.Choice):
-        return "choice", tuple(t.options)
+        return "choice", tuple(t.shown)
     if isinstance(t, S.ChecklistAnswer):
         return "answer", ("是", "否")
     return ("textarea" if long_text else "text"), ()
@@ -269,6 +269,8 @@ class _Builder:
     def input(self, name: str, path: str, generic: str, spec: S.Field, value, place: str,
               long_text: bool = False, depth: int = 0) -> Input:
         text = _text(value)
+        if isinstance(spec.type, S.Choice):
+            text = spec.type.label(text.strip())  # shown by its Chinese name, saved as such, read back as the code
         kind, options = _kind(spec, long_text or len(text) > 24 or "\n" in text)
         if kind in ("choice",) and text and text not in options:
             options = options + (text,)      # shown as given, so saving keeps it and the check names it
@@ -433,10 +435,14 @@ def lost_on_save(pack, raw: dict | None) -> list[str]:
     return [p for p in left if p not in kept]
 
 
-def _clean(text) -> str | None:
+def _clean(text, spec=None) -> str | None:
+    """Posted text as a raw value: line ends normalised, blank as None, a
+    choice's Chinese label as its code (the form shows labels)."""
     if not isinstance(text, str):
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if text and spec is not None and isinstance(spec.type, S.Choice):
+        text, _ = spec.type.convert(text, "") if text in spec.type.labels else (text, None)
     return text or None
 
 
@@ -455,7 +461,7 @@ def raw_from_post(pack, post, base: dict | None = None) -> dict:
         for section in layout:
             for row in section.rows:
                 if isinstance(row.spec, S.Field):
-                    text = _clean(post.get(f"f:{row.path}"))
+                    text = _clean(post.get(f"f:{row.path}"), row.spec)
                     if text is not None:
                         parent, _, key = row.path.rpartition(".")
                         (container(raw, parent, dict) if parent else raw)[key] = text
@@ -491,7 +497,9 @@ def _place(t: L.Table, parent: dict, prefix: str, by_parent) -> None:
         else:
             item = {}
             for col, text in d["cells"].items():
-                if text is not None and t.column(col) is not None and col:
+                column = t.column(col)
+                if text is not None and column is not None and col:
+                    text = _clean(text, column.spec)
                     head, _, key = col.rpartition(".")
                     (container(item, head, dict) if head else item)[key] = text
             for child in t.children:

@@ -144,6 +144,22 @@ def test_every_example_round_trips_through_the_form_exactly(example, pack):
     assert raw_of(formspec.unit_text(p, raw)) == raw
 
 
+def test_a_choice_is_shown_by_its_chinese_name_and_saved_as_its_code():
+    """指标分值方式 is offered as 逐项设定 / 平均分配 / 按全国通用分值; the
+    example's ``equal_split`` is shown as 平均分配 and saved back as the code."""
+    from reportgen.pack.packs import load_pack
+    from reportgen.web import formspec
+    from reportgen.web.engine import raw_of
+
+    p = load_pack("xinzhou")
+    raw = raw_of((EXAMPLES / "xinzhou-gongxin-2021.yaml").read_text(encoding="utf-8"))
+    post = _post_of(formspec.build(p, raw))
+    chosen = {name: value for name, value in post.items() if name.endswith("|weighting")}
+    assert chosen and set(chosen.values()) == {"平均分配"}
+    assert "equal_split" not in post.values()
+    assert formspec.raw_from_post(p, post)["projects"][0]["weighting"] == "equal_split"
+
+
 def test_form_sections_are_the_workbooks_sheets_in_its_order():
     from openpyxl import load_workbook
     import io
