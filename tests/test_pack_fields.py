@@ -94,3 +94,36 @@ def test_a_scope_is_any_group_of_the_pack(tmp_path):
     edit(pack_dir / "pack.yaml", "scope: whole_evaluation", "scope: whole_evalution")
     r = run("templates", "check", pack_dir)
     assert r.exit_code == 1 and "scope 应为单位文件中的一个组" in r.output and "whole_evalution" in r.output
+
+
+def test_a_choice_shows_its_chinese_labels_and_keeps_its_codes(tmp_path):
+    """``labels:`` name a choice's codes: the workbook's drop-down and hint
+    show them, a unit file may give either, and the value read is the code."""
+    pack_dir = tmp_path / "xz"
+    shutil.copytree(builtin_dir() / "xinzhou", pack_dir)
+    text = (EXAMPLES / "xinzhou-gongxin-2021.yaml").read_text(encoding="utf-8")
+    unit = tmp_path / "u.yaml"
+    unit.write_text(text.replace("weighting: equal_split ", "weighting: 平均分配 ", 1), encoding="utf-8")
+    u, diags = load_unit(unit, load_pack(str(pack_dir)).schema)
+    assert not diags and u["projects[0].weighting"] == "equal_split"
+    unit.write_text(text.replace("weighting: equal_split ", "weighting: 平分 ", 1), encoding="utf-8")
+    r = run("check", unit, "-t", pack_dir)
+    assert r.exit_code == 1 and "应为 逐项设定 / 平均分配 / 按全国通用分值 之一，实为 '平分'" in r.output
+    r = run("workbook", "-t", pack_dir, "-o", tmp_path / "wb.xlsx")
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(tmp_path / "wb.xlsx")
+    formulas = {dv.formula1 for ws in wb for dv in ws.data_validations.dataValidation}
+    assert '"逐项设定,平均分配,按全国通用分值"' in formulas
+    # a workbook filled from a unit file shows the label, and imports back to the same unit
+    r = run("workbook", "-t", pack_dir, "-o", tmp_path / "filled.xlsx", "--from", EXAMPLES / "xinzhou-gongxin-2021.yaml")
+    assert r.exit_code == 0, r.output
+    cells = [c.value for ws in load_workbook(tmp_path / "filled.xlsx") for row in ws.iter_rows() for c in row]
+    assert "平均分配" in cells and "equal_split" not in cells
+    r = run("import", tmp_path / "filled.xlsx", "-o", tmp_path / "back.yaml")
+    assert r.exit_code == 0, r.output
+    back, diags = load_unit(tmp_path / "back.yaml", load_pack(str(pack_dir)).schema)
+    assert not [d for d in diags if d.is_error] and back["projects[0].weighting"] == "equal_split"
+    # labels and options must pair up
+    edit(pack_dir / "fields.yaml", "labels: [逐项设定, 平均分配, 按全国通用分值]", "labels: [逐项设定, 平均分配]")
+    r = run("templates", "check", pack_dir)
+    assert r.exit_code == 1 and "labels 应与 options 一一对应（3 项），实为 2 项" in r.output

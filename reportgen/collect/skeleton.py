@@ -45,7 +45,7 @@ class _Skeleton:
             need = spec.required or self.needs.needs(generic)
             self.notes[concrete] = "必填" if need else "选填"
             if isinstance(spec.type, S.Choice):
-                self.notes[concrete] += "，" + " / ".join(spec.type.options)
+                self.notes[concrete] += "，" + " / ".join(spec.type.shown)
             elif isinstance(spec.type, (S.Bool, S.ChecklistAnswer)):
                 self.notes[concrete] += "，是 / 否"
             return None

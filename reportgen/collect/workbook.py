@@ -93,7 +93,7 @@ def type_hint(spec: S.Field) -> str:
     if isinstance(t, S.Year):
         return "四位年份，如 2021"
     if isinstance(t, S.Choice):
-        return "从下拉列表选择：" + " / ".join(t.options)
+        return "从下拉列表选择：" + " / ".join(t.shown)
     if isinstance(t, S.Bool):
         return "从下拉列表选择：是 / 否"
     if isinstance(t, S.ChecklistAnswer):
@@ -138,6 +138,8 @@ def write_cell(cell, spec: S.Field, text: str | None) -> None:
         value, problem = S.Bool().convert(text, "")
         if problem is None:
             text = "是" if value else "否"
+    elif isinstance(t, S.Choice):
+        text = t.label(text.strip())  # the drop-down's Chinese name; read back as its code
     cell.value = text
     cell.data_type = "s"  # "=100%" is a target as written, not a formula
 
@@ -174,7 +176,7 @@ class _Validations:
         if isinstance(t, S.Date):
             return ("date",)
         if isinstance(t, S.Choice):
-            return ("list", t.options, "stop")
+            return ("list", t.shown, "stop")
         if isinstance(t, S.Bool):
             return ("list", ("是", "否"), "stop")
         if isinstance(t, S.ChecklistAnswer):
@@ -243,16 +245,11 @@ class _Writer:
         self.wb.properties.category = f"{PACK_MARK}{self.needs.pack}"
         ws = self.wb.active
         ws.title = L.INSTRUCTIONS
-        general, rest = sections[0], sections[1:]
-        sheets = []     # (in use, field section | table), in schema order
-        for s in rest:
-            if s.rows:
-                sheets.append((self.needs.uses_section(s.key), s))
-            sheets += [(self.needs.uses(_base(t.pattern)), t) for t in s.tables]
+        general = sections[0]
         if "money_unit" not in self.raw:
             self.raw = {"money_unit": self.money_unit, **self.raw}
         self.field_sheet(general, True)
-        for in_use, sheet in sorted(sheets, key=lambda s: not s[0]):   # stable: the unused last
+        for in_use, sheet in sheet_order(self.needs, sections):
             if isinstance(sheet, L.Section):
                 self.field_sheet(sheet, in_use)
             else:
@@ -364,12 +361,7 @@ class _Writer:
                             for i in range(len(items), PRELISTED_ITEMS)]
                 continue
             box = box if isinstance(box, dict) else {}
-            keys = list(box)
-            if t.kind == "fixed":
-                keys = [k for k, _ in t.fixed if k in box]
-            elif self.needs.needs(t.pattern):
-                known = self.needs.map_keys.get(self.key_path(t, ids), [])
-                keys += [k for k, _ in known if k not in box]
+            keys = map_row_keys(self.needs, t, ids, box)
             for k in keys:
                 out.append((ids + [k], names + [None], box.get(k), k not in box))
         return out
@@ -381,23 +373,8 @@ class _Writer:
         return any(k.startswith(t.pattern + ".") and self.needs.needs(k + ".{}")
                    for k in self.needs.map_keys)
 
-    @staticmethod
-    def key_path(t: L.Table, ids: list) -> str:
-        """The map path of ``t`` with list indices generic and map keys
-        filled: ``checklists.goal_fit.points``, ``projects[].checklists``."""
-        it = iter(ids)
-        base = t.pattern[: -len(".{}")]
-
-        def fill(m):
-            value = next(it)
-            return "[]" if m[0] == "[]" else str(value)
-
-        return re.sub(r"\[\]|\{\}", fill, base)
-
     def info_label(self, t: L.Table, level: int, ids: list) -> str | None:
-        anc = t.chain[level]
-        known = dict(self.needs.map_keys.get(self.key_path(anc, ids[:level]), []))
-        return known.get(ids[level])
+        return known_label(self.needs, t.chain[level], ids[:level], ids[level])
 
     def table_sheet(self, t: L.Table, in_use: bool) -> None:
         ws = self.wb.create_sheet(t.title)
@@ -496,6 +473,50 @@ class _Writer:
             else:
                 text = item if not c.key else get_path(item, c.key) if isinstance(item, dict) else None
                 write_cell(cell, c.spec, text if not isinstance(text, (dict, list)) else None)
+
+
+def sheet_order(needs: Needs, sections: list[L.Section]) -> list[tuple[bool, L.Section | L.Table]]:
+    """The sheets after 基本信息, as ``(in use, field section | table)``:
+    schema order, the sheets no form or check of the pack reads last
+    (:meth:`needs.Needs.uses`).  The workbook and the workbench's web form
+    (reportgen/web/formspec.py) both take their grouping from here."""
+    sheets = []
+    for s in sections[1:]:
+        if s.rows:
+            sheets.append((needs.uses_section(s.key), s))
+        sheets += [(needs.uses(_base(t.pattern)), t) for t in s.tables]
+    return sorted(sheets, key=lambda s: not s[0])     # stable: the unused last
+
+
+def key_path(t: L.Table, ids: list) -> str:
+    """The map path of ``t`` with list indices generic and map keys
+    filled: ``checklists.goal_fit.points``, ``projects[].checklists``."""
+    it = iter(ids)
+    base = t.pattern[: -len(".{}")]
+
+    def fill(m):
+        value = next(it)
+        return "[]" if m[0] == "[]" else str(value)
+
+    return re.sub(r"\[\]|\{\}", fill, base)
+
+
+def map_row_keys(needs: Needs, t: L.Table, ids: list, box: dict) -> list:
+    """The keys of a map (or fixed) table ``t`` listed under one parent
+    (``ids``: the parent rows' indices and keys): the keys given in ``box``,
+    then, for a map the pack needs, the keys the pack knows that are missing
+    (a checklist's 要点); a fixed table lists the keys given, in schema order."""
+    if t.kind == "fixed":
+        return [k for k, _ in t.fixed if k in box]
+    keys = list(box)
+    if needs.needs(t.pattern):
+        keys += [k for k, _ in needs.map_keys.get(key_path(t, ids), []) if k not in box]
+    return keys
+
+
+def known_label(needs: Needs, t: L.Table, ids: list, key) -> str | None:
+    """The pack's Chinese name of ``key`` in map table ``t`` under parent ``ids`` (or None)."""
+    return dict(needs.map_keys.get(key_path(t, ids), [])).get(key)
 
 
 def _base(pattern: str) -> str:

@@ -21,9 +21,9 @@ named by ``pack.yaml`` (``fields: fields.yaml``)::
 
 Types: ``text``, ``amount`` (money in the file's 万元/元; ``signed: true``
 allows negatives), ``count`` (``unit: 人``), ``number``, ``rate`` (a
-percentage), ``date``, ``bool`` (是/否), ``choice`` (``options: [...]``),
-``code`` (``digits: 7``), ``year``, ``answer`` (a 评价要点 answer), ``group``
-(``fields:``), ``list`` (``item:`` fields, or ``item_type:`` for a list of
+percentage), ``date``, ``bool`` (是/否), ``choice`` (``options: [...]``,
+with ``labels: [...]`` their Chinese names in the same order), ``code``
+(``digits: 7``), ``year``, ``answer`` (a 评价要点 answer), ``group`` (``fields:``), ``list`` (``item:`` fields, or ``item_type:`` for a list of
 scalars), ``map`` (``value:`` a field, ``key_zh:``).  ``like: NAME`` copies a
 structure the core already defines (``control_row``: 上年决算数 / 本年预算数 /
 本年决算数; ``indicator``: a 绩效指标; ``tier_answer``; ``checklist``), or
@@ -49,11 +49,11 @@ SCALARS = {
     "bool": lambda n, r: S.Bool(),
     "year": lambda n, r: S.Year(),
     "answer": lambda n, r: S.ChecklistAnswer(),
-    "choice": lambda n, r: S.Choice(tuple(_options(n, r))),
+    "choice": lambda n, r: S.Choice(tuple(_options(n, r)), tuple(_options(n, r, "labels"))),
     "code": lambda n, r: S.Code(int(r.number(n, "digits"))),
 }
 STRUCTURES = ("group", "list", "map")
-KEYS = {"zh", "type", "doc", "unit", "required", "signed", "options", "digits", "fields", "item",
+KEYS = {"zh", "type", "doc", "unit", "required", "signed", "options", "labels", "digits", "fields", "item",
         "item_type", "value", "key_zh", "like", "forms"}
 
 
@@ -61,9 +61,13 @@ def _flag(node, r, key: str) -> bool:
     return r.text(node, key, required=False, default="false") in ("true", "是")
 
 
-def _options(node, r) -> list[str]:
-    opts = r.get(node, "options", Sequence)
-    return [o.text for o in (opts.items if opts else []) if isinstance(o, Scalar)]
+def _options(node, r, key: str = "options") -> list[str]:
+    opts = r.get(node, key, Sequence, required=key == "options")
+    out = [o.text for o in (opts.items if opts else []) if isinstance(o, Scalar)]
+    if key == "labels" and out and len(out) != len(_options(node, r)):
+        r.fail(opts.loc, f"labels 应与 options 一一对应（{len(_options(node, r))} 项），实为 {len(out)} 项")
+        return []
+    return out
 
 
 def _like(name: str):

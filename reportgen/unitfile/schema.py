@@ -180,14 +180,31 @@ class Date(ScalarType):
 
 @dataclass(frozen=True)
 class Choice(ScalarType):
+    """One of ``options`` (the codes a unit file keeps).  ``labels``, when
+    given, are their Chinese names, one per option, in the same order: the
+    workbook's drop-down, the web form and messages show them, and a unit
+    file may give either ("平均分配" is read as ``equal_split``)."""
+
     options: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
     zh = "选项"
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """What a person picks from: the labels, else the codes."""
+        return self.labels or self.options
+
+    def label(self, code: str) -> str:
+        """The Chinese name of ``code`` (the code itself when unlabelled or unknown)."""
+        return dict(zip(self.options, self.labels)).get(code, code)
 
     def convert(self, text, money_unit):
         t = text.strip()
         if t in self.options:
             return t, None
-        return None, f"应为 {' / '.join(self.options)} 之一，实为 '{text}'"
+        if t in self.labels:
+            return self.options[self.labels.index(t)], None
+        return None, f"应为 {' / '.join(self.shown)} 之一，实为 '{text}'"
 
 
 @dataclass(frozen=True)
@@ -363,7 +380,8 @@ PROJECT = Group("project", "项目", (
         Field("expected", "预期目标", Text()),
         Field("actual", "实际完成情况", Text()),
     )),
-    Field("weighting", "指标分值方式", Choice(("explicit", "equal_split", "national")),
+    Field("weighting", "指标分值方式", Choice(("explicit", "equal_split", "national"),
+                                               ("逐项设定", "平均分配", "按全国通用分值")),
           doc="how the 90 indicator points are split (national form); default: the pack's"),
     ListOf("indicators", "绩效指标", INDICATOR),
     Group("texts", "项目绩效分析", (

@@ -243,13 +243,16 @@ def _problem(d: Diagnostic, where: str) -> dict:
             "severity": "错误" if d.is_error else "警告"}
 
 
-def check_upload(digest: str, filename: str, data: bytes) -> Checked:
+def check_upload(digest: str, filename: str, data: bytes, form: bool = False) -> Checked:
     """Check an uploaded 采集表 (.xlsx) or unit file (.yaml/.yml) against the
     round's pack: import (cell by cell), validate, the pack's checks and
     审核公式, scoring — every problem at its sheet and cell for a workbook,
-    at its line for a YAML file."""
+    at its line for a YAML file.  With ``form`` the data are a unit file
+    saved from the web form (:mod:`reportgen.web.formspec`), checked as a
+    YAML file, and each problem is placed at its input
+    (``在线填报 › 预算收支 › 预算执行金额``)."""
     pack = round_pack(digest)
-    suffix = Path(filename).suffix.lower()
+    suffix = ".yaml" if form else Path(filename).suffix.lower()
     with scratch("check-") as tmp:
         src = Path(tmp) / ("upload" + suffix)
         src.write_bytes(data)
@@ -287,8 +290,15 @@ def check_upload(digest: str, filename: str, data: bytes) -> Checked:
         from reportgen.pipeline import prepare
 
         prepared = prepare(unit_path, pack)
+        where_in_form = None
+        if form:
+            from reportgen.web import formspec
+
+            where_in_form = formspec.build(pack, raw_of(text)).place
         for d in prepared.diagnostics:
-            if origins:
+            if where_in_form is not None:
+                where = where_in_form(d.path) if d.path else formspec.SOURCE
+            elif origins:
                 from reportgen.collect.importer import cell_of
 
                 ref = cell_of(d.path, origins) if d.path else None

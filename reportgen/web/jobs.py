@@ -265,7 +265,7 @@ def check_job(job: Job, progress) -> str:
     data = (engine.data_dir() / job.params["path"]).read_bytes()
     name = job.params["name"]
     progress(10, f"正在核对“{name}”")
-    checked = engine.check_upload(unit.round.pack_hash, name, data)
+    checked = engine.check_upload(unit.round.pack_hash, name, data, job.params.get("form", False))
     if checked.yaml_text is None:
         raise ReportgenError("；".join(f"{p['where']}: {p['message']}" for p in checked.problems)
                              + "（文件未被接收，数据保持原样）")

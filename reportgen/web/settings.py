@@ -109,6 +109,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 200
 # an upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE waits for its view in a file inside the data folder
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 (DATA_DIR / "tmp").mkdir(exist_ok=True)
+#: the web form (在线填报) posts every input of the pack's fields: 1 300+ for a 晋中 unit with its projects
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"

@@ -5,8 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reportgen.web import staff
-from reportgen.web import views as v
+from reportgen.web import figures as fig, staff, views as v
 
 admin.site.site_header = admin.site.site_title = "reportgen 工作台管理"
 
@@ -39,6 +38,9 @@ urlpatterns = [
     path("units/<int:unit_id>/files/<path:name>", v.unit_file, name="unit_file"),
     path("units/<int:unit_id>/submit/", v.unit_submit, name="unit_submit"),
     path("units/<int:unit_id>/review/", v.review, name="review"),
+    path("units/<int:unit_id>/figures/", fig.figures_page, name="figures"),
+    path("units/<int:unit_id>/figures/save/", fig.figures_save, name="figures_save"),
+    path("units/<int:unit_id>/review/comment/", fig.review_comment, name="review_comment"),
     path("units/<int:unit_id>/review/<str:decision>/", v.review_decide, name="review_decide"),
     path("units/<int:unit_id>/password/", v.unit_reset_password, name="unit_reset_password"),
     path("admin/", admin.site.urls),

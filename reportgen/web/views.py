@@ -26,6 +26,7 @@ from reportgen import numbers as N
 from reportgen.errors import ReportgenError
 from reportgen.pipeline import safe_filename
 from reportgen.web import accounts, engine, jobs
+from reportgen.web.comments import annotate, comment_targets, placed_comments
 from reportgen.web.access import (admin_required, bureau_required, is_bureau, role_of, unit_for,
                                   unit_scoped)
 from reportgen.web.models import Comment, Event, Job, Profile, Role, Round, Status, Unit
@@ -333,15 +334,6 @@ def _previous(unit: Unit) -> Unit | None:
             .order_by("-round__year", "-id").first())
 
 
-def _comments(unit: Unit) -> list[dict]:
-    out = []
-    for c in unit.comments.select_related("author"):
-        zh = engine.field_name(unit.round.pack_hash, c.field) if c.field else ""
-        out.append({"c": c, "zh": zh,
-                    "where": next((p["where"] for p in unit.problems if c.field and p["field"] == c.field), "")})
-    return out
-
-
 @unit_scoped
 def unit_page(request, unit: Unit):
     profile = getattr(request.user, "profile", None)
@@ -350,12 +342,13 @@ def unit_page(request, unit: Unit):
         return redirect("password")
     render_job = unit.jobs.filter(kind="render").order_by("-id").first()
     check_job = unit.jobs.filter(kind="check").order_by("-id").first()
-    problems = unit.problems
+    comments = placed_comments(unit)
+    problems = annotate(unit.problems, comments)
     return render(request, "web/unit.html", {
         "unit": unit, "round": unit.round, "bureau": is_bureau(request.user),
         "errors": [p for p in problems if p["severity"] == "错误"],
         "warnings": [p for p in problems if p["severity"] != "错误"],
-        "comments": _comments(unit), "previous": _previous(unit) if not unit.data_yaml else None,
+        "comments": comments, "previous": _previous(unit) if not unit.data_yaml else None,
         "job": render_job if render_job and render_job.active else None,
         "check_job": check_job if check_job and check_job.active else None,
         "rejected": check_job if check_job and check_job.state == Job.State.FAILED else None,
@@ -478,12 +471,14 @@ def unit_submit(request, unit: Unit):
 def review(request, unit: Unit):
     if not is_bureau(request.user):
         raise Http404
-    fields = sorted({p["field"] for p in unit.problems if p["field"]} | {o["key"] for o in unit.overrides})
+    comments = placed_comments(unit)
+    problems = annotate(unit.problems, comments)
     return render(request, "web/review.html", {
         "unit": unit, "round": unit.round, "rendered": unit.rendered if unit.preview_ready else None,
-        "warnings": [p for p in unit.problems if p["severity"] != "错误"],
-        "errors": [p for p in unit.problems if p["severity"] == "错误"],
-        "comments": _comments(unit), "fields": fields,
+        "warnings": [p for p in problems if p["severity"] != "错误"],
+        "errors": [p for p in problems if p["severity"] == "错误"],
+        "comments": comments, "targets": comment_targets(unit, request.GET.get("field", "")[:200]) if unit.data_yaml else [],
+        "picked": request.GET.get("field", "")[:200],
         "events": unit.events.all()[:50],
         "job": unit.jobs.filter(kind="render", state__in=[Job.State.QUEUED, Job.State.RUNNING]).first(),
         "decidable": unit.status == Status.SUBMITTED})
@@ -501,8 +496,8 @@ def review_decide(request, unit: Unit, decision: str):
         if unit.status != Status.SUBMITTED:
             messages.error(request, f"当前状态为“{unit.get_status_display()}”，只有已提交的数据可以审核")
             return redirect("review", unit_id=unit.pk)
-        if decision == "return" and not text:
-            messages.error(request, "退回时请填写审核意见，告诉单位要改什么")
+        if decision == "return" and not text and not unit.comments.filter(revision=unit.revision).exists():
+            messages.error(request, "退回时请填写审核意见（或先对数据添加批注），告诉单位要改什么")
             return redirect("review", unit_id=unit.pk)
         if text:
             Comment.objects.create(unit=unit, author=request.user, field=fieldpath, text=text,

@@ -1,8 +1,10 @@
 """The whole year in a real browser (Debian's chromium + chromium-driver,
 driven by selenium): the administrator creates a round and two units; a unit
-uploads a workbook with a mistake, sees it at its cell, fixes it, previews
-and submits; the reviewer returns it with a comment; the unit resubmits; the
-reviewer approves; the administrator gets the zip and the summary.
+uploads a workbook with a mistake, sees it at its cell, fixes it in the web
+form (在线填报, the error beside the input), previews and submits; the
+reviewer comments at two figures and returns it; the unit sees each comment
+beside its figure and resubmits; the reviewer approves; the administrator
+gets the zip and the summary.
 
 Screenshots of each page go to ``$REPORTGEN_SCREENSHOTS`` (default: a
 temporary folder printed at the end).  Skipped when selenium, chromium or
@@ -39,7 +41,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException,  # noqa: E402
                                         WebDriverException)
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 @pytest.fixture
@@ -83,6 +85,13 @@ class Walk:
         self.drv.set_window_size(1280, min(max(height, 800), 4000))
         self.drv.save_screenshot(str(self.shots / f"{self.n:02d}-{name}.png"))
 
+    def shot_at(self, css: str, name: str):
+        """A screenshot of the page from the element ``css`` down (for a part below the first 4000 pixels)."""
+        self.n += 1
+        self.drv.set_window_size(1280, 2400)
+        self.drv.execute_script("document.querySelector(arguments[0]).scrollIntoView()", css)
+        self.drv.save_screenshot(str(self.shots / f"{self.n:02d}-{name}.png"))
+
     def login(self, username: str, password: str):
         self.drv.delete_all_cookies()
         self.go("/login/")
@@ -108,7 +117,8 @@ class Walk:
             time.sleep(0.5)
             if not EC.staleness_of(old)(self.drv):
                 self.drv.find_element(By.CSS_SELECTOR, css).click()
-        WebDriverWait(self.drv, 120).until(EC.staleness_of(old))
+        # chromedriver may answer "unhandled inspector error" while the page is being replaced: ask again
+        WebDriverWait(self.drv, 120, ignored_exceptions=(WebDriverException,)).until(EC.staleness_of(old))
 
     def text(self) -> str:
         return self.drv.find_element(By.TAG_NAME, "body").text
@@ -187,9 +197,31 @@ def test_the_whole_year_in_chromium(browser, live_server, worker, tmp_path):
     assert browser.find_element(By.ID, "status").text == "有错误"
     w.shot("unit-error-at-cell")
 
-    good = tmp_path / "采集表.xlsx"
-    good.write_bytes(filled_workbook(rnd.pack_hash))
-    w.upload(good)
+    # the unit fixes the mistake in the web form (在线填报), where the error sits at the input
+    w.click("#btn-figures")
+    w.wait_text("在线填报/修改数据")
+    box = browser.find_element(By.ID, "f-budget.executed")
+    assert box.get_attribute("value") == "8701.73"
+    row = box.find_element(By.XPATH, "./ancestor::tr[1]")
+    assert "预算执行金额" in row.text and row.find_elements(By.CSS_SELECTOR, ".note.n-err")
+    assert "万元" in row.find_element(By.CSS_SELECTOR, ".mu").text
+    w.shot("form-error-at-input")
+    # a row added and removed again in a table of records (the page's own script, no asset from outside)
+    table = browser.find_element(By.ID, "t-staffing.changes")
+    before = len(table.find_elements(By.CSS_SELECTOR, "tbody tr"))
+    table.find_element(By.CSS_SELECTOR, "button.add").click()
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == before + 1
+    assert rows[-1].find_element(By.TAG_NAME, "input").get_attribute("name").startswith(f"c:staffing.changes#{before}|")
+    rows[-1].find_element(By.CSS_SELECTOR, "button.del").click()
+    assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == before
+    box.clear()
+    box.send_keys("8701.72")
+    w.click("#btn-save")
+    w.wait_text("第 2 版数据（在线填报）")       # the page reloads itself when the check is done
+    assert not browser.find_elements(By.CSS_SELECTOR, ".note.n-err")
+    assert browser.find_element(By.ID, "f-budget.executed").get_attribute("value") == "8701.72"
+    w.go(f"/units/{unit_a.pk}/")
     w.wait_text("当前数据第 2 版")
     w.wait_text("数据核对通过")
     w.wait_text("合订本 PDF") if shutil.which("soffice") else w.wait_text("（.docx）")
@@ -210,17 +242,38 @@ def test_the_whole_year_in_chromium(browser, live_server, worker, tmp_path):
     w.click("#units a.btn")
     w.wait_text("人工评分 11 项")
     w.shot("review")
-    browser.find_element(By.ID, "id_field").send_keys("budget.executed")
+    # a comment at an 人工评分 figure by its 批注 button, one at 预算执行金额 picked in the list, then return
+    browser.find_element(By.CSS_SELECTOR, "#overrides button.pz").click()
+    picked = Select(browser.find_element(By.ID, "id_field")).first_selected_option.get_attribute("value")
+    assert picked.startswith("overrides.")
+    browser.find_element(By.ID, "id_comment").send_keys("此项人工评分的理由请附依据")
+    w.click("#btn-comment")
+    w.wait_text("已添加批注")
+    Select(browser.find_element(By.ID, "id_field")).select_by_value("budget.executed")
     browser.find_element(By.ID, "id_comment").send_keys("预算执行金额请与决算报表核对后再提交")
+    w.shot("review-comment-at-figure")
     w.click("#btn-return")
     w.wait_text("已退回")
 
-    # the unit sees the comment at the figure and resubmits
+    # the unit sees the comments at the figures and resubmits
     w.login(user, "Gongxin-2021-ok")
     w.wait_text("财政局审核意见")
     comments = browser.find_element(By.ID, "comments").text
-    assert "预算执行金额请与决算报表核对" in comments and "预算执行金额" in comments
+    assert "预算执行金额请与决算报表核对" in comments and "预算收支 › 预算执行金额" in comments
     w.shot("unit-returned")
+    w.click("#btn-figures")
+    w.wait_text("在线填报/修改数据")
+    row = browser.find_element(By.ID, "f-budget.executed").find_element(By.XPATH, "./ancestor::tr[1]")
+    note = row.find_element(By.CSS_SELECTOR, ".note.n-comment")
+    assert "预算执行金额请与决算报表核对后再提交" in note.text and "财政局批注" in note.text
+    notes = [n.text for n in browser.find_elements(By.CSS_SELECTOR, "#figures-form .note.n-comment")]
+    assert any("此项人工评分的理由请附依据" in n for n in notes), notes
+    browser.execute_script("arguments[0].scrollIntoView({block:'center'})", row)
+    w.shot("form-comment-at-figure")
+    w.shot_at("#t-projects", "form-projects")
+    good = tmp_path / "采集表.xlsx"
+    good.write_bytes(filled_workbook(rnd.pack_hash))
+    w.go(f"/units/{unit_a.pk}/")
     w.upload(good)
     w.wait_text("当前数据第 3 版")
     w.wait_text("合订本 PDF") if shutil.which("soffice") else w.wait_text("（.docx）")

@@ -54,7 +54,9 @@ def test_every_unit_scoped_url_refuses_another_units_account(client, year_round)
     assert a.status == Status.SUBMITTED
 
     routes = _unit_scoped_urls()
-    assert len(routes) >= 10, routes  # the walk covers every unit-scoped page, not a sample
+    assert len(routes) >= 13, routes  # the walk covers every unit-scoped page, not a sample
+    # including the web form (在线填报), its save and the reviewer's comment at a figure
+    assert {"figures", "figures_save", "review_comment"} <= {name for name, _ in routes}
     client.force_login(b.user)
     for name, route in routes:
         url = _reverse(name, route, a.pk)
@@ -79,7 +81,7 @@ def test_bureau_pages_refuse_unit_accounts(client, year_round):
                 "/audit/", f"/units/{a.pk}/review/"):
         assert client.get(url).status_code in (403, 404), url
     for url in (f"/rounds/{rnd.pk}/units/add/", f"/rounds/{rnd.pk}/jobs/bundle/", f"/units/{a.pk}/password/",
-                f"/units/{a.pk}/review/approve/", "/rounds/new/"):
+                f"/units/{a.pk}/review/approve/", f"/units/{a.pk}/review/comment/", "/rounds/new/"):
         assert client.post(url, {"name": "x", "year": "2022", "pack": "jinzhong"}).status_code in (403, 404), url
     assert rnd.units.count() == 2
     # /admin/ is Django's admin: a unit account is not staff
@@ -95,6 +97,8 @@ def test_reviewer_reviews_but_does_not_administer(client, year_round):
     assert client.get(f"/rounds/{rnd.pk}/passwords.xlsx").status_code == 403
     assert client.post(f"/rounds/{rnd.pk}/units/add/", {"name": "新单位"}).status_code == 403
     assert client.post(f"/units/{a.pk}/upload/").status_code == 403   # data come from the unit
+    assert client.get(f"/units/{a.pk}/figures/").status_code == 200     # read, not changed
+    assert client.post(f"/units/{a.pk}/figures/save/").status_code == 403
 
 
 def _staff_urls(user_id):
