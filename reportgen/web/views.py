@@ -342,6 +342,9 @@ def unit_page(request, unit: Unit):
         return redirect("password")
     render_job = unit.jobs.filter(kind="render").order_by("-id").first()
     check_job = unit.jobs.filter(kind="check").order_by("-id").first()
+    # read the unit after its jobs: a job ending in between would otherwise
+    # leave a page with the old data and no running job, which never refreshes
+    unit.refresh_from_db()
     comments = placed_comments(unit)
     problems = annotate(unit.problems, comments)
     return render(request, "web/unit.html", {
