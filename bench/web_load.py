@@ -116,12 +116,18 @@ class Session:
         (200 PBKDF2 checks would take minutes and are measured apart)."""
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
         from django.contrib.sessions.backends.db import SessionStore
+        from django.db import connection
 
-        user = get_user_model().objects.get(username=username)
-        store = SessionStore()
-        store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
+        try:
+            user = get_user_model().objects.get(username=username)
+            store = SessionStore()
+            store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+            store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            store.create()
+        finally:
+            # one client thread per unit: 200 open connections would exceed
+            # PostgreSQL's max_connections (100) and refuse the server's own
+            connection.close()
         host = urllib.parse.urlparse(self.base).hostname
         self.jar.set_cookie(http.cookiejar.Cookie(0, "sessionid", store.session_key, None, False, host, False, False,
                                                   "/", True, False, None, False, None, None, {}))
@@ -190,6 +196,8 @@ def main() -> None:
     ap.add_argument("--database", default=None)
     ap.add_argument("--render-wait", type=float, default=600.0)
     ap.add_argument("--keep", action="store_true", help="keep the temporary data folder and its serve.log")
+    # stopped with SIGTERM (kill, timeout): unwind, so the `finally` below stops the server too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = ap.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="reportgen-webload-"))
