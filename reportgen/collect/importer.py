@@ -115,7 +115,7 @@ class _Reader:
                 continue
             cell = ws.cell(rows[row.path], L.F_VALUE)
             ref = self.where(ws, cell.coordinate)
-            for p in _parents(row.path):
+            for p in path_parents(row.path):
                 self.slots.setdefault(p, ref)
             text, problem = cell_text(cell, row.spec)
             if problem:
@@ -364,7 +364,7 @@ def read_workbook(path: str | Path) -> tuple[dict | None, dict[str, str], list[D
     return reader.raw, reader.origins, reader.diags
 
 
-def _parents(path: str) -> list[str]:
+def path_parents(path: str) -> list[str]:
     """``path`` and its parents, innermost first: ``a.b[0].c`` → a.b[0].c, a.b[0], a.b, a."""
     out = []
     while path:
@@ -376,7 +376,7 @@ def _parents(path: str) -> list[str]:
 
 def _origin(path: str, origins: dict[str, str]) -> str | None:
     """The cell of ``path`` or of its nearest parent that has one."""
-    return next((origins[p] for p in _parents(path) if p in origins), None)
+    return next((origins[p] for p in path_parents(path) if p in origins), None)
 
 
 def cell_of(path: str, origins: dict[str, str]) -> str | None:

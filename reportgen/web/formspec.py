@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from reportgen.collect import layout as L
+from reportgen.collect.importer import path_parents
 from reportgen.collect.workbook import known_label, key_path, map_row_keys, sheet_order, type_hint
 from reportgen.pack.needs import Needs, pack_needs
 from reportgen.unitfile import schema as S
@@ -182,7 +183,7 @@ class Form:
         """Put ``note`` (a problem or comment: ``kind``, ``text``, …) at the
         input of ``path``, else at the nearest row or input above it; False
         when nothing in the form holds it."""
-        for p in _parents(path):
+        for p in path_parents(path):
             target = self.by_path.get(p)
             if target is not None:
                 target.notes.append(note)
@@ -191,7 +192,7 @@ class Form:
 
     def anchor(self, path: str) -> str:
         """The id of the element in the page that holds ``path`` (its input or row), or ""."""
-        for p in _parents(path):
+        for p in path_parents(path):
             target = self.by_path.get(p)
             if target is not None:
                 return target.dom_id
@@ -199,7 +200,7 @@ class Form:
 
     def place(self, path: str) -> str:
         """Where ``path`` is in the form, in words (``在线填报 › 预算收支 › 预算执行金额``)."""
-        for p in _parents(path):
+        for p in path_parents(path):
             target = self.by_path.get(p)
             if target is not None:
                 return f"{SOURCE} › {target.place}"
@@ -209,15 +210,6 @@ class Form:
 def _mark(notes: list[dict]) -> str:
     kinds = {n["kind"] for n in notes}
     return "noted" if "错误" in kinds else "warned" if "警告" in kinds else "commented" if kinds else ""
-
-
-def _parents(path: str) -> list[str]:
-    out = []
-    while path:
-        out.append(path)
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return out
 
 
 def _kind(spec: S.Field, long_text: bool) -> tuple[str, tuple]:

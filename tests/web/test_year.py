@@ -5,6 +5,8 @@ inputs (oversized, not-a-zip, path traversal, a pack that fails the check)."""
 
 from __future__ import annotations
 
+import re
+
 import io
 import json
 import zipfile
@@ -206,6 +208,8 @@ def test_the_year_for_one_unit(client, year_round):
     client.force_login(reviewer)
     page = client.get(f"/units/{a.pk}/review/").content.decode()
     assert "人工评分 11 项" in page and "完成实绩情况" in page and "生成报表的审核" in page
+    title = re.search(r"<title>(.*?)</title>", page, re.S)[1]
+    assert title.startswith("审核 · ") and "<" not in title  # the page's script once sat in its title
     r = client.post(f"/units/{a.pk}/review/return/", {"comment": ""}, follow=True)
     assert any("请填写审核意见" in m for m in _messages(r))
     client.post(f"/units/{a.pk}/review/return/", {"field": "budget.executed", "comment": "执行数与账簿核对"})
