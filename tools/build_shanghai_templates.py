@@ -43,7 +43,7 @@ from build_ningxiang_templates import (  # noqa: E402  (same narrative styles)
     FONT_HEI, FONT_KAI, REPORT_LINE, SZ_SAN, add_cjk_fonts, text_para)
 from build_xinzhou_templates import (  # noqa: E402  (same table and page helpers)
     A4_W, A4_H, REPORT_PAGE, ROW_HEAD, Cell, H, L, N, Pages, Table, bold_switch, body, cols, loop_paras,
-    para, part_heading, right_tabs)
+    para, part_heading, right_tabs, subject_rows)
 
 BUILDER = "tools/build_shanghai_templates.py"
 OUT_DIR = Path("shanghai")
@@ -137,20 +137,6 @@ def build_t01(doc) -> None:
 
 # ---------------------------------------------------------------- 科目 tables
 
-def subject_rows(t: Table, c, var: str, n: int) -> None:
-    """``{%tr for r in VAR.rows %}``: 功能分类科目编码 | 科目名称 | n amounts.
-    A 类 or 款 line (``r.level`` 1/2) is kept on the page of the line after
-    it (its first 款/项): never alone at the foot of a page."""
-    cells = [f"{{{{ r.cells[{i}] }}}}" for i in range(n)]
-    t.tag_row(f"{{%tr for r in {var}.rows %}}")
-    t.tag_row("{%tr if r.level < 3 %}")
-    t.row(c, [L("{{ r.code }}"), L("{{ r.name }}")] + [N(x) for x in cells], keep_next=True)
-    t.tag_row("{%tr else %}")
-    t.row(c, [L("{{ r.code }}"), L("{{ r.name }}")] + [N(x) for x in cells])
-    t.tag_row("{%tr endif %}")
-    t.tag_row("{%tr endfor %}")
-
-
 def subject_head(t: Table, c, heads: list[str]) -> None:
     t.row(c, [H("项目", 2)] + [H(h, vmerge="restart") for h in heads], height=ROW_HEAD, header=True)
     t.row(c, [H("功能分类\n科目编码"), H("科目名称")] + [H("", vmerge="continue") for _ in heads],
@@ -167,7 +153,7 @@ def build_t02(doc) -> None:
     subject_head(t, T02, ["本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入",
                           "附属单位\n上缴收入", "其他收入"])
     t.row(T02, [H("合计", 2)] + [N(f"{{{{ t02.total[{i}] }}}}", bold=True) for i in range(7)])
-    subject_rows(t, T02, "t02", 7)
+    subject_rows(t, T02, "t02", 7, styled=False)  # the template prints 类/款/项 alike
     add_block(doc, t.xml())
     note(doc, NOTES["t02"])
 
@@ -178,7 +164,7 @@ def build_t03(doc) -> None:
     subject_head(t, T03, ["本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出",
                           "对附属单位\n补助支出"])
     t.row(T03, [H("合计", 2)] + [N(f"{{{{ t03.total[{i}] }}}}", bold=True) for i in range(6)])
-    subject_rows(t, T03, "t03", 6)
+    subject_rows(t, T03, "t03", 6, styled=False)  # the template prints 类/款/项 alike
     add_block(doc, t.xml())
     note(doc, NOTES["t03"])
 
@@ -218,7 +204,7 @@ def build_t05(doc) -> None:
     table_heading(doc, "t05", P_W, page_break=False)
     t = Table((T05,), width=P_W, size=SZ_TBL)
     subject_head(t, T05, ["合计", "基本支出", "项目支出"])
-    subject_rows(t, T05, "t05", 3)
+    subject_rows(t, T05, "t05", 3, styled=False)  # the template prints 类/款/项 alike
     t.row(T05, [H("合计", 2)] + [N(f"{{{{ t05.total[{i}] }}}}", bold=True) for i in range(3)])
     add_block(doc, t.xml())
     note(doc, NOTES["t05"])

@@ -399,14 +399,15 @@ def build_t01(doc) -> None:
 
 # ---------------------------------------------------------------- 公开02/03/05/09 (科目 tables)
 
-def subject_rows(t: Table, c, var: str, n: int, *, levels: bool = True) -> None:
-    """``{%tr for r in VAR.rows %}``: 编码 | 名称 | n amounts; 类 lines bold,
-    款/项 names indented 1/2 characters (``levels``).  A 类 or 款 line is kept
-    on the page of the line after it (its first 款/项): never alone at the
-    foot of a page."""
+def subject_rows(t: Table, c, var: str, n: int, *, levels: bool = True, styled: bool = True) -> None:
+    """``{%tr for r in VAR.rows %}``: 编码 | 名称 | n amounts.  With ``levels``
+    (rows carry ``r.level`` 1/2/3) a 类 or 款 line is kept on the page of the
+    line after it (its first 款/项): never alone at the foot of a page; when
+    also ``styled``, 类 lines are bold and 款/项 names indented 1/2
+    characters (the 上海 template prints them plain)."""
     cells = [f"{{{{ r.cells[{i}] }}}}" for i in range(n)]
     t.tag_row(f"{{%tr for r in {var}.rows %}}")
-    if levels:
+    if levels and styled:
         t.tag_row("{%tr if r.level == 1 %}")
         t.row(c, [L("{{ r.code }}", bold=True), L("{{ r.name }}", bold=True)]
               + [N(x, bold=True) for x in cells], keep_next=True)
@@ -415,6 +416,12 @@ def subject_rows(t: Table, c, var: str, n: int, *, levels: bool = True) -> None:
               keep_next=True)
         t.tag_row("{%tr else %}")
         t.row(c, [L("{{ r.code }}"), L("{{ r.name }}", left=2)] + [N(x) for x in cells])
+        t.tag_row("{%tr endif %}")
+    elif levels:
+        t.tag_row("{%tr if r.level < 3 %}")
+        t.row(c, [L("{{ r.code }}"), L("{{ r.name }}")] + [N(x) for x in cells], keep_next=True)
+        t.tag_row("{%tr else %}")
+        t.row(c, [L("{{ r.code }}"), L("{{ r.name }}")] + [N(x) for x in cells])
         t.tag_row("{%tr endif %}")
     else:
         t.row(c, [L("{{ r.code }}"), L("{{ r.name }}")] + [N(x) for x in cells])

@@ -257,6 +257,13 @@ def check_parts(doc: Document) -> list[Finding]:
                 spans.append(sp.negated() if _MINUS.search(p.label) else sp)
             return total(spans), parts
 
+        def report(kind: str, message: str, summed_value, severity: str) -> None:
+            """A finding on the total: as printed, the parts' sum, the difference."""
+            out.append(finding(doc, whole.start, kind, message, _sentence_quote(doc, whole.start, end),
+                               whole.stated.text + whole.unit, shown(summed_value, whole.stated.places, whole.unit),
+                               N.fixed(whole.stated.value - summed_value, max(whole.stated.places, 2)) + whole.unit,
+                               severity))
+
         sums = [summed(parts) for parts in cands]
         w_span = whole.stated.span()
         if complete and summed(complete[0])[0].value != whole.stated.value:
@@ -266,15 +273,11 @@ def check_parts(doc: Document) -> list[Finding]:
                 sure = not any("项目支出" in p.key for p in ps) or "财政拨款" in whole.key \
                     or x.value > whole.stated.value
                 severity = NOTE if _overlap(x, w_span) else ERROR if sure else SUSPECT
-                out.append(finding(doc, whole.start, TAIL if severity == NOTE else "合计",
-                                   f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}应等于"
-                                   f"{'＋'.join((p.label or '') + p.stated.text for p in ps)}＝"
-                                   f"{shown(x.value, whole.stated.places, whole.unit)}"
-                                   + ("，尾差（各项舍入所致）" if severity == NOTE else ""),
-                                   _sentence_quote(doc, whole.start, end), whole.stated.text + whole.unit,
-                                   shown(x.value, whole.stated.places, whole.unit),
-                                   N.fixed(whole.stated.value - x.value, max(whole.stated.places, 2)) + whole.unit,
-                                   severity))
+                report(TAIL if severity == NOTE else "合计",
+                       f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}应等于"
+                       f"{'＋'.join((p.label or '') + p.stated.text for p in ps)}＝"
+                       f"{shown(x.value, whole.stated.places, whole.unit)}"
+                       + ("，尾差（各项舍入所致）" if severity == NOTE else ""), x.value, severity)
             continue
         if not sums:
             continue
@@ -282,24 +285,17 @@ def check_parts(doc: Document) -> list[Finding]:
         if rest and rest[0][0].hi < w_span.lo:
             # a list closed by its 其他… item covers the whole: short of it is 疑似
             x, ps = rest[0]
-            out.append(finding(doc, whole.start, "合计",
-                               f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}，其中各项（至“{ps[-1].label}”）"
-                               f"之和{'＋'.join(p.stated.text for p in ps)}＝{shown(x.value, whole.stated.places, whole.unit)}",
-                               _sentence_quote(doc, whole.start, end), whole.stated.text + whole.unit,
-                               shown(x.value, whole.stated.places, whole.unit),
-                               N.fixed(whole.stated.value - x.value, max(whole.stated.places, 2)) + whole.unit,
-                               SUSPECT))
+            report("合计", f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}，其中各项（至“{ps[-1].label}”）"
+                   f"之和{'＋'.join(p.stated.text for p in ps)}＝{shown(x.value, whole.stated.places, whole.unit)}",
+                   x.value, SUSPECT)
             continue
         t, parts = min(sums, key=lambda x: x[0].value)
         if t.hi < w_span.lo or t.value <= whole.stated.value:
             continue
         if _overlap(t, w_span):     # more than the total only by the rounding of the printed parts: 尾差
-            out.append(finding(doc, whole.start, TAIL,
-                               f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}，其中各项之和"
-                               f"（{'＋'.join(p.stated.text for p in parts)}）为{shown(t.value, whole.stated.places, whole.unit)}，"
-                               f"尾差（各项舍入所致）", _sentence_quote(doc, whole.start, end),
-                               whole.stated.text + whole.unit, shown(t.value, whole.stated.places, whole.unit),
-                               N.fixed(whole.stated.value - t.value, max(whole.stated.places, 2)) + whole.unit, NOTE))
+            report(TAIL, f"“{whole.label or '总额'}”{whole.stated.text}{whole.unit}，其中各项之和"
+                   f"（{'＋'.join(p.stated.text for p in parts)}）为{shown(t.value, whole.stated.places, whole.unit)}，"
+                   f"尾差（各项舍入所致）", t.value, NOTE)
             continue
         if any(_overlap(x, w_span) or x.hi < w_span.lo for x, _ in sums):
             continue
@@ -308,13 +304,8 @@ def check_parts(doc: Document) -> list[Finding]:
         counted = whole.unit not in _SCALE and all(p.stated.places == 0 for p in parts) and not whole.stated.places
         rounding = not counted and t.lo - w_span.hi <= Decimal(1).scaleb(-whole.stated.places) * len(parts)
         severity = NOTE if rounding else SUSPECT
-        out.append(finding(doc, whole.start, "合计",
-                           f"“{whole.label}”{whole.stated.text}{whole.unit}小于其中各项之和"
-                           f"（{'＋'.join(p.stated.text for p in parts)}）",
-                           _sentence_quote(doc, whole.start, end), whole.stated.text + whole.unit,
-                           shown(t.value, whole.stated.places, whole.unit),
-                           N.fixed(whole.stated.value - t.value, max(whole.stated.places, 2)) + whole.unit,
-                           severity))
+        report("合计", f"“{whole.label}”{whole.stated.text}{whole.unit}小于其中各项之和"
+               f"（{'＋'.join(p.stated.text for p in parts)}）", t.value, severity)
     return out
 
 

@@ -41,16 +41,22 @@ def _window(doc: Document, pos: int, sentences: int = 2) -> int:
     return a
 
 
+def _said_before(doc: Document, ms, at: int) -> list:
+    """The mentions of ``ms`` in the sentence up to ``at`` and the one before,
+    about the same subject (form, section, item) as the text at ``at``."""
+    here = doc.unit_at(at)
+    subject = (here.form, here.section, here.item)
+    a = _window(doc, at, 2)
+    return [m for m in ms if a <= m.start < at and m.subject == subject]
+
+
 def check_direction(doc: Document) -> list[Finding]:
     """``决算数大于预算数`` when the item's 支出决算 is smaller (and the
     reverse), the two figures being the item's last 预算 and 决算 before it."""
     out = []
     ms = [m for m in mentions(doc) if m.unit in _MONEY and not m.target]
     for v in _VERDICT.finditer(doc.stream):
-        here = doc.unit_at(v.start())
-        subject = (here.form, here.section, here.item)
-        a = _window(doc, v.start(), 2)
-        before = [m for m in ms if a <= m.start < v.start() and m.subject == subject]
+        before = _said_before(doc, ms, v.start())
         budgets = [m for m in before if m.kind == BUDGET]
         actuals = [m for m in before if m.kind == ACTUAL]
         if len(budgets) != 1 or len(actuals) != 1:
@@ -83,10 +89,7 @@ def check_rate_from_before(doc: Document) -> list[Finding]:
     out = []
     ms = [m for m in mentions(doc) if m.unit in _MONEY and not m.target]
     for r in _RATE_ONLY.finditer(doc.stream):
-        here = doc.unit_at(r.start())
-        subject = (here.form, here.section, here.item)
-        a = _window(doc, r.start(), 2)
-        before = [m for m in ms if a <= m.start < r.start() and m.subject == subject]
+        before = _said_before(doc, ms, r.start())
         priors = [m for m in before if m.kind == PRIOR]
         currents = [m for m in before if m.kind in (BUDGET, ACTUAL)] or \
             [m for m in before if m.kind == OTHER and len(m.key) >= 2]

@@ -21,7 +21,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reportgen.errors import ReportgenError
@@ -29,7 +28,7 @@ from reportgen.web import engine, formspec, jobs
 from reportgen.web.access import is_bureau, unit_scoped
 from reportgen.web.models import Comment, Job, Status, Unit
 from reportgen.web.comments import placed_comments
-from reportgen.web.views import _previous, log
+from reportgen.web.views import _previous, log, refuse_change
 
 
 def _pending_check(unit: Unit) -> Job | None:
@@ -99,11 +98,8 @@ def figures_page(request, unit: Unit):
 @unit_scoped
 @require_POST
 def figures_save(request, unit: Unit):
-    if is_bureau(request.user):
-        raise PermissionDenied("数据由单位填报")
-    if unit.status in (Status.SUBMITTED, Status.APPROVED):
-        messages.error(request, "已提交的数据不能再修改；如需修改，请联系财政局退回")
-        return redirect("figures", unit_id=unit.pk)
+    if (refused := refuse_change(request, unit, "figures")) is not None:
+        return refused
     pack = engine.round_pack(unit.round.pack_hash)
     pending = _pending_check(unit)
     unit.refresh_from_db()
@@ -117,13 +113,10 @@ def figures_save(request, unit: Unit):
     except ReportgenError as exc:
         messages.error(request, f"未能保存：{exc}")
         return redirect("figures", unit_id=unit.pk)
-    folder = engine.data_dir() / "rounds" / str(unit.round_id) / "units" / str(unit.pk) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{timezone.now():%Y%m%d-%H%M%S-%f}-form.yaml"
-    stored.write_text(text, encoding="utf-8")
+    path = jobs.store_upload(unit, "-form.yaml", [text.encode("utf-8")])
     with transaction.atomic():
         jobs.enqueue("check", round=unit.round, unit=unit, user=request.user,
-                     path=str(stored.relative_to(engine.data_dir())), name=formspec.SOURCE, form=True)
+                     path=path, name=formspec.SOURCE, form=True)
     changed = formspec.changes(base, raw)
     form = formspec.build(pack, raw)
     listed = "；".join(f"{form.place(p).removeprefix(formspec.SOURCE + ' › ')}：{a or '（空）'} → {b or '（空）'}"

@@ -162,8 +162,26 @@ def start_worker(threads: int = 2) -> threading.Event:
 # -- job kinds ---------------------------------------------------------------
 
 
+def unit_dir(unit: Unit) -> Path:
+    """The unit's folder in the data folder: its uploads and its renders."""
+    return engine.data_dir() / "rounds" / str(unit.round_id) / "units" / str(unit.pk)
+
+
 def unit_folder(unit: Unit, revision: int) -> Path:
-    return engine.data_dir() / "rounds" / str(unit.round_id) / "units" / str(unit.pk) / f"r{revision}"
+    return unit_dir(unit) / f"r{revision}"
+
+
+def store_upload(unit: Unit, suffix: str, chunks) -> str:
+    """Keep an uploaded file (``chunks``: bytes pieces) among the unit's
+    uploads, named by the time; returns its path relative to the data
+    folder, as a check job's ``path``."""
+    folder = unit_dir(unit) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{timezone.now():%Y%m%d-%H%M%S-%f}{suffix}"
+    with open(stored, "wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return str(stored.relative_to(engine.data_dir()))
 
 
 def render_job(job: Job, progress) -> str:

@@ -19,7 +19,6 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reportgen import numbers as N
@@ -384,14 +383,23 @@ def unit_yaml(request, unit: Unit):
                      "text/yaml; charset=utf-8")
 
 
+def refuse_change(request, unit: Unit, page: str):
+    """Why ``unit``'s data may not be changed now, as the response that says
+    so (back to ``page``), or None: bureau accounts never change a unit's
+    data (403); submitted or approved data wait until returned."""
+    if is_bureau(request.user):
+        raise PermissionDenied("数据由单位填报")
+    if unit.status in (Status.SUBMITTED, Status.APPROVED):
+        messages.error(request, "已提交的数据不能再修改；如需修改，请联系财政局退回")
+        return redirect(page, unit_id=unit.pk)
+    return None
+
+
 @unit_scoped
 @require_POST
 def unit_upload(request, unit: Unit):
-    if is_bureau(request.user):
-        raise PermissionDenied("数据由单位上传")
-    if unit.status in (Status.SUBMITTED, Status.APPROVED):
-        messages.error(request, "已提交的数据不能再修改；如需修改，请联系财政局退回")
-        return redirect("unit", unit_id=unit.pk)
+    if (refused := refuse_change(request, unit, "unit")) is not None:
+        return refused
     f = _upload(request, "data")
     if f is None:
         return redirect("unit", unit_id=unit.pk)
@@ -399,14 +407,8 @@ def unit_upload(request, unit: Unit):
     if Path(name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
         messages.error(request, f"“{name}”：只能上传数据采集表（.xlsx）或单位数据文件（.yaml）")
         return redirect("unit", unit_id=unit.pk)
-    folder = engine.data_dir() / "rounds" / str(unit.round_id) / "units" / str(unit.pk) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / f"{timezone.now():%Y%m%d-%H%M%S-%f}{Path(name).suffix.lower()}"
-    with open(stored, "wb") as out:
-        for chunk in f.chunks():
-            out.write(chunk)
-    jobs.enqueue("check", round=unit.round, unit=unit, user=request.user,
-                 path=str(stored.relative_to(engine.data_dir())), name=name)
+    path = jobs.store_upload(unit, Path(name).suffix.lower(), f.chunks())
+    jobs.enqueue("check", round=unit.round, unit=unit, user=request.user, path=path, name=name)
     log(request, "上传文件", name, unit=unit)
     messages.info(request, f"已收到“{name}”，正在核对")
     return redirect("unit", unit_id=unit.pk)
