@@ -198,12 +198,14 @@ class Choice(ScalarType):
         """The Chinese name of ``code`` (the code itself when unlabelled or unknown)."""
         return dict(zip(self.options, self.labels)).get(code, code)
 
+    def code(self, text: str) -> str:
+        """The code a Chinese label names ("平均分配" → ``equal_split``); any other text as it is."""
+        return self.options[self.labels.index(text)] if text in self.labels else text
+
     def convert(self, text, money_unit):
-        t = text.strip()
+        t = self.code(text.strip())
         if t in self.options:
             return t, None
-        if t in self.labels:
-            return self.options[self.labels.index(t)], None
         return None, f"应为 {' / '.join(self.shown)} 之一，实为 '{text}'"
 
 

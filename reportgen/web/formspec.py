@@ -434,7 +434,7 @@ def _clean(text, spec=None) -> str | None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if text and spec is not None and isinstance(spec.type, S.Choice):
-        text, _ = spec.type.convert(text, "") if text in spec.type.labels else (text, None)
+        text = spec.type.code(text)
     return text or None
 
 
